@@ -1,0 +1,3 @@
+from draftroom.adapters.cli import main
+
+main()

@@ -1,0 +1,34 @@
+"""Who is calling and what one tool call touched: filled in as the call runs, read by the audit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from draftroom.domain.services import Services
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The API key behind a call (its public id, never its secret)."""
+
+    api_key_id: str
+    org_id: int
+    role: str
+
+
+@dataclass
+class AuditFields:
+    repo: str | None = None
+    branch: str | None = None
+    token_id: str | None = None
+    commit_sha: str | None = None
+
+
+@dataclass
+class Call:
+    services: Services
+    principal: Principal
+    request_id: str
+    tool: str
+    transport: str = "http"
+    audit: AuditFields = field(default_factory=AuditFields)

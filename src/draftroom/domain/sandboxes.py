@@ -1,0 +1,135 @@
+"""Sandboxes: one private branch per user, opened only with its reuse token.
+
+Every sandbox tool goes through ``open_sandbox``; it is the one place that decides which
+repository, branch and refs a reuse token may touch. It must never let a token reach
+``main`` for writing, nor another sandbox's branch at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from draftroom import store
+from draftroom.domain.calls import Call
+from draftroom.domain.names import new_branch_name
+from draftroom.domain.tokens import issue_reuse_token, verify_reuse_token
+from draftroom.errors import (
+    BranchNotAllowed,
+    Forbidden,
+    RefNotFound,
+    RepoNotAllowed,
+    RepoNotFound,
+)
+from draftroom.git import Repository
+
+BASE_BRANCH = "main"
+
+
+@dataclass(frozen=True)
+class SandboxAccess:
+    """What one reuse token opens: one branch of one repository."""
+
+    repo_name: str
+    repo: Repository
+    branch: str
+    sandbox_id: int
+    token_id: str
+
+    def head(self) -> str:
+        return self.repo.head(self.branch)
+
+    def readable_ref(self, ref: str | None) -> str:
+        """The commit a read may see: the own branch, ``main``, or a commit of the own branch."""
+        if ref is None or ref == self.branch:
+            return self.repo.head(self.branch)
+        if ref == BASE_BRANCH:
+            return self.repo.head(BASE_BRANCH)
+        denied = BranchNotAllowed(
+            f"this token reads only its branch {self.branch!r}, 'main', or a commit of "
+            f"{self.branch!r}; got {ref!r}"
+        )
+        if self.repo.branch_exists(ref) or not _looks_like_sha(ref):
+            raise denied
+        try:
+            sha = self.repo.resolve(ref)
+        except RefNotFound:
+            raise denied from None
+        if not self.repo.is_ancestor(sha, self.repo.head(self.branch)):
+            raise denied
+        return sha
+
+
+def _looks_like_sha(ref: str) -> bool:
+    return 7 <= len(ref) <= 40 and all(c in "0123456789abcdef" for c in ref.lower())
+
+
+def repository_record(call: Call, session: Session, repo_name: str) -> store.RepositoryRecord:
+    record = store.get_repository(session, call.principal.org_id, repo_name)
+    if record is None:
+        raise RepoNotFound(f"no repository named {repo_name!r}; ask an admin to register it")
+    return record
+
+
+def create_sandbox(
+    call: Call, session: Session, repo_name: str, project_name: str | None = None
+) -> tuple[SandboxAccess, str]:
+    """A new branch from ``main`` and its reuse token (plaintext returned once)."""
+    record = repository_record(call, session, repo_name)
+    repo = call.services.git(record.path)
+
+    def taken(name: str) -> bool:
+        return repo.branch_exists(name) or store.get_sandbox(session, record.id, name) is not None
+
+    branch = new_branch_name(taken)
+    sandbox = store.add_sandbox(
+        session,
+        repository_id=record.id,
+        branch=branch,
+        created_by_key_id=call.principal.api_key_id,
+        project_name=project_name,
+    )
+    ttl = timedelta(days=call.services.settings.token_ttl_days)
+    token, plaintext = issue_reuse_token(session, sandbox.id, ttl)
+    repo.create_branch(branch, BASE_BRANCH)
+    access = SandboxAccess(repo_name, repo, branch, sandbox.id, token.id)
+    _note(call, access)
+    return access, plaintext
+
+
+def open_sandbox(
+    call: Call, session: Session, repo_name: str, reuse_token: str, branch: str | None = None
+) -> SandboxAccess:
+    """Check a reuse token against the repository and branch a call names."""
+    token = verify_reuse_token(session, reuse_token)
+    call.audit.token_id = token.id
+    sandbox = store.get_sandbox_by_id(session, token.sandbox_id)
+    record = store.get_repository_by_id(session, sandbox.repository_id) if sandbox else None
+    if sandbox is None or record is None:
+        raise Forbidden("this reuse token's sandbox no longer exists; start a new sandbox")
+    if record.org_id != call.principal.org_id or record.name != repo_name:
+        if store.get_repository(session, call.principal.org_id, repo_name) is None:
+            raise RepoNotFound(f"no repository named {repo_name!r}")
+        raise RepoNotAllowed(
+            f"this reuse token belongs to repository {record.name!r}, not {repo_name!r}"
+        )
+    if branch is not None and branch != sandbox.branch:
+        raise BranchNotAllowed(
+            f"this reuse token opens only branch {sandbox.branch!r}; got {branch!r}. "
+            "Omit 'branch' or pass the token's own branch"
+        )
+    if sandbox.status == "archived":
+        raise Forbidden(f"sandbox {sandbox.branch!r} is archived; ask an admin to restore it")
+    access = SandboxAccess(
+        record.name, call.services.git(record.path), sandbox.branch, sandbox.id, token.id
+    )
+    _note(call, access)
+    return access
+
+
+def _note(call: Call, access: SandboxAccess) -> None:
+    call.audit.repo = access.repo_name
+    call.audit.branch = access.branch
+    call.audit.token_id = access.token_id

@@ -1,0 +1,205 @@
+"""API keys and reuse tokens: issued once in plaintext, stored hashed, compared in constant time.
+
+Formats: ``drk_<id>_<secret>`` (API key) and ``drt_<id>_<secret>`` (reuse token). ``id`` is
+12 lowercase base32 characters, the database key and safe to log; ``secret`` is 256 random
+bits. This module must never log, store or put a secret in an error message or audit row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from draftroom.errors import NotFound, TokenExpired, TokenRevoked, Unauthorized
+from draftroom.store.credentials import (
+    add_api_key,
+    add_reuse_token,
+    get_api_key,
+    get_reuse_token,
+)
+from draftroom.store.models import ApiKey, ReuseToken, Role
+from draftroom.store.timestamps import utc_now
+
+API_KEY_PREFIX = "drk"
+REUSE_TOKEN_PREFIX = "drt"
+_ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
+_ID_LENGTH = 12
+_SECRET_BYTES = 32
+# Writing last_used_at on every call would turn each read into a write; a minute is enough.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+_SECRET_LENGTH = 43  # len(secrets.token_urlsafe(32))
+_CREDENTIAL_LENGTH = len("drk_") + _ID_LENGTH + len("_") + _SECRET_LENGTH
+_FORMAT = re.compile(
+    rf"({API_KEY_PREFIX}|{REUSE_TOKEN_PREFIX})"
+    rf"_([a-z2-7]{{{_ID_LENGTH}}})"
+    rf"_([A-Za-z0-9_-]{{{_SECRET_LENGTH}}})"
+)
+# Spent when the id is unknown, so an unknown id costs the same as a wrong secret.
+_DUMMY_HASH = hashlib.sha256(b"draftroom: no such credential").hexdigest()
+
+INVALID_API_KEY = "invalid API key"
+_NEW_TOKEN_HINT = (
+    "call /sandbox/init without a token to get a new one, or ask an admin to issue one"
+)
+INVALID_REUSE_TOKEN = f"invalid reuse token; {_NEW_TOKEN_HINT}"
+
+
+def hash_secret(secret: str) -> str:
+    """SHA-256 hex of ``secret``.
+
+    A fast hash is enough: the secret is 256 random bits, not a password, so there is no
+    dictionary to try and no need for a slow KDF or a salt.
+    """
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def verify_secret(secret: str, stored_hash: str | None) -> bool:
+    """Constant-time check of ``secret`` against ``stored_hash`` (None: unknown record).
+
+    An unknown record is compared against a dummy hash, so "no such id" and "wrong secret"
+    take the same time and an attacker cannot probe which ids exist.
+    """
+    expected = _DUMMY_HASH if stored_hash is None else stored_hash
+    matches = hmac.compare_digest(hash_secret(secret), expected)
+    return matches and stored_hash is not None
+
+
+def new_credential_id() -> str:
+    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(_ID_LENGTH))
+
+
+def _new_secret() -> str:
+    return secrets.token_urlsafe(_SECRET_BYTES)
+
+
+def _parse(plaintext: str, prefix: str) -> tuple[str, str] | None:
+    """(id, secret) of a well-formed credential with ``prefix``, else None."""
+    # Length first: no regex work on megabytes of junk in an Authorization header.
+    match = _FORMAT.fullmatch(plaintext) if len(plaintext) == _CREDENTIAL_LENGTH else None
+    if match is None or match.group(1) != prefix:
+        return None
+    return match.group(2), match.group(3)
+
+
+def looks_like_credential(text: str) -> bool:
+    """True if ``text`` contains something shaped like a draftroom key or token."""
+    return _FORMAT.search(text) is not None
+
+
+def _touch(record: ApiKey | ReuseToken, now: datetime) -> None:
+    if record.last_used_at is None or now - record.last_used_at >= LAST_USED_RESOLUTION:
+        record.last_used_at = now
+
+
+def issue_api_key(
+    session: Session, org_id: int, role: Role, label: str | None = None
+) -> tuple[ApiKey, str]:
+    """Create a key; the plaintext is returned here once and cannot be recovered later."""
+    key_id, secret = new_credential_id(), _new_secret()
+    key = add_api_key(
+        session, id=key_id, org_id=org_id, role=role, secret_hash=hash_secret(secret), label=label
+    )
+    return key, f"{API_KEY_PREFIX}_{key_id}_{secret}"
+
+
+def authenticate_api_key(session: Session, plaintext: str, now: datetime | None = None) -> ApiKey:
+    """The live key ``plaintext`` names, or ``Unauthorized``.
+
+    Malformed, unknown, wrong and revoked keys get one message, so the error is no oracle.
+    """
+    parsed = _parse(plaintext, API_KEY_PREFIX)
+    if parsed is None:
+        raise Unauthorized(INVALID_API_KEY)
+    key_id, secret = parsed
+    key = get_api_key(session, key_id)
+    if not verify_secret(secret, key.secret_hash if key else None):
+        raise Unauthorized(INVALID_API_KEY)
+    assert key is not None
+    if key.revoked_at is not None:
+        raise Unauthorized(INVALID_API_KEY)
+    _touch(key, now or utc_now())
+    return key
+
+
+def revoke_api_key(session: Session, key_id: str) -> ApiKey:
+    """Revoke a key (idempotent: the first revocation time is kept)."""
+    key = get_api_key(session, key_id)
+    if key is None:
+        raise NotFound(f"no API key with id '{key_id}'; list keys to find its id", key_id=key_id)
+    if key.revoked_at is None:
+        key.revoked_at = utc_now()
+    return key
+
+
+def issue_reuse_token(
+    session: Session, sandbox_id: int, ttl: timedelta, now: datetime | None = None
+) -> tuple[ReuseToken, str]:
+    """Create a token for a sandbox, valid for ``ttl``; the plaintext is returned once."""
+    token_id, secret = new_credential_id(), _new_secret()
+    token = add_reuse_token(
+        session,
+        id=token_id,
+        sandbox_id=sandbox_id,
+        secret_hash=hash_secret(secret),
+        expires_at=(now or utc_now()) + ttl,
+    )
+    return token, f"{REUSE_TOKEN_PREFIX}_{token_id}_{secret}"
+
+
+def verify_reuse_token(session: Session, plaintext: str, now: datetime | None = None) -> ReuseToken:
+    """The live token ``plaintext`` names.
+
+    ``Unauthorized`` for malformed, unknown or wrong tokens (one message); only a caller
+    holding the right secret learns ``TokenRevoked`` or ``TokenExpired``.
+    """
+    now = now or utc_now()
+    parsed = _parse(plaintext, REUSE_TOKEN_PREFIX)
+    if parsed is None:
+        raise Unauthorized(INVALID_REUSE_TOKEN)
+    token_id, secret = parsed
+    token = get_reuse_token(session, token_id)
+    if not verify_secret(secret, token.secret_hash if token else None):
+        raise Unauthorized(INVALID_REUSE_TOKEN)
+    assert token is not None
+    if token.revoked_at is not None:
+        raise TokenRevoked(f"reuse token was revoked; {_NEW_TOKEN_HINT}", token_id=token.id)
+    if token.expires_at <= now:
+        raise TokenExpired(
+            f"reuse token expired at {token.expires_at.isoformat()}; {_NEW_TOKEN_HINT}",
+            token_id=token.id,
+            expired_at=token.expires_at.isoformat(),
+        )
+    _touch(token, now)
+    return token
+
+
+def revoke_reuse_token(session: Session, token_id: str) -> ReuseToken:
+    """Revoke one token (idempotent: the first revocation time is kept)."""
+    token = get_reuse_token(session, token_id)
+    if token is None:
+        raise NotFound(
+            f"no reuse token with id '{token_id}'; list the sandbox's tokens to find its id",
+            token_id=token_id,
+        )
+    if token.revoked_at is None:
+        token.revoked_at = utc_now()
+    return token
+
+
+def revoke_sandbox_tokens(session: Session, sandbox_id: int) -> int:
+    """Revoke every live token of a sandbox (on archive or merge); returns how many."""
+    now = utc_now()
+    live = session.scalars(
+        select(ReuseToken).where(
+            ReuseToken.sandbox_id == sandbox_id, ReuseToken.revoked_at.is_(None)
+        )
+    ).all()
+    for token in live:
+        token.revoked_at = now
+    return len(live)

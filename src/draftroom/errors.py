@@ -1,0 +1,179 @@
+"""The error hierarchy every layer raises, and its stable codes.
+
+Adapters turn any ``DraftroomError`` into ``{"error": {"code", "message", "details"}}``
+with ``status`` as the HTTP status (MCP maps the same classes to tool errors).
+Domain and git code raise only these; never ``HTTPException``.
+
+DraftroomError (500 internal_error)
+├── InvalidInput (400 invalid_input)
+│   ├── InvalidRequest (422 invalid_request)
+│   ├── InvalidPath (400 invalid_path)
+│   ├── InvalidRef (400 invalid_ref)
+│   ├── EmptyChangeSet (400 empty_change_set)
+│   └── ReadOnlyPath (403 read_only_path)
+├── Unauthorized (401 unauthorized)
+│   ├── TokenExpired (401 token_expired)
+│   └── TokenRevoked (401 token_revoked)
+├── Forbidden (403 forbidden)
+│   ├── BranchNotAllowed (403 branch_not_allowed)
+│   ├── RepoNotAllowed (403 repo_not_allowed)
+│   └── InsufficientScope (403 insufficient_scope)
+├── NotFound (404 not_found)
+│   ├── RepoNotFound (404 repo_not_found)
+│   ├── RefNotFound (404 ref_not_found)
+│   ├── PathNotFound (404 path_not_found)
+│   └── CommitNotFound (404 commit_not_found)
+├── Conflict (409 conflict)
+│   ├── StaleHead (409 stale_head)
+│   ├── RevertConflict (409 revert_conflict)
+│   ├── MergeConflict (409 merge_conflict)
+│   └── AlreadyExists (409 already_exists)
+├── PayloadTooLarge (413 payload_too_large)
+├── Unprocessable (422 unprocessable)
+│   └── WorkspaceFileInvalid (422 workspace_file_invalid)
+└── RateLimited (429 rate_limited)
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class DraftroomError(Exception):
+    """Base of every error we raise on purpose; ``details`` is JSON-safe extra context."""
+
+    code: ClassVar[str] = "internal_error"
+    status: ClassVar[int] = 500
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+    def to_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.details:
+            body["details"] = self.details
+        return body
+
+
+class InvalidInput(DraftroomError):
+    code = "invalid_input"
+    status = 400
+
+
+class InvalidRequest(InvalidInput):
+    """The body does not match the tool's schema (a missing field, a wrong type)."""
+
+    code = "invalid_request"
+    status = 422
+
+
+class InvalidPath(InvalidInput):
+    code = "invalid_path"
+
+
+class InvalidRef(InvalidInput):
+    code = "invalid_ref"
+
+
+class EmptyChangeSet(InvalidInput):
+    code = "empty_change_set"
+
+
+class ReadOnlyPath(InvalidInput):
+    code = "read_only_path"
+    status = 403
+
+
+class Unauthorized(DraftroomError):
+    code = "unauthorized"
+    status = 401
+
+
+class TokenExpired(Unauthorized):
+    code = "token_expired"
+
+
+class TokenRevoked(Unauthorized):
+    code = "token_revoked"
+
+
+class Forbidden(DraftroomError):
+    code = "forbidden"
+    status = 403
+
+
+class BranchNotAllowed(Forbidden):
+    code = "branch_not_allowed"
+
+
+class RepoNotAllowed(Forbidden):
+    code = "repo_not_allowed"
+
+
+class InsufficientScope(Forbidden):
+    code = "insufficient_scope"
+
+
+class NotFound(DraftroomError):
+    code = "not_found"
+    status = 404
+
+
+class RepoNotFound(NotFound):
+    code = "repo_not_found"
+
+
+class RefNotFound(NotFound):
+    code = "ref_not_found"
+
+
+class PathNotFound(NotFound):
+    code = "path_not_found"
+
+
+class CommitNotFound(NotFound):
+    code = "commit_not_found"
+
+
+class Conflict(DraftroomError):
+    code = "conflict"
+    status = 409
+
+
+class StaleHead(Conflict):
+    """The branch moved and a commit in between touched the same paths."""
+
+    code = "stale_head"
+
+
+class RevertConflict(Conflict):
+    code = "revert_conflict"
+
+
+class MergeConflict(Conflict):
+    code = "merge_conflict"
+
+
+class AlreadyExists(Conflict):
+    code = "already_exists"
+
+
+class PayloadTooLarge(DraftroomError):
+    code = "payload_too_large"
+    status = 413
+
+
+class Unprocessable(DraftroomError):
+    code = "unprocessable"
+    status = 422
+
+
+class WorkspaceFileInvalid(Unprocessable):
+    code = "workspace_file_invalid"
+
+
+class RateLimited(DraftroomError):
+    code = "rate_limited"
+    status = 429

@@ -1,0 +1,141 @@
+"""Applying a change set to a branch as one atomic commit, with safe rebase on a moved head.
+
+The branch moves only under its lock and only if nothing in between touched the same paths;
+must never write a ref when it raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pygit2
+
+from draftroom.errors import CommitNotFound, EmptyChangeSet, InvalidInput, RefNotFound, StaleHead
+from draftroom.git.commits import commit_info, move_branch, write_commit
+from draftroom.git.locks import branch_lock
+from draftroom.git.objects import Change, CommitResult, Identity
+from draftroom.git.paths import is_within, validate_path
+from draftroom.git.refs import branch_head, ensure_writable, resolve_commit
+from draftroom.git.trees import apply_changes, changed_paths
+
+
+def validate_changes(changes: Sequence[Change], *, allow_empty: bool = False) -> list[Change]:
+    """Check every change's path and shape; reject duplicates before any object is written."""
+    if not changes and not allow_empty:
+        raise EmptyChangeSet("change set is empty; pass at least one file to write or delete")
+    seen: set[str] = set()
+    for change in changes:
+        if not isinstance(change, Change):
+            raise InvalidInput(f"expected a Change, got {type(change).__name__}")
+        validate_path(change.path)
+        if change.path in seen:
+            raise InvalidInput(
+                f"path {change.path!r} appears twice in one change set; merge the changes",
+                path=change.path,
+            )
+        seen.add(change.path)
+        if change.delete and (change.data is not None or change.executable is not None):
+            raise InvalidInput(
+                f"change to {change.path!r} both deletes and writes; pass one or the other",
+                path=change.path,
+            )
+        if not change.delete and change.data is None and change.executable is None:
+            raise InvalidInput(
+                f"change to {change.path!r} does nothing; pass data, executable or delete",
+                path=change.path,
+            )
+        if change.data is not None and not isinstance(change.data, bytes | bytearray):
+            raise InvalidInput(f"data for {change.path!r} must be bytes", path=change.path)
+    return list(changes)
+
+
+def touched_since(repo: pygit2.Repository, base: pygit2.Commit, head: pygit2.Commit) -> list[str]:
+    """Paths changed by the commits in ``base..head`` (each against its first parent)."""
+    walker = repo.walk(head.id)
+    walker.hide(base.id)
+    touched: set[str] = set()
+    for commit in walker:
+        parent = commit.parents[0].tree if commit.parents else None
+        touched.update(changed_paths(parent, commit.tree))
+    return sorted(touched)
+
+
+def expected_commit(repo: pygit2.Repository, branch: str, expected_head: str) -> pygit2.Commit:
+    try:
+        return resolve_commit(repo, expected_head)
+    except RefNotFound:
+        raise StaleHead(
+            f"expected head {expected_head!r} of {branch!r} is not a known commit; "
+            "read the branch head and retry",
+            head=str(branch_head(repo, branch).id),
+        ) from None
+
+
+def commit_changes(
+    repo: pygit2.Repository,
+    gitdir: Path,
+    branch: str,
+    changes: Sequence[Change],
+    *,
+    message: str,
+    author: Identity | None = None,
+    committer: Identity | None = None,
+    trailers: Mapping[str, str] | None = None,
+    expected_head: str | None = None,
+) -> CommitResult:
+    """Commit ``changes`` to ``branch`` atomically; see ``Repository.commit_changes``."""
+    changes = validate_changes(changes)
+    info = commit_info(message, trailers, author, committer)
+    ensure_writable(repo, gitdir, branch)
+    paths = sorted(change.path for change in changes)
+    with branch_lock(gitdir, branch):
+        head = branch_head(repo, branch)
+        rebased = False
+        if expected_head is not None and expected_head != str(head.id):
+            base = expected_commit(repo, branch, expected_head)
+            if base.id != head.id:
+                if not repo.descendant_of(head.id, base.id):
+                    raise StaleHead(
+                        f"branch {branch!r} no longer contains {expected_head}; "
+                        "read its head and retry",
+                        head=str(head.id),
+                        paths=[],
+                    )
+                touched = touched_since(repo, base, head)
+                overlap = [p for p in paths if any(is_within(p, t) for t in touched)]
+                if overlap:
+                    raise StaleHead(
+                        f"branch {branch!r} moved and changed {', '.join(overlap)}; "
+                        "read those files again at the new head and retry",
+                        head=str(head.id),
+                        paths=overlap,
+                    )
+                rebased = True
+        tree = apply_changes(repo, head.tree, changes)
+        if tree == head.tree_id:
+            raise EmptyChangeSet(
+                "nothing changed: the files already have this content", head=str(head.id)
+            )
+        sha = write_commit(repo, tree, [head.id], info)
+        move_branch(repo, branch, sha, head.id, "draftroom: commit")
+    return CommitResult(
+        sha=str(sha), branch=branch, parent=str(head.id), files=paths, rebased=rebased
+    )
+
+
+def require_on_branch(
+    repo: pygit2.Repository, branch: str, head: pygit2.Commit, sha: str
+) -> pygit2.Commit:
+    """The commit ``sha`` if it is ``head`` or one of its ancestors, else ``CommitNotFound``."""
+    try:
+        commit = resolve_commit(repo, sha)
+    except RefNotFound:
+        commit = None
+    if commit is None or not (commit.id == head.id or repo.descendant_of(head.id, commit.id)):
+        raise CommitNotFound(
+            f"commit {sha!r} is not on branch {branch!r}; pick one from its log",
+            sha=sha,
+            branch=branch,
+        )
+    return commit

@@ -1,0 +1,162 @@
+"""Three-way merges of one ref into a branch, entirely in the object database.
+
+Must never touch a working tree or index file, and never write a ref while any conflict
+is unresolved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import pygit2
+from pygit2.enums import FileMode
+
+from draftroom.errors import MergeConflict
+from draftroom.git.commits import commit_info, move_branch, write_commit
+from draftroom.git.diff import diff_trees
+from draftroom.git.locks import branch_lock
+from draftroom.git.objects import Identity, MergePreview, MergeResult, Resolver
+from draftroom.git.refs import branch_head, ensure_writable, resolve_commit
+from draftroom.git.revert import check_expected
+from draftroom.git.trees import changed_paths, empty_tree
+
+
+def _base(
+    repo: pygit2.Repository, source: pygit2.Commit, target: pygit2.Commit
+) -> pygit2.Oid | None:
+    base: pygit2.Oid | None = repo.merge_base(source.id, target.id)
+    return base
+
+
+def _merge_index(
+    repo: pygit2.Repository,
+    base: pygit2.Oid | None,
+    source: pygit2.Commit,
+    target: pygit2.Commit,
+) -> pygit2.Index:
+    ancestor = repo[base].peel(pygit2.Tree) if base is not None else empty_tree(repo)
+    return repo.merge_trees(ancestor, target.tree, source.tree)
+
+
+def conflict_paths(index: pygit2.Index) -> list[str]:
+    if index.conflicts is None:
+        return []
+    return sorted({_side_path(sides) for sides in index.conflicts})
+
+
+def _side_path(sides: tuple[pygit2.IndexEntry | None, ...]) -> str:
+    ancestor, ours, theirs = sides
+    first = ours or theirs or ancestor
+    assert first is not None
+    return str(first.path)
+
+
+def merge_preview(
+    repo: pygit2.Repository, source: pygit2.Commit, target: pygit2.Commit
+) -> MergePreview:
+    """What merging ``source`` into ``target`` would do, writing no ref."""
+    base = _base(repo, source, target)
+    up_to_date = base == source.id
+    fast_forward = not up_to_date and base == target.id
+    files = []
+    conflicts: list[str] = []
+    if fast_forward:
+        files = diff_trees(target.tree, source.tree).files
+    elif not up_to_date:
+        index = _merge_index(repo, base, source, target)
+        conflicts = conflict_paths(index)
+        if conflicts:
+            base_tree = repo[base].peel(pygit2.Tree) if base is not None else empty_tree(repo)
+            files = diff_trees(base_tree, source.tree).files
+        else:
+            merged = repo[index.write_tree(repo)].peel(pygit2.Tree)
+            files = diff_trees(target.tree, merged).files
+    return MergePreview(
+        base=str(base) if base is not None else None,
+        source_head=str(source.id),
+        target_head=str(target.id),
+        up_to_date=up_to_date,
+        fast_forward=fast_forward,
+        files=files,
+        conflicts=conflicts,
+    )
+
+
+def _resolve(repo: pygit2.Repository, index: pygit2.Index, resolver: Resolver | None) -> list[str]:
+    """Let ``resolver`` settle conflicts in ``index``; return the paths still conflicting."""
+    if index.conflicts is None:
+        return []
+    if resolver is None:
+        return conflict_paths(index)
+    unresolved: set[str] = set()
+    settled: list[tuple[str, pygit2.Oid, FileMode]] = []
+    for sides in list(index.conflicts):
+        path = _side_path(sides)
+        blobs = [_data(repo, side) for side in sides]
+        result = resolver(path, blobs[0], blobs[1], blobs[2])
+        if result is None:
+            unresolved.add(path)
+            continue
+        side = sides[1] or sides[2] or sides[0]
+        mode = FileMode(side.mode) if side is not None else FileMode.BLOB
+        settled.append((path, repo.create_blob(bytes(result)), mode))
+    for path, oid, mode in settled:
+        del index.conflicts[path]
+        index.add(pygit2.IndexEntry(path, oid, mode))
+    return sorted(unresolved)
+
+
+def _data(repo: pygit2.Repository, side: pygit2.IndexEntry | None) -> bytes | None:
+    if side is None:
+        return None
+    blob = repo[side.id]
+    return blob.data if isinstance(blob, pygit2.Blob) else None
+
+
+def merge(
+    repo: pygit2.Repository,
+    gitdir: Path,
+    source_ref: str,
+    target_branch: str,
+    *,
+    message: str,
+    author: Identity | None = None,
+    trailers: Mapping[str, str] | None = None,
+    expected_target_head: str | None = None,
+    resolver: Resolver | None = None,
+) -> MergeResult:
+    """Merge ``source_ref`` into ``target_branch``: no-op, fast-forward or merge commit."""
+    info = commit_info(message, trailers, author)
+    ensure_writable(repo, gitdir, target_branch)
+    source = resolve_commit(repo, source_ref)
+    with branch_lock(gitdir, target_branch):
+        target = branch_head(repo, target_branch)
+        check_expected(repo, target_branch, target, expected_target_head)
+        base = _base(repo, source, target)
+        if base == source.id:
+            return MergeResult(sha=str(target.id), branch=target_branch, fast_forward=False)
+        if base == target.id:
+            move_branch(repo, target_branch, source.id, target.id, "draftroom: fast-forward")
+            files = changed_paths(target.tree, source.tree)
+            return MergeResult(
+                sha=str(source.id), branch=target_branch, fast_forward=True, files=files
+            )
+        index = _merge_index(repo, base, source, target)
+        unresolved = _resolve(repo, index, resolver)
+        if unresolved:
+            raise MergeConflict(
+                f"merging {source_ref!r} into {target_branch!r} conflicts in "
+                f"{', '.join(unresolved)}; resolve them on the source branch and retry",
+                paths=unresolved,
+            )
+        tree = index.write_tree(repo)
+        sha = write_commit(repo, tree, [target.id, source.id], info)
+        move_branch(repo, target_branch, sha, target.id, "draftroom: merge")
+        merged = repo[tree].peel(pygit2.Tree)
+        return MergeResult(
+            sha=str(sha),
+            branch=target_branch,
+            fast_forward=False,
+            files=changed_paths(target.tree, merged),
+        )

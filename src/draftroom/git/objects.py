@@ -1,0 +1,130 @@
+"""Plain value types the git engine takes and returns (no pygit2 objects leak out)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+EntryType = Literal["file", "dir", "symlink", "submodule"]
+FileStatus = Literal["added", "modified", "deleted", "renamed"]
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Author or committer of a commit."""
+
+    name: str = "draftroom"
+    email: str = "draftroom@localhost"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One path of a change set: write ``data`` or, with ``delete``, remove the path.
+
+    ``executable`` None keeps the existing mode (a new file is a regular file).
+    """
+
+    path: str
+    data: bytes | None = None
+    delete: bool = False
+    executable: bool | None = None
+
+
+@dataclass(frozen=True)
+class FileBlob:
+    path: str
+    data: bytes
+    mode: int
+    blob_id: str
+    size: int
+
+    @property
+    def executable(self) -> bool:
+        return self.mode == 0o100755
+
+
+@dataclass(frozen=True)
+class TreeEntry:
+    path: str
+    type: EntryType
+    size: int | None
+    mode: int
+    oid: str
+
+
+@dataclass(frozen=True)
+class TreePage:
+    entries: list[TreeEntry]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class CommitResult:
+    sha: str
+    branch: str
+    parent: str
+    files: list[str]
+    rebased: bool = False
+
+
+@dataclass(frozen=True)
+class DiffFile:
+    path: str
+    status: FileStatus
+    additions: int
+    deletions: int
+    binary: bool
+    patch: str
+    old_path: str | None = None
+
+
+@dataclass(frozen=True)
+class Diff:
+    files: list[DiffFile]
+    truncated: bool
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    sha: str
+    parents: list[str]
+    message: str
+    summary: str
+    author: Identity
+    time: datetime
+    trailers: dict[str, str]
+    files: list[str]
+
+
+@dataclass(frozen=True)
+class LogPage:
+    commits: list[LogEntry]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class MergePreview:
+    base: str | None
+    source_head: str
+    target_head: str
+    up_to_date: bool
+    fast_forward: bool
+    files: list[DiffFile]
+    conflicts: list[str]
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    sha: str
+    branch: str
+    fast_forward: bool
+    files: list[str] = field(default_factory=list)
+
+
+Resolver = Callable[[str, bytes | None, bytes | None, bytes | None], bytes | None]
+"""Called per conflicting path with (path, base, ours, theirs).
+
+Returned bytes resolve the conflict; None keeps it.
+"""

@@ -1,0 +1,92 @@
+"""The connection to draftroom's database: engine, unit-of-work sessions and migrations.
+
+SQLite (one file next to the data dir) and PostgreSQL (``postgresql+psycopg://``) are both
+first class. ``migrate()`` may run from several processes at once (the CLI and a server
+starting on the same file) and must leave exactly one schema behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.orm import Session, sessionmaker
+
+_MIGRATIONS = Path(__file__).parent / "migrations"
+# Any constant shared by every draftroom process; serialises migrations on PostgreSQL.
+_MIGRATION_LOCK_ID = 0x64726166_74726F6F & 0x7FFFFFFFFFFFFFFF
+
+
+def sqlite_url(path: str | Path) -> str:
+    """The SQLAlchemy URL of a SQLite file (made absolute so the cwd never matters)."""
+    return f"sqlite+pysqlite:///{Path(path).resolve()}"
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        # busy_timeout first: switching to WAL needs a lock another process may hold.
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
+class Database:
+    """One engine plus the sessions and migrations that use it; build one per process."""
+
+    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+        if url.startswith("sqlite"):
+            connect_args = dict(engine_kwargs.pop("connect_args", {}))
+            # Sessions hop between threads (FastAPI's thread pool); pooling keeps them apart.
+            connect_args.setdefault("check_same_thread", False)
+            engine_kwargs["connect_args"] = connect_args
+        self.engine: Engine = create_engine(url, **engine_kwargs)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _configure_sqlite)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: commits when the block ends, rolls back if it raises."""
+        with self._sessions() as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest migration; a no-op when it is already there."""
+        with self.engine.connect() as connection:
+            _lock_for_migration(connection)
+            config = Config()
+            config.set_main_option("script_location", str(_MIGRATIONS))
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            connection.commit()
+
+    def dispose(self) -> None:
+        """Close pooled connections (tests, shutdown)."""
+        self.engine.dispose()
+
+
+def _lock_for_migration(connection: Connection) -> None:
+    """Hold a database-wide lock until the migration's transaction ends.
+
+    Two processes migrating at once would both see an empty schema and both create it;
+    the second one now waits, then finds the schema at head and does nothing.
+    """
+    if connection.dialect.name == "sqlite":
+        # Takes SQLite's write lock now; a rival waits out busy_timeout instead of racing.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _MIGRATION_LOCK_ID})

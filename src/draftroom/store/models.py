@@ -1,0 +1,153 @@
+"""The tables draftroom keeps: orgs, repositories, API keys, sandboxes, reuse tokens, audit.
+
+Secrets are stored only as hashes (see ``draftroom.domain.tokens``); the audit table holds
+ids, names and outcomes, never a token or file content. Schema changes go through a new
+migration in ``store/migrations/versions`` as well as here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from draftroom.store.timestamps import UTCDateTime, utc_now
+
+Role = Literal["admin", "agent"]
+SandboxStatus = Literal["active", "archived", "merged"]
+Outcome = Literal["ok", "error"]
+
+# Named constraints keep migrations reproducible across SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Org(Base):
+    """A tenant: repositories and API keys belong to exactly one org."""
+
+    __tablename__ = "orgs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class RepositoryRecord(Base):
+    """A git repository on disk that an org has registered (``path`` is its git dir)."""
+
+    __tablename__ = "repositories"
+    __table_args__ = (UniqueConstraint("org_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    path: Mapped[str] = mapped_column(String(4096))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+    org: Mapped[Org] = relationship()
+
+
+class ApiKey(Base):
+    """An org credential; ``id`` is the public half of ``drk_<id>_<secret>``."""
+
+    __tablename__ = "api_keys"
+    __table_args__ = (CheckConstraint("role IN ('admin', 'agent')", name="role"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))
+    role: Mapped[Role] = mapped_column(String(16))
+    secret_hash: Mapped[str] = mapped_column(String(128))
+    label: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    org: Mapped[Org] = relationship()
+
+
+class Sandbox(Base):
+    """An assistant's private branch in one repository."""
+
+    __tablename__ = "sandboxes"
+    __table_args__ = (
+        UniqueConstraint("repository_id", "branch"),
+        CheckConstraint("status IN ('active', 'archived', 'merged')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    repository_id: Mapped[int] = mapped_column(ForeignKey("repositories.id", ondelete="CASCADE"))
+    branch: Mapped[str] = mapped_column(String(255))
+    status: Mapped[SandboxStatus] = mapped_column(String(16), default="active")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    created_by_key_id: Mapped[str | None] = mapped_column(
+        ForeignKey("api_keys.id", ondelete="SET NULL")
+    )
+    project_name: Mapped[str | None] = mapped_column(String(200))
+
+    repository: Mapped[RepositoryRecord] = relationship()
+
+
+class ReuseToken(Base):
+    """Lets an assistant come back to its sandbox; ``id`` is the public half of ``drt_...``."""
+
+    __tablename__ = "reuse_tokens"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    sandbox_id: Mapped[int] = mapped_column(
+        ForeignKey("sandboxes.id", ondelete="CASCADE"), index=True
+    )
+    secret_hash: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    sandbox: Mapped[Sandbox] = relationship()
+
+
+class AuditEvent(Base):
+    """One tool call. Ids and names only: never a token, a secret or file content.
+
+    No foreign keys on purpose: the log outlives the keys, tokens and repositories it names.
+    """
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_repo_branch_at", "repo", "branch", "at"),
+        CheckConstraint("outcome IN ('ok', 'error')", name="outcome"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    request_id: Mapped[str] = mapped_column(String(64))
+    api_key_id: Mapped[str | None] = mapped_column(String(32))
+    token_id: Mapped[str | None] = mapped_column(String(32))
+    repo: Mapped[str | None] = mapped_column(String(200))
+    branch: Mapped[str | None] = mapped_column(String(255))
+    tool: Mapped[str] = mapped_column(String(100))
+    outcome: Mapped[Outcome] = mapped_column(String(16))
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    commit_sha: Mapped[str | None] = mapped_column(String(64), index=True)
+    duration_ms: Mapped[float] = mapped_column(Float)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))

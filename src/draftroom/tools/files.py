@@ -1,0 +1,151 @@
+"""File tools: read and list at any readable ref, write as a one-file audited commit."""
+
+from __future__ import annotations
+
+import base64
+import re
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from draftroom.domain.calls import Call
+from draftroom.domain.changes import commit_and_log, guard_writable
+from draftroom.git import Change, validate_path
+from draftroom.tools.commits import CommitOutput, committed
+from draftroom.tools.inputs import Encoding, SandboxInput, decode_content, fit_page, sandbox
+from draftroom.tools.registry import registry
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class ReadInput(SandboxInput):
+    path: str = Field(..., min_length=1, max_length=4096, description="File path, e.g. 'src/app.py'.")
+    ref: str | None = Field(None, description="'main', or a commit of your branch; default: your branch.")
+    offset: int = Field(0, ge=0, description="Byte offset to start reading at.")
+    length: int | None = Field(None, ge=1, description="Bytes to read (capped); default: as much as fits.")
+
+
+class ReadOutput(BaseModel):
+    path: str
+    content: str
+    encoding: Encoding
+    size: int = Field(description="Whole file size in bytes.")
+    offset: int
+    next_offset: int | None = Field(description="Pass as offset to read on; null at the end.")
+    truncated: bool = Field(description="True when more of the file follows next_offset.")
+
+
+def decode_text(data: bytes) -> str | None:
+    """The text, or None when it is binary (not UTF-8, or has control characters)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return None if _CONTROL.search(text) else text
+
+
+def text_slice(data: bytes) -> str | None:
+    """A slice of a text file as text, dropping a character cut in two at its end."""
+    for cut in range(4):
+        text = decode_text(data[: len(data) - cut])
+        if text is not None:
+            return text
+    return None
+
+
+@registry.tool(
+    "files.read",
+    summary="Read a file",
+    description=(
+        "Reads a file of your branch (or 'main', or one of your commits). Large files come in "
+        "slices: when truncated is true, call again with offset=next_offset."
+    ),
+)
+def read(call: Call, body: ReadInput) -> ReadOutput:
+    with call.services.database.session() as session:
+        access = sandbox(call, session, body)
+    blob = access.repo.read_file(access.readable_ref(body.ref), validate_path(body.path))
+    cap = call.services.settings.max_read_bytes
+    length = min(body.length or cap, cap)
+    start = min(body.offset, blob.size)
+    chunk = blob.data[start : start + length]
+    text = text_slice(chunk) if decode_text(blob.data) is not None else None
+    if text is not None:
+        chunk = text.encode("utf-8")
+        content, encoding = text, "utf-8"
+    else:
+        content, encoding = base64.b64encode(chunk).decode("ascii"), "base64"
+    end = start + len(chunk)
+    return ReadOutput(
+        path=blob.path,
+        content=content,
+        encoding=encoding,  # type: ignore[arg-type]
+        size=blob.size,
+        offset=start,
+        next_offset=end if end < blob.size else None,
+        truncated=end < blob.size,
+    )
+
+
+class ListInput(SandboxInput):
+    path: str = Field("", max_length=4096, description="Directory to list; '' for the root.")
+    ref: str | None = Field(None, description="'main', or a commit of your branch; default: your branch.")
+    recursive: bool = Field(False, description="List everything below path.")
+    cursor: str | None = Field(None, description="next_cursor from the previous page.")
+    limit: int = Field(200, ge=1, le=500)
+
+
+class Entry(BaseModel):
+    path: str
+    type: Literal["file", "dir", "symlink", "submodule"]
+    size: int | None
+
+
+class ListOutput(BaseModel):
+    entries: list[Entry]
+    next_cursor: str | None
+
+
+@registry.tool(
+    "files.list",
+    summary="List files",
+    description="Lists a directory (or, with recursive, everything below it), in pages: pass next_cursor to go on.",
+)
+def list_files(call: Call, body: ListInput) -> ListOutput:
+    with call.services.database.session() as session:
+        access = sandbox(call, session, body)
+    ref = access.readable_ref(body.ref)
+    path = validate_path(body.path) if body.path else ""
+
+    def fetch(limit: int) -> ListOutput:
+        page = access.repo.list_tree(
+            ref, path, recursive=body.recursive, cursor=body.cursor, limit=limit
+        )
+        entries = [Entry(path=e.path, type=e.type, size=e.size) for e in page.entries]
+        return ListOutput(entries=entries, next_cursor=page.next_cursor)
+
+    return fit_page(fetch, body.limit)
+
+
+class WriteInput(SandboxInput):
+    path: str = Field(..., min_length=1, max_length=4096, description="File path to create or replace.")
+    content: str = Field(..., description="The whole new file content.")
+    encoding: Encoding = Field("utf-8", description="'utf-8' text, or 'base64' for binary.")
+    message: str = Field(..., min_length=1, max_length=2000, description="Commit message: why.")
+    expected_head: str | None = Field(None, description="Fail if your branch moved past this commit.")
+
+
+@registry.tool(
+    "files.write",
+    summary="Write a file (one commit)",
+    description="Creates or replaces one file as an audited commit on your branch. Undo with /git/rollback_commit.",
+    writes=True,
+)
+def write(call: Call, body: WriteInput) -> CommitOutput:
+    path = guard_writable(body.path)
+    data = decode_content(body.content, body.encoding, path)
+    with call.services.database.session() as session:
+        access = sandbox(call, session, body)
+    return committed(
+        commit_and_log(call, access, [Change(path, data)], body.message, body.expected_head)
+    )

@@ -1,0 +1,55 @@
+"""Fields every sandbox tool shares, and the answer-size budget every tool keeps under."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable
+from typing import Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from draftroom.domain.calls import Call
+from draftroom.domain.sandboxes import SandboxAccess, open_sandbox
+from draftroom.errors import InvalidInput
+
+ANSWER_BUDGET = 60_000
+"""Bytes of JSON one answer may carry: GPT Actions cut answers off past ~64 KB."""
+
+M = TypeVar("M", bound=BaseModel)
+Encoding = Literal["utf-8", "base64"]
+
+
+class SandboxInput(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    repo_name: str = Field(..., min_length=1, max_length=200, description="Repository name, e.g. 'demo'.")
+    branch: str | None = Field(
+        None, max_length=250, description="Your sandbox branch; omit to use the token's branch."
+    )
+    reuse_token: str = Field(
+        ..., min_length=1, max_length=200, description="The reuse token /sandbox/init returned."
+    )
+
+
+def sandbox(call: Call, session: Session, body: SandboxInput) -> SandboxAccess:
+    return open_sandbox(call, session, body.repo_name, body.reuse_token, body.branch)
+
+
+def fit_page(fetch: Callable[[int], M], limit: int) -> M:
+    """Fetch a page, halving its size until its JSON fits the answer budget."""
+    page = fetch(limit)
+    while limit > 1 and len(page.model_dump_json()) > ANSWER_BUDGET:
+        limit //= 2
+        page = fetch(limit)
+    return page
+
+
+def decode_content(content: str, encoding: Encoding, path: str) -> bytes:
+    if encoding == "utf-8":
+        return content.encode("utf-8")
+    try:
+        return base64.b64decode(content, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput(f"content of {path!r} is not valid base64") from None

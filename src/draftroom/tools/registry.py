@@ -1,0 +1,157 @@
+"""The tool registry: each tool declared once; HTTP, MCP and CLI adapters are generated from it.
+
+A tool is a handler ``(call, body) -> output`` whose annotations name its pydantic input and
+output models. ``Registry.invoke`` is the single path every adapter takes, so scope checks
+and the audit trail cannot be skipped by any transport.
+"""
+
+from __future__ import annotations
+
+import time
+import typing
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ValidationError
+
+from draftroom.domain.audit import record_event
+from draftroom.domain.calls import Call, Principal
+from draftroom.domain.services import Services
+from draftroom.errors import DraftroomError, InsufficientScope, InvalidRequest, NotFound
+
+Scope = Literal["sandbox", "admin"]
+Handler = Callable[[Call, Any], BaseModel]
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    summary: str
+    description: str
+    input_model: type[BaseModel]
+    output_model: type[BaseModel]
+    handler: Handler
+    scope: Scope = "sandbox"
+    consequential: bool = False
+    writes: bool = False
+    created_status: int | None = None
+
+    @property
+    def path(self) -> str:
+        return "/" + self.name.replace(".", "/")
+
+    @property
+    def operation_id(self) -> str:
+        return self.name.replace(".", "_")
+
+    def status_for(self, output: BaseModel) -> int:
+        """201 for a tool whose output says it created something, else 200."""
+        if self.created_status and getattr(output, "created", False):
+            return self.created_status
+        return 200
+
+
+class Registry:
+    def __init__(self) -> None:
+        self._tools: dict[str, Tool] = {}
+
+    def tool(
+        self,
+        name: str,
+        *,
+        summary: str,
+        description: str,
+        scope: Scope = "sandbox",
+        consequential: bool = False,
+        writes: bool = False,
+        created_status: int | None = None,
+    ) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            hints = typing.get_type_hints(handler)
+            body_name = list(hints)[1]
+            if name in self._tools:
+                raise ValueError(f"tool {name!r} declared twice")
+            self._tools[name] = Tool(
+                name=name,
+                summary=summary,
+                description=description,
+                input_model=hints[body_name],
+                output_model=hints["return"],
+                handler=handler,
+                scope=scope,
+                consequential=consequential,
+                writes=writes,
+                created_status=created_status,
+            )
+            return handler
+
+        return register
+
+    def __iter__(self) -> Iterator[Tool]:
+        return iter(self._tools.values())
+
+    def get(self, name: str) -> Tool:
+        try:
+            return self._tools[name]
+        except KeyError:
+            raise NotFound(f"no tool named {name!r}; see the tool list") from None
+
+    def invoke(
+        self,
+        tool: Tool,
+        services: Services,
+        principal: Principal,
+        payload: BaseModel | dict[str, Any],
+        *,
+        request_id: str | None = None,
+        transport: str = "http",
+    ) -> BaseModel:
+        """Check scope, run the handler, and audit the call whatever its outcome."""
+        call = Call(services, principal, request_id or uuid.uuid4().hex, tool.name, transport)
+        started = time.perf_counter()
+        error: DraftroomError | None = None
+        try:
+            if tool.scope == "admin" and principal.role != "admin":
+                raise InsufficientScope(f"{tool.name} needs an admin API key")
+            body = _validate(tool.input_model, payload)
+            return tool.handler(call, body)
+        except DraftroomError as exc:
+            error = exc
+            raise
+        except Exception as exc:
+            error = DraftroomError("internal error; the request was not applied")
+            raise error from exc
+        finally:
+            record_event(
+                services.database,
+                request_id=call.request_id,
+                tool=tool.name,
+                outcome="error" if error else "ok",
+                duration_ms=(time.perf_counter() - started) * 1000,
+                api_key_id=principal.api_key_id,
+                token_id=call.audit.token_id,
+                repo=call.audit.repo,
+                branch=call.audit.branch,
+                error_code=error.code if error else None,
+                commit_sha=call.audit.commit_sha,
+                detail={"transport": transport},
+            )
+
+
+def _validate(model: type[BaseModel], payload: BaseModel | dict[str, Any]) -> BaseModel:
+    if isinstance(payload, model):
+        return payload
+    try:
+        data = payload.model_dump() if isinstance(payload, BaseModel) else payload
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidRequest(
+            "request body does not match the tool's schema",
+            errors=exc.errors(include_url=False, include_context=False, include_input=False),
+        ) from None
+
+
+registry = Registry()
+"""The one registry every tool module declares into and every adapter is built from."""

@@ -11,7 +11,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DRAFTROOM_", extra="ignore")
 
-    data_dir: Path = Field(Path(".draftroom"), description="Holds the database, repositories, admin.key.")
+    data_dir: Path = Field(
+        Path(".draftroom"), description="Holds the database, repositories, admin.key."
+    )
     database_url: str | None = Field(None, description="Default: SQLite file in data_dir.")
     public_url: str = Field("http://127.0.0.1:8000", description="The URL GPT Actions call.")
     org: str = "default"

@@ -56,7 +56,9 @@ def test_serve_on_an_empty_dir_creates_the_default_and_the_loop_works(tmp_path: 
             except httpx.TransportError:
                 time.sleep(0.1)
         auth = {"Authorization": f"Bearer {key}"}
-        init = httpx.post(f"{base}/sandbox/init", json={"repo_name": "demo", "mode": "branch"}, headers=auth)
+        init = httpx.post(
+            f"{base}/sandbox/init", json={"repo_name": "demo", "mode": "branch"}, headers=auth
+        )
         assert init.status_code == 201, init.text
         sb = {"repo_name": "demo", "reuse_token": init.json()["reuse_token"]}
         wrote = httpx.post(

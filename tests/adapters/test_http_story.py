@@ -35,7 +35,9 @@ def test_init_write_commit_read_history_diff_rollback_status(api: Api, services:
     assert init["created"] is True and init["reuse_token"].startswith("drt_")
     sb = {"repo_name": REPO, "branch": init["branch"], "reuse_token": init["reuse_token"]}
 
-    written = api.post("/files/write", **sb, path="notes/hello.md", content="hi\n", message="Add hello")
+    written = api.post(
+        "/files/write", **sb, path="notes/hello.md", content="hi\n", message="Add hello"
+    )
     assert written["branch"] == init["branch"] and written["files"] == ["notes/hello.md"]
     assert written["changelog_entry"]["path"].startswith(".logs/")
 
@@ -69,7 +71,9 @@ def test_init_write_commit_read_history_diff_rollback_status(api: Api, services:
     statuses = {f["path"]: f["status"] for f in diff["files"] if not f["path"].startswith(".logs/")}
     assert statuses == {"src/app.py": "added"}
 
-    rolled = api.post("/git/rollback_commit", **sb, commit_sha=committed["commit_sha"], reason="oops")
+    rolled = api.post(
+        "/git/rollback_commit", **sb, commit_sha=committed["commit_sha"], reason="oops"
+    )
     assert rolled["reverted_sha"] == committed["commit_sha"]
     log = api.post("/files/read", **sb, path=".logs/reverted_commits.yaml")
     entries = yaml.safe_load(log["content"])
@@ -100,7 +104,14 @@ def test_a_token_opens_only_its_own_branch(api: Api) -> None:
     assert denied["error"]["code"] == "branch_not_allowed"
     denied = api.post("/files/read", **second, path="a.txt", ref=first["branch"], expect=403)
     assert denied["error"]["code"] == "branch_not_allowed"
-    denied = api.post("/files/write", **{**second, "branch": "main"}, path="x", content="x", message="x", expect=403)
+    denied = api.post(
+        "/files/write",
+        **{**second, "branch": "main"},
+        path="x",
+        content="x",
+        message="x",
+        expect=403,
+    )
     assert denied["error"]["code"] == "branch_not_allowed"
     main_read = api.post("/files/read", **second, path="README.md", ref="main")
     assert "demo" in main_read["content"]
@@ -146,7 +157,11 @@ def test_logs_are_read_only_for_file_tools(api: Api) -> None:
     body = api.post("/files/write", **sb, path=".logs/x.yaml", content="x", message="x", expect=403)
     assert body["error"]["code"] == "read_only_path"
     body = api.post(
-        "/git/commit", **sb, message="m", changes=[{"path": ".logs/changelog/x", "delete": True}], expect=403
+        "/git/commit",
+        **sb,
+        message="m",
+        changes=[{"path": ".logs/changelog/x", "delete": True}],
+        expect=403,
     )
     assert body["error"]["code"] == "read_only_path"
 
@@ -161,7 +176,9 @@ def test_requests_without_a_valid_api_key_are_401(api: Api) -> None:
 
 def test_bad_input_is_a_typed_4xx(api: Api) -> None:
     sb = start(api)
-    body = api.post("/files/write", **sb, path="../etc/passwd", content="x", message="x", expect=400)
+    body = api.post(
+        "/files/write", **sb, path="../etc/passwd", content="x", message="x", expect=400
+    )
     assert body["error"]["code"] == "invalid_path"
     body = api.post("/git/commit", **sb, message="m", changes=[], expect=422)
     assert body["error"]["code"] == "invalid_request"

@@ -27,7 +27,10 @@ def test_schema_is_openapi_31_with_servers_and_bearer_auth(client: TestClient) -
     assert doc["openapi"].startswith("3.1")
     assert doc["servers"] == [{"url": "https://draftroom.example"}]
     schemes = doc["components"]["securitySchemes"]
-    assert any(s == {"type": "http", "scheme": "bearer", "description": "Your draftroom API key."} for s in schemes.values())
+    assert any(
+        s == {"type": "http", "scheme": "bearer", "description": "Your draftroom API key."}
+        for s in schemes.values()
+    )
 
 
 def test_every_gpt_tool_is_one_operation_with_a_stable_id(client: TestClient) -> None:

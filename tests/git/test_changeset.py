@@ -42,7 +42,9 @@ def test_commit_adds_modifies_and_deletes_many_paths_at_once(repo: Repository) -
 
 def test_nested_add_then_delete_prunes_empty_directories(repo: Repository) -> None:
     repo.create_branch("sb")
-    repo.commit_changes("sb", [Change("x/y/z/deep.txt", b"1"), Change("x/keep.txt", b"2")], message="m")
+    repo.commit_changes(
+        "sb", [Change("x/y/z/deep.txt", b"1"), Change("x/keep.txt", b"2")], message="m"
+    )
     assert "x/y/z" in paths(repo, "sb")
     repo.commit_changes("sb", [Change("x/y/z/deep.txt", delete=True)], message="rm")
     assert paths(repo, "sb") == ["README.md", "x", "x/keep.txt"]
@@ -154,7 +156,10 @@ def test_stale_head_on_same_path_is_conflict(repo: Repository) -> None:
     moved = repo.commit_changes("sb", [Change("notes/a.md", b"theirs")], message="other")
     with pytest.raises(StaleHead) as info:
         repo.commit_changes(
-            "sb", [Change("notes/a.md", b"mine"), Change("b", b"x")], message="m", expected_head=seen
+            "sb",
+            [Change("notes/a.md", b"mine"), Change("b", b"x")],
+            message="m",
+            expected_head=seen,
         )
     assert info.value.details == {"head": moved.sha, "paths": ["notes/a.md"]}
     assert repo.head("sb") == moved.sha

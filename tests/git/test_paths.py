@@ -8,9 +8,7 @@ from draftroom.errors import InvalidPath
 from draftroom.git import validate_path
 
 segment = st.text(
-    alphabet=st.characters(
-        blacklist_categories=("Cs", "Cc"), blacklist_characters="/\\\x00"
-    ),
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="/\\\x00"),
     min_size=1,
     max_size=20,
 ).filter(lambda s: s not in (".", "..") and s.lower() != ".git")

@@ -65,7 +65,20 @@ def test_branches_create_list_exist_and_reject_bad_names(repo: Repository) -> No
         repo.create_branch("sandbox/a")
     with pytest.raises(RefNotFound):
         repo.create_branch("x", from_ref="missing")
-    for bad in ["a..b", "a b", "-x", "x.lock", "a~1", "a^", "a:b", "a?", "a*", "a[", "a\\b", "\x01"]:
+    for bad in [
+        "a..b",
+        "a b",
+        "-x",
+        "x.lock",
+        "a~1",
+        "a^",
+        "a:b",
+        "a?",
+        "a*",
+        "a[",
+        "a\\b",
+        "\x01",
+    ]:
         with pytest.raises(InvalidRef):
             validate_branch(bad)
         with pytest.raises(InvalidRef):
@@ -132,7 +145,9 @@ def test_list_tree_pages_with_stable_cursor(repo: Repository) -> None:
     ]
     first = repo.list_tree("sb", "d", limit=4)
     assert [e.path for e in first.entries] == ["d/00.txt", "d/01.txt", "d/02.txt", "d/03.txt"]
-    repo.commit_changes("sb", [Change("d/00a.txt", b"new"), Change("d/05.txt", delete=True)], message="m")
+    repo.commit_changes(
+        "sb", [Change("d/00a.txt", b"new"), Change("d/05.txt", delete=True)], message="m"
+    )
     rest = repo.list_tree("sb", "d", cursor=first.next_cursor, limit=100)
     assert rest.next_cursor is None
     assert [e.path for e in rest.entries][:2] == ["d/04.txt", "d/06.txt"]

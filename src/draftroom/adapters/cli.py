@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -18,7 +18,9 @@ from draftroom.domain.tokens import issue_api_key
 from draftroom.errors import DraftroomError
 from draftroom.store import get_or_create_org
 
-app = typer.Typer(help="draftroom: private sandbox branches for AI assistants.", no_args_is_help=True)
+app = typer.Typer(
+    help="draftroom: private sandbox branches for AI assistants.", no_args_is_help=True
+)
 repo_app = typer.Typer(help="Register repositories.", no_args_is_help=True)
 key_app = typer.Typer(help="Create API keys.", no_args_is_help=True)
 app.add_typer(repo_app, name="repo")
@@ -30,7 +32,7 @@ DataDir = Annotated[
 ]
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     agent = "agent"
     admin = "admin"
 
@@ -102,7 +104,9 @@ def repo_add(
 @key_app.command("create")
 def key_create(
     data_dir: DataDir = None,
-    role: Annotated[Role, typer.Option(help="agent: sandbox tools; admin: everything.")] = Role.agent,
+    role: Annotated[
+        Role, typer.Option(help="agent: sandbox tools; admin: everything.")
+    ] = Role.agent,
     label: Annotated[str | None, typer.Option(help="A note on who holds it.")] = None,
 ) -> None:
     """Create an API key; it is printed once, as the last line."""
@@ -123,4 +127,3 @@ def gpt(data_dir: DataDir = None) -> None:
 
 def main() -> None:
     app()
-

@@ -5,7 +5,6 @@ status; ``/openapi.json`` is the schema a Custom GPT imports (see ``adapters.ope
 No ``from __future__ import annotations`` here: FastAPI reads the generated routes' annotations.
 """
 
-
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
@@ -68,13 +67,11 @@ def _add_route(
     input_model: Any = tool.input_model
 
     def endpoint(
-        body: input_model,  # type: ignore[valid-type]
+        body: input_model,
         request: Request,
         who: Annotated[Principal, Depends(principal)],
     ) -> JSONResponse:
-        output = registry.invoke(
-            tool, services, who, body, request_id=request.state.request_id
-        )
+        output = registry.invoke(tool, services, who, body, request_id=request.state.request_id)
         return JSONResponse(output.model_dump(mode="json"), status_code=tool.status_for(output))
 
     app.add_api_route(
@@ -124,18 +121,21 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        body = {"error": {"code": code, "message": str(exc.detail), "request_id": request_id(request)}}
+        body = {
+            "error": {"code": code, "message": str(exc.detail), "request_id": request_id(request)}
+        }
         return JSONResponse(body, status_code=exc.status_code)
 
 
 def _add_request_ids(app: FastAPI) -> None:
     @app.middleware("http")
-    async def assign(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    async def assign(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         request.state.request_id = uuid.uuid4().hex
         response = await call_next(request)
         response.headers["X-Request-Id"] = request.state.request_id
         return response
-
 
 
 def app_from_env() -> FastAPI:

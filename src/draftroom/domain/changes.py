@@ -53,7 +53,9 @@ def author(access: SandboxAccess) -> Identity:
     return Identity(name=f"draftroom ({access.branch})", email="draftroom@localhost")
 
 
-def changelog_change(call: Call, message: str, files: Sequence[str]) -> tuple[Change, dict[str, Any]]:
+def changelog_change(
+    call: Call, message: str, files: Sequence[str]
+) -> tuple[Change, dict[str, Any]]:
     at = datetime.now(UTC)
     entry: dict[str, Any] = {
         "path": f"{LOGS_DIR}/changelog/{at:%Y-%m-%d}/{at:%H%M%S%f}-{call.request_id[:8]}.yaml",
@@ -126,9 +128,12 @@ def _append_yaml(access: SandboxAccess, head: str, record: dict[str, Any]) -> by
         current = _REVERTED_HEADER
     if current and not current.endswith(b"\n"):
         current += b"\n"
-    return current + yaml.safe_dump([record], sort_keys=False).encode()
+    entry: str = yaml.safe_dump([record], sort_keys=False)
+    return current + entry.encode()
 
 
-def _logged(call: Call, result: CommitResult, files: list[str], entry: dict[str, Any]) -> LoggedCommit:
+def _logged(
+    call: Call, result: CommitResult, files: list[str], entry: dict[str, Any]
+) -> LoggedCommit:
     call.audit.commit_sha = result.sha
     return LoggedCommit(result.sha, result.branch, files, entry)

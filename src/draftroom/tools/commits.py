@@ -49,7 +49,8 @@ class CommitInput(SandboxInput):
     message: str = Field(..., min_length=1, max_length=2000, description="Commit message: why.")
     changes: list[FileChange] = Field(..., min_length=1, max_length=1000)
     expected_head: str | None = Field(
-        None, description="Fail with 409 if your branch moved and a newer commit touched these paths."
+        None,
+        description="Fail with 409 if your branch moved and a newer commit touched these paths.",
     )
 
 
@@ -80,7 +81,9 @@ def commit(call: Call, body: CommitInput) -> CommitOutput:
 
 class RollbackInput(SandboxInput):
     commit_sha: str = Field(..., min_length=7, max_length=40, description="The commit to undo.")
-    reason: str | None = Field(None, max_length=2000, description="Why; kept in .logs/reverted_commits.yaml.")
+    reason: str | None = Field(
+        None, max_length=2000, description="Why; kept in .logs/reverted_commits.yaml."
+    )
 
 
 class RollbackOutput(BaseModel):

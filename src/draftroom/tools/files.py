@@ -19,10 +19,16 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class ReadInput(SandboxInput):
-    path: str = Field(..., min_length=1, max_length=4096, description="File path, e.g. 'src/app.py'.")
-    ref: str | None = Field(None, description="'main', or a commit of your branch; default: your branch.")
+    path: str = Field(
+        ..., min_length=1, max_length=4096, description="File path, e.g. 'src/app.py'."
+    )
+    ref: str | None = Field(
+        None, description="'main', or a commit of your branch; default: your branch."
+    )
     offset: int = Field(0, ge=0, description="Byte offset to start reading at.")
-    length: int | None = Field(None, ge=1, description="Bytes to read (capped); default: as much as fits.")
+    length: int | None = Field(
+        None, ge=1, description="Bytes to read (capped); default: as much as fits."
+    )
 
 
 class ReadOutput(BaseModel):
@@ -79,7 +85,7 @@ def read(call: Call, body: ReadInput) -> ReadOutput:
     return ReadOutput(
         path=blob.path,
         content=content,
-        encoding=encoding,  # type: ignore[arg-type]
+        encoding=encoding,
         size=blob.size,
         offset=start,
         next_offset=end if end < blob.size else None,
@@ -89,7 +95,9 @@ def read(call: Call, body: ReadInput) -> ReadOutput:
 
 class ListInput(SandboxInput):
     path: str = Field("", max_length=4096, description="Directory to list; '' for the root.")
-    ref: str | None = Field(None, description="'main', or a commit of your branch; default: your branch.")
+    ref: str | None = Field(
+        None, description="'main', or a commit of your branch; default: your branch."
+    )
     recursive: bool = Field(False, description="List everything below path.")
     cursor: str | None = Field(None, description="next_cursor from the previous page.")
     limit: int = Field(200, ge=1, le=500)
@@ -128,11 +136,15 @@ def list_files(call: Call, body: ListInput) -> ListOutput:
 
 
 class WriteInput(SandboxInput):
-    path: str = Field(..., min_length=1, max_length=4096, description="File path to create or replace.")
+    path: str = Field(
+        ..., min_length=1, max_length=4096, description="File path to create or replace."
+    )
     content: str = Field(..., description="The whole new file content.")
     encoding: Encoding = Field("utf-8", description="'utf-8' text, or 'base64' for binary.")
     message: str = Field(..., min_length=1, max_length=2000, description="Commit message: why.")
-    expected_head: str | None = Field(None, description="Fail if your branch moved past this commit.")
+    expected_head: str | None = Field(
+        None, description="Fail if your branch moved past this commit."
+    )
 
 
 @registry.tool(

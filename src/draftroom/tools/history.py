@@ -68,7 +68,9 @@ def history(call: Call, body: HistoryInput) -> HistoryOutput:
 class DiffInput(SandboxInput):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    from_: str = Field(BASE_BRANCH, alias="from", description="Base: 'main' or a commit of your branch.")
+    from_: str = Field(
+        BASE_BRANCH, alias="from", description="Base: 'main' or a commit of your branch."
+    )
     to: str | None = Field(None, description="Target: default your branch's head.")
 
 

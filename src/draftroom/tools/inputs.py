@@ -24,7 +24,9 @@ Encoding = Literal["utf-8", "base64"]
 class SandboxInput(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    repo_name: str = Field(..., min_length=1, max_length=200, description="Repository name, e.g. 'demo'.")
+    repo_name: str = Field(
+        ..., min_length=1, max_length=200, description="Repository name, e.g. 'demo'."
+    )
     branch: str | None = Field(
         None, max_length=250, description="Your sandbox branch; omit to use the token's branch."
     )

@@ -10,6 +10,7 @@ from draftroom.domain.sandboxes import BASE_BRANCH
 from draftroom.tools.inputs import SandboxInput, sandbox
 from draftroom.tools.registry import registry
 
+
 class MetricsOutput(BaseModel):
     repo_name: str
     branch: str

@@ -1,0 +1,299 @@
+"""The MCP server, generated from the tool registry: one MCP tool per registry tool, no per-tool code.
+
+Each MCP tool is named for its tool's operation id (``git_commit``: many clients accept only
+``[A-Za-z0-9_-]`` in tool names), takes the tool's input model as its input schema, and
+answers with the output model as JSON (text and structured content). Every call goes through
+``Registry.invoke`` with ``transport="mcp"``, so scope checks and audit rows are the HTTP
+ones; a ``DraftroomError`` comes back as a tool error (``is_error``) carrying the same
+``{"error": {"code", "message", "details"?, "request_id"}}`` JSON as an HTTP error body.
+
+Two transports: streamable HTTP (``McpEndpoint``, mounted at ``/mcp`` by the HTTP adapter,
+same API keys and scopes) and stdio (``serve_stdio``, a local process acting as one fixed
+principal). This module must never hold tool logic: anything a tool does lives in ``tools/``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from functools import partial
+from typing import Any
+
+import anyio
+import anyio.to_thread
+import mcp_types as types
+from mcp.server.context import ServerRequestContext
+from mcp.server.lowlevel import Server
+from mcp.server.stdio import stdio_server
+from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
+from mcp.shared.exceptions import MCPError
+from starlette.datastructures import Headers
+from starlette.responses import JSONResponse
+from starlette.types import Receive, Scope, Send
+
+from draftroom import __version__
+from draftroom.domain.calls import Principal
+from draftroom.domain.services import Services
+from draftroom.domain.tokens import authenticate_api_key
+from draftroom.errors import DraftroomError, Unauthorized
+from draftroom.tools import Tool, registry
+
+SERVER_NAME = "draftroom"
+TRANSPORT = "mcp"
+PRINCIPAL_KEY = "draftroom.principal"
+"""ASGI scope key under which ``McpEndpoint`` leaves the authenticated ``Principal``."""
+
+INSTRUCTIONS = (
+    "draftroom gives you a private sandbox branch of a git repository. Start with sandbox_init "
+    "(keep the reuse_token it returns and pass it to every other tool); every write is an "
+    "audited commit you can undo with git_rollback_commit; main is never written."
+)
+
+PrincipalOf = Callable[[ServerRequestContext[Any, Any]], Principal]
+_EXAMPLE_HINT = re.compile(r"e\.g\. '([^']+)'")
+
+
+def tool_name(tool: Tool) -> str:
+    """The MCP name of a registry tool: its operation id (``git.commit`` -> ``git_commit``)."""
+    return tool.operation_id
+
+
+def error_body(exc: DraftroomError, request_id: str | None) -> dict[str, Any]:
+    """The JSON an HTTP error response carries, for the same error."""
+    return {"error": {**exc.to_dict(), "request_id": request_id}}
+
+
+def input_schema(tool: Tool, defaults: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The tool's input model as JSON schema; fields with a server-side default become optional."""
+    schema = tool.input_model.model_json_schema()
+    if defaults:
+        required = [name for name in schema.get("required", []) if name not in defaults]
+        if required:
+            schema["required"] = required
+        else:
+            schema.pop("required", None)
+    return schema
+
+
+def output_schema(tool: Tool) -> dict[str, Any]:
+    """The output model as JSON schema, with the field names ``model_dump`` produces (as HTTP)."""
+    return tool.output_model.model_json_schema(by_alias=False, mode="serialization")
+
+
+def example_call(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """A call with every required field of ``schema`` filled with an example value."""
+    value = _example(schema, schema.get("$defs", {}), "")
+    return value if isinstance(value, dict) else {}
+
+
+def _example(schema: Mapping[str, Any], defs: Mapping[str, Any], name: str) -> Any:
+    if "$ref" in schema:
+        return _example(defs[schema["$ref"].rsplit("/", 1)[-1]], defs, name)
+    if schema.get("examples"):
+        return schema["examples"][0]
+    if "const" in schema:
+        return schema["const"]
+    if schema.get("enum"):
+        return schema["enum"][0]
+    options = schema.get("anyOf") or schema.get("oneOf")
+    if options:
+        chosen = next((o for o in options if o.get("type") != "null"), options[0])
+        return _example(chosen, defs, name)
+    kind = schema.get("type")
+    if kind == "object":
+        properties = schema.get("properties", {})
+        return {
+            field: _example(properties.get(field, {}), defs, field)
+            for field in schema.get("required", [])
+        }
+    if kind == "array":
+        return [_example(schema.get("items", {}), defs, name)]
+    if kind == "integer":
+        return int(schema.get("minimum", 0))
+    if kind == "number":
+        return float(schema.get("minimum", 0))
+    if kind == "boolean":
+        return False
+    hint = _EXAMPLE_HINT.search(schema.get("description", ""))
+    return hint.group(1) if hint else f"<{name or 'value'}>"
+
+
+def describe(tool: Tool, schema: Mapping[str, Any]) -> str:
+    """Summary, description, and an example call: agents copy the example's shape."""
+    example = json.dumps(example_call(schema), ensure_ascii=False)
+    return f"{tool.summary}. {tool.description}\nExample arguments: {example}"
+
+
+def mcp_tool(tool: Tool, defaults: Mapping[str, Any] | None = None) -> types.Tool:
+    schema = input_schema(tool, defaults)
+    return types.Tool(
+        name=tool_name(tool),
+        title=tool.summary,
+        description=describe(tool, schema),
+        input_schema=schema,
+        output_schema=output_schema(tool),
+        annotations=types.ToolAnnotations(
+            title=tool.summary,
+            read_only_hint=not tool.writes,
+            destructive_hint=tool.consequential,
+            open_world_hint=False,
+        ),
+    )
+
+
+def tool_result(output: dict[str, Any], *, is_error: bool = False) -> types.CallToolResult:
+    return types.CallToolResult(
+        content=[types.TextContent(text=json.dumps(output, ensure_ascii=False))],
+        structured_content=output,
+        is_error=is_error,
+    )
+
+
+def build_server(
+    services: Services,
+    principal_of: PrincipalOf,
+    *,
+    defaults: Mapping[str, Any] | None = None,
+    instructions: str = INSTRUCTIONS,
+) -> Server[Any]:
+    """A low-level MCP server exposing every registry tool.
+
+    ``principal_of`` says who is calling (from the HTTP request, or fixed for stdio);
+    ``defaults`` fill input fields a call omits (or sends as null), for the tools that have
+    them; local mode uses it for ``repo_name`` and ``reuse_token``.
+    """
+    tools = {tool_name(tool): tool for tool in registry}
+    fill = dict(defaults or {})
+
+    def defaults_for(tool: Tool) -> dict[str, Any]:
+        fields = tool.input_model.model_fields
+        return {name: value for name, value in fill.items() if name in fields}
+
+    listed = [mcp_tool(tool, defaults_for(tool)) for tool in tools.values()]
+    schemas = {item.name: item.input_schema for item in listed}
+
+    async def list_tools(
+        ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListToolsResult:
+        return types.ListToolsResult(tools=listed)
+
+    async def call_tool(
+        ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
+    ) -> types.CallToolResult:
+        tool = tools.get(params.name)
+        if tool is None:
+            raise MCPError(types.INVALID_PARAMS, f"no tool named {params.name!r}; see tools/list")
+        request_id = _request_id(ctx)
+        arguments = {k: v for k, v in (params.arguments or {}).items() if v is not None}
+        payload = {**defaults_for(tool), **arguments}
+        try:
+            principal = principal_of(ctx)
+            run = partial(
+                registry.invoke,
+                tool,
+                services,
+                principal,
+                payload,
+                request_id=request_id,
+                transport=TRANSPORT,
+            )
+            output = await anyio.to_thread.run_sync(run)
+        except DraftroomError as exc:
+            return tool_result(error_body(exc, request_id), is_error=True)
+        return tool_result(output.model_dump(mode="json"))
+
+    return Server(
+        SERVER_NAME,
+        version=__version__,
+        instructions=instructions,
+        get_tool_input_schema=schemas.get,
+        on_list_tools=list_tools,
+        on_call_tool=call_tool,
+    )
+
+
+def _request_id(ctx: ServerRequestContext[Any, Any]) -> str:
+    """The HTTP request's id (as in ``X-Request-Id``) when there is one, else a new one."""
+    state = ctx.request.scope.get("state", {}) if ctx.request is not None else {}
+    request_id = state.get("request_id") if isinstance(state, dict) else None
+    return request_id if isinstance(request_id, str) else uuid.uuid4().hex
+
+
+def principal_from_request(ctx: ServerRequestContext[Any, Any]) -> Principal:
+    """The principal ``McpEndpoint`` authenticated for this HTTP request."""
+    principal = ctx.request.scope.get(PRINCIPAL_KEY) if ctx.request is not None else None
+    if not isinstance(principal, Principal):
+        raise Unauthorized("send your API key as 'Authorization: Bearer <key>'")
+    return principal
+
+
+class McpEndpoint:
+    """The streamable-HTTP MCP endpoint: an ASGI app that authenticates, then serves MCP.
+
+    Stateless (no MCP session kept between HTTP requests), so it works unchanged behind
+    several worker processes. Each request must carry ``Authorization: Bearer <api key>``;
+    without a valid key it is answered 401 with the HTTP adapter's error body. DNS-rebinding
+    checks are off: a browser tricked into calling us still has no API key to send.
+    """
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.server = build_server(services, principal_from_request)
+        self._manager: StreamableHTTPSessionManager | None = None
+
+    @asynccontextmanager
+    async def lifespan(self, app: object) -> AsyncIterator[None]:
+        """Run the SDK's session manager for the app's lifetime (a fresh one per startup)."""
+        manager = StreamableHTTPSessionManager(self.server, stateless=True, json_response=True)
+        async with manager.run():
+            self._manager = manager
+            try:
+                yield
+            finally:
+                self._manager = None
+
+    def _authenticate(self, authorization: str | None) -> Principal:
+        scheme, _, credential = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not credential.strip():
+            raise Unauthorized("send your API key as 'Authorization: Bearer <key>'")
+        with self.services.database.session() as session:
+            key = authenticate_api_key(session, credential.strip())
+            return Principal(api_key_id=key.id, org_id=key.org_id, role=key.role)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        state = scope.get("state") or {}
+        request_id = state.get("request_id") if isinstance(state, dict) else None
+        try:
+            if self._manager is None:
+                raise DraftroomError("the MCP endpoint is not running; start the app's lifespan")
+            authorization = Headers(scope=scope).get("authorization")
+            principal = await anyio.to_thread.run_sync(self._authenticate, authorization)
+        except DraftroomError as exc:
+            headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+            response = JSONResponse(error_body(exc, request_id), exc.status, headers=headers)
+            await response(scope, receive, send)
+            return
+        scope[PRINCIPAL_KEY] = principal
+        await self._manager.handle_request(scope, receive, send)
+
+
+def serve_stdio(
+    services: Services,
+    principal: Principal,
+    *,
+    defaults: Mapping[str, Any] | None = None,
+    instructions: str = INSTRUCTIONS,
+) -> None:
+    """Serve MCP on stdin/stdout until the client closes it, every call as ``principal``."""
+    server = build_server(
+        services, lambda ctx: principal, defaults=defaults, instructions=instructions
+    )
+
+    async def run() -> None:
+        async with stdio_server() as (read_stream, write_stream):
+            await server.run(read_stream, write_stream, server.create_initialization_options())
+
+    anyio.run(run)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -21,6 +21,55 @@ class Settings(BaseSettings):
     fsync: bool = Field(False, description="fsync git writes: survives power loss, costs latency.")
     max_read_bytes: int = Field(32_000, ge=1, description="Largest file slice one read returns.")
     max_patch_bytes: int = Field(40_000, ge=1, description="Patch text one diff answer carries.")
+    # Safety limits (docs/security.md): each refusal is a typed 413/429, never a partial write.
+    max_request_bytes: int = Field(
+        16 * 2**20, ge=1024, description="Largest HTTP request body (413 payload_too_large)."
+    )
+    max_file_bytes: int = Field(8 * 2**20, ge=1, description="Largest file one commit may write.")
+    max_files_per_commit: int = Field(1000, ge=1, description="Most changes in one commit.")
+    max_sandbox_bytes: int = Field(
+        2**30, ge=1, description="Largest total of file sizes on a sandbox branch."
+    )
+    max_commits_per_minute: int = Field(
+        60, ge=1, description="Commits one reuse token may make per minute (429 rate_limited)."
+    )
+    token_failures_before_lockout: int = Field(
+        10, ge=1, description="Failed reuse-token attempts per API key or client before 429."
+    )
+    token_lockout_seconds: int = Field(
+        300, ge=1, description="Window in which failed reuse-token attempts are counted."
+    )
+    token_grace_days: int = Field(
+        7, ge=0, description="Days after expiry in which /sandbox/renew revives a reuse token."
+    )
+    allow_case_collisions: bool = Field(
+        False, description="Allow new paths differing from existing ones only by case or NFC/NFD."
+    )
+    alert_webhook_url: str | None = Field(
+        None, description="Receives a JSON event for every failed write tool call."
+    )
+    # Upstreams (docs: README "Connecting a GitHub repository").
+    secret_key: SecretStr | None = Field(
+        None, description="Encrypts upstream credentials at rest; required to store any."
+    )
+    upstream_fetch_seconds: float = Field(
+        60.0, gt=0, description="How often each upstream's main is fetched."
+    )
+    upstream_poll_seconds: float = Field(
+        1.0, gt=0, description="How often the background worker looks for pushes that are due."
+    )
+    upstream_retry_seconds: float = Field(
+        2.0, gt=0, description="First retry delay of a failed push; doubles per failure."
+    )
+    upstream_retry_max_seconds: float = Field(
+        300.0, gt=0, description="Longest delay between retries of a failed push."
+    )
+    upstream_timeout_seconds: int = Field(
+        30, ge=1, description="Network timeout of one git fetch or push to an upstream."
+    )
+    upstream_worker: bool = Field(
+        True, description="Run the background pusher and fetcher inside the server."
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -27,11 +27,14 @@ DraftroomError (500 internal_error)
 │   ├── StaleHead (409 stale_head)
 │   ├── RevertConflict (409 revert_conflict)
 │   ├── MergeConflict (409 merge_conflict)
-│   └── AlreadyExists (409 already_exists)
+│   ├── AlreadyExists (409 already_exists)
+│   └── InvalidTransition (409 invalid_transition)
 ├── PayloadTooLarge (413 payload_too_large)
 ├── Unprocessable (422 unprocessable)
-│   └── WorkspaceFileInvalid (422 workspace_file_invalid)
-└── RateLimited (429 rate_limited)
+│   ├── WorkspaceFileInvalid (422 workspace_file_invalid)
+│   └── SecretDetected (422 secret_detected)
+├── RateLimited (429 rate_limited)
+└── UpstreamUnavailable (502 upstream_unavailable)
 """
 
 from __future__ import annotations
@@ -160,6 +163,12 @@ class AlreadyExists(Conflict):
     code = "already_exists"
 
 
+class InvalidTransition(Conflict):
+    """A task cannot move from its status to the one asked for (e.g. done -> doing)."""
+
+    code = "invalid_transition"
+
+
 class PayloadTooLarge(DraftroomError):
     code = "payload_too_large"
     status = 413
@@ -174,6 +183,19 @@ class WorkspaceFileInvalid(Unprocessable):
     code = "workspace_file_invalid"
 
 
+class SecretDetected(Unprocessable):
+    """A commit would add something that looks like a credential (see ``secret_scan``)."""
+
+    code = "secret_detected"
+
+
 class RateLimited(DraftroomError):
     code = "rate_limited"
     status = 429
+
+
+class UpstreamUnavailable(DraftroomError):
+    """A git remote or the GitHub API refused or did not answer; local work is unaffected."""
+
+    code = "upstream_unavailable"
+    status = 502

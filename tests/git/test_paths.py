@@ -46,6 +46,7 @@ def test_any_bad_segment_is_rejected(before: list[str], bad: str, after: list[st
         ("a\tb", "control characters"),
         ("x" * 256, "at most 255 bytes"),
         ("a/" * 2100 + "a", "at most 4096 bytes"),
+        ("a/" * 128 + "a", "at most 128 segments"),
     ],
 )
 def test_invalid_path_message_says_what_is_wrong(path: str, words: str) -> None:

@@ -9,7 +9,13 @@ can be undone.
 
 - Start with /sandbox/init {repo_name, mode: "branch"}. It returns branch and reuse_token.
   Tell the user to SAVE THE REUSE TOKEN: it is shown once and is how they come back later.
-- If the user gives you a reuse token, call /sandbox/init with it to resume that sandbox.
+- For a project, start with mode: "project", project_name and goals: this adds memory, a
+  task list and a reasoning trace to the branch.
+- If the user gives you a reuse token, call /sandbox/init with it to resume that sandbox, then
+  /context/resume to catch up (project, goals, open tasks, memories, last changes).
+- Keep the project's state as you go: /memory/add for facts, decisions and preferences worth
+  keeping (/memory/query before asking the user again); /tasks/create and /tasks/update for
+  the work; /reasoning/log for why you chose what you chose.
 - On every call pass repo_name, branch and reuse_token.
 - Read before you write (/files/list, /files/read). Group related edits in one /git/commit.
 - After every write, tell the user which branch changed and the commit sha.

@@ -5,22 +5,29 @@ status; ``/openapi.json`` is the schema a Custom GPT imports (see ``adapters.ope
 No ``from __future__ import annotations`` here: FastAPI reads the generated routes' annotations.
 """
 
+import inspect
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import Body, Depends, FastAPI, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, create_model
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route
 
 from draftroom import __version__
+from draftroom.adapters.limits import BodyLimit
+from draftroom.adapters.mcp import McpEndpoint
 from draftroom.adapters.openapi import ERROR_RESPONSES, gpt_schema
 from draftroom.config import Settings
 from draftroom.domain.calls import Principal
+from draftroom.domain.reconcile import reconcile
 from draftroom.domain.services import Services
 from draftroom.domain.tokens import authenticate_api_key
+from draftroom.domain.upstream.worker import with_upstream_worker
 from draftroom.errors import DraftroomError, InvalidRequest, RateLimited, Unauthorized
 from draftroom.tools import Tool, registry
 
@@ -30,7 +37,10 @@ _bearer = HTTPBearer(auto_error=False, description="Your draftroom API key.")
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     services = services or Services(settings)
     services.database.migrate()
+    reconcile(services)  # audit rows for commits a crash left unrecorded
+    mcp = McpEndpoint(services)
     app = FastAPI(
+        lifespan=with_upstream_worker(services, mcp.lifespan),
         title="draftroom",
         version=__version__,
         description="Private sandbox branches for an AI assistant: every change an audited, undoable commit.",
@@ -50,6 +60,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
 
     for tool in registry:
         _add_route(app, tool, services, principal)
+    app.router.routes.append(Route("/mcp", mcp, include_in_schema=False))  # MCP, streamable HTTP
+    _add_admin_schema(app, settings, services, principal)
 
     @app.get("/health", include_in_schema=False)
     def health() -> dict[str, str]:
@@ -58,26 +70,26 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.openapi = lambda: gpt_schema(app, settings)  # type: ignore[method-assign]
     _add_error_handlers(app)
     _add_request_ids(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     return app
 
 
 def _add_route(
-    app: FastAPI, tool: Tool, services: Services, principal: Callable[..., Principal]
+    app: FastAPI,
+    tool: Tool,
+    services: Services,
+    principal: Callable[..., Principal],
+    *,
+    in_schema: bool | None = None,
 ) -> None:
-    input_model: Any = tool.input_model
-
-    def endpoint(
-        body: input_model,
-        request: Request,
-        who: Annotated[Principal, Depends(principal)],
-    ) -> JSONResponse:
-        output = registry.invoke(tool, services, who, body, request_id=request.state.request_id)
-        return JSONResponse(output.model_dump(mode="json"), status_code=tool.status_for(output))
+    def allowed(request: Request, who: Annotated[Principal, Depends(principal)]) -> Principal:
+        registry.precheck(tool, services, who, request_id=request.state.request_id)
+        return who
 
     app.add_api_route(
         tool.path,
-        endpoint,
-        methods=["POST"],
+        _endpoint(tool, services, allowed),
+        methods=[tool.http_method],
         name=tool.name,
         operation_id=tool.operation_id,
         summary=tool.summary,
@@ -86,9 +98,91 @@ def _add_route(
         status_code=tool.created_status or 200,
         responses=ERROR_RESPONSES,
         tags=[tool.name.split(".")[0]],
-        include_in_schema=tool.scope != "admin",
+        include_in_schema=tool.scope != "admin" if in_schema is None else in_schema,
         openapi_extra={"x-openai-isConsequential": tool.consequential},
     )
+
+
+def _endpoint(
+    tool: Tool, services: Services, who: Callable[..., Principal]
+) -> Callable[..., JSONResponse]:
+    """The handler FastAPI reads: path fields from the URL, the rest from the JSON body
+    (the query string for GET); the registry validates them together as the tool's input."""
+
+    def run(request: Request, principal: Principal, payload: Any) -> JSONResponse:
+        rid = request.state.request_id
+        client = request.client.host if request.client else None
+        output = registry.invoke(
+            tool, services, principal, payload, request_id=rid, client=client
+        )
+        return JSONResponse(output.model_dump(mode="json"), status_code=tool.status_for(output))
+
+    input_model: Any = tool.input_model
+    if tool.http_method == "POST" and not tool.path_params:
+
+        def endpoint(
+            body: input_model, request: Request, who: Annotated[Principal, Depends(who)]
+        ) -> JSONResponse:
+            return run(request, who, body)
+
+        return endpoint
+
+    fields = input_model.model_fields
+    kind = inspect.Parameter.KEYWORD_ONLY
+    params = [
+        inspect.Parameter("request", kind, annotation=Request),
+        inspect.Parameter("who", kind, annotation=Annotated[Principal, Depends(who)]),
+    ]
+    for name in tool.path_params:
+        described = Path(description=fields[name].description)
+        annotation: Any = Annotated[fields[name].annotation, described]
+        params.append(inspect.Parameter(name, kind, annotation=annotation))
+    rest = _without(input_model, tool.path_params)
+    if rest.model_fields:
+        if tool.http_method == "GET":
+            params.append(inspect.Parameter("fields", kind, annotation=Annotated[rest, Query()]))
+        elif any(field.is_required() for field in rest.model_fields.values()):
+            params.append(inspect.Parameter("fields", kind, annotation=Annotated[rest, Body()]))
+        else:
+            optional: Any = Annotated[rest | None, Body()]
+            params.append(inspect.Parameter("fields", kind, annotation=optional, default=None))
+
+    def generic(**values: Any) -> JSONResponse:
+        payload = {name: values[name] for name in tool.path_params}
+        given: BaseModel | None = values.get("fields")
+        if given is not None:
+            payload.update(given.model_dump(by_alias=True, exclude_unset=True))
+        return run(values["request"], values["who"], payload)
+
+    generic.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    return generic
+
+
+def _without(model: type[BaseModel], names: list[str]) -> type[BaseModel]:
+    """``model`` without the fields the path carries."""
+    if not names:
+        return model
+    kept: dict[str, Any] = {
+        name: (field.annotation, field)
+        for name, field in model.model_fields.items()
+        if name not in names
+    }
+    return create_model(f"{model.__name__}Fields", __config__=model.model_config, **kept)
+
+
+def _add_admin_schema(
+    app: FastAPI, settings: Settings, services: Services, principal: Callable[..., Principal]
+) -> None:
+    """``GET /admin/openapi.json``: the admin tools' own schema, for admin keys only."""
+    admin = FastAPI(title="draftroom admin", version=__version__, description="Admin tools.")
+    for tool in registry:
+        if tool.scope == "admin":
+            _add_route(admin, tool, services, principal, in_schema=True)
+
+    @app.get("/admin/openapi.json", include_in_schema=False)
+    def admin_openapi(who: Annotated[Principal, Depends(principal)]) -> dict[str, Any]:
+        registry.authorize("admin", who, "the admin schema")
+        return gpt_schema(admin, settings)
 
 
 def error_response(exc: DraftroomError, request_id: str | None) -> JSONResponse:

@@ -38,7 +38,7 @@ from draftroom import __version__
 from draftroom.domain.calls import Principal
 from draftroom.domain.services import Services
 from draftroom.domain.tokens import authenticate_api_key
-from draftroom.errors import DraftroomError, Unauthorized
+from draftroom.errors import DraftroomError, InsufficientScope, Unauthorized
 from draftroom.tools import Tool, registry
 
 SERVER_NAME = "draftroom"
@@ -85,13 +85,16 @@ def output_schema(tool: Tool) -> dict[str, Any]:
 
 def example_call(schema: Mapping[str, Any]) -> dict[str, Any]:
     """A call with every required field of ``schema`` filled with an example value."""
-    value = _example(schema, schema.get("$defs", {}), "")
+    value = _example(schema, schema.get("$defs", {}), "", top=True)
     return value if isinstance(value, dict) else {}
 
 
-def _example(schema: Mapping[str, Any], defs: Mapping[str, Any], name: str) -> Any:
+def _example(
+    schema: Mapping[str, Any], defs: Mapping[str, Any], name: str, *, top: bool = False
+) -> Any:
+    """Required fields; inside nested objects also the ones defaulting to null (``content``)."""
     if "$ref" in schema:
-        return _example(defs[schema["$ref"].rsplit("/", 1)[-1]], defs, name)
+        return _example(defs[schema["$ref"].rsplit("/", 1)[-1]], defs, name, top=top)
     if schema.get("examples"):
         return schema["examples"][0]
     if "const" in schema:
@@ -105,9 +108,11 @@ def _example(schema: Mapping[str, Any], defs: Mapping[str, Any], name: str) -> A
     kind = schema.get("type")
     if kind == "object":
         properties = schema.get("properties", {})
+        required = schema.get("required", [])
         return {
-            field: _example(properties.get(field, {}), defs, field)
-            for field in schema.get("required", [])
+            field: _example(spec, defs, field)
+            for field, spec in properties.items()
+            if field in required or (not top and "default" in spec and spec["default"] is None)
         }
     if kind == "array":
         return [_example(schema.get("items", {}), defs, name)]
@@ -172,13 +177,16 @@ def build_server(
         fields = tool.input_model.model_fields
         return {name: value for name, value in fill.items() if name in fields}
 
-    listed = [mcp_tool(tool, defaults_for(tool)) for tool in tools.values()]
-    schemas = {item.name: item.input_schema for item in listed}
+    listed = {name: mcp_tool(tool, defaults_for(tool)) for name, tool in tools.items()}
+    schemas = {name: item.input_schema for name, item in listed.items()}
 
     async def list_tools(
         ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
-        return types.ListToolsResult(tools=listed)
+        """The tools this principal may call: as over HTTP, admin tools stay unseen by agents."""
+        principal = principal_of(ctx)
+        visible = [listed[name] for name, tool in tools.items() if _may_call(tool, principal)]
+        return types.ListToolsResult(tools=visible)
 
     async def call_tool(
         ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
@@ -199,6 +207,7 @@ def build_server(
                 payload,
                 request_id=request_id,
                 transport=TRANSPORT,
+                client=_client_address(ctx),
             )
             output = await anyio.to_thread.run_sync(run)
         except DraftroomError as exc:
@@ -220,6 +229,20 @@ def _request_id(ctx: ServerRequestContext[Any, Any]) -> str:
     state = ctx.request.scope.get("state", {}) if ctx.request is not None else {}
     request_id = state.get("request_id") if isinstance(state, dict) else None
     return request_id if isinstance(request_id, str) else uuid.uuid4().hex
+
+
+def _may_call(tool: Tool, principal: Principal) -> bool:
+    try:
+        registry.authorize(tool.scope, principal, tool.name)
+    except InsufficientScope:
+        return False
+    return True
+
+
+def _client_address(ctx: ServerRequestContext[Any, Any]) -> str | None:
+    """The caller's address over HTTP (lockouts count by it, as for HTTP calls); None on stdio."""
+    client = ctx.request.client if ctx.request is not None else None
+    return client.host if client is not None else None
 
 
 def principal_from_request(ctx: ServerRequestContext[Any, Any]) -> Principal:

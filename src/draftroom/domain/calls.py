@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from draftroom.domain.services import Services
 
@@ -22,6 +23,8 @@ class AuditFields:
     branch: str | None = None
     token_id: str | None = None
     commit_sha: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+    """Extra JSON-safe facts for the audit row (e.g. an ``allow_secrets`` override)."""
 
 
 @dataclass
@@ -32,3 +35,5 @@ class Call:
     tool: str
     transport: str = "http"
     audit: AuditFields = field(default_factory=AuditFields)
+    client: str | None = None
+    """The caller's network address (HTTP), for lockouts; None when there is none (stdio)."""

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from draftroom import store
 from draftroom.domain.calls import Call
+from draftroom.domain.limits import check_token_lockout
 from draftroom.domain.names import new_branch_name
 from draftroom.domain.tokens import issue_reuse_token, verify_reuse_token
 from draftroom.errors import (
@@ -100,10 +101,22 @@ def create_sandbox(
 
 
 def open_sandbox(
-    call: Call, session: Session, repo_name: str, reuse_token: str, branch: str | None = None
+    call: Call,
+    session: Session,
+    repo_name: str,
+    reuse_token: str,
+    branch: str | None = None,
+    *,
+    renewing: bool = False,
 ) -> SandboxAccess:
-    """Check a reuse token against the repository and branch a call names."""
-    token = verify_reuse_token(session, reuse_token)
+    """Check a reuse token against the repository and branch a call names.
+
+    ``renewing`` also accepts a token expired less than the grace period ago
+    (``/sandbox/renew``); every other tool refuses it.
+    """
+    check_token_lockout(call)
+    grace = timedelta(days=call.services.settings.token_grace_days)
+    token = verify_reuse_token(session, reuse_token, grace=grace, renewing=renewing)
     call.audit.token_id = token.id
     sandbox = store.get_sandbox_by_id(session, token.sandbox_id)
     record = store.get_repository_by_id(session, sandbox.repository_id) if sandbox else None

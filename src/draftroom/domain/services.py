@@ -6,6 +6,8 @@ import threading
 from pathlib import Path
 
 from draftroom.config import Settings
+from draftroom.domain.alerts import AlertSender
+from draftroom.domain.failures import FailureCounter
 from draftroom.git import Repository
 from draftroom.store import Database
 
@@ -15,6 +17,8 @@ class Services:
         self.settings = settings
         self.database = database or Database(settings.resolved_database_url)
         self._repos: dict[Path, Repository] = {}
+        self.failures = FailureCounter()
+        self.alerts = AlertSender(settings.alert_webhook_url)
         self._lock = threading.Lock()
 
     def git(self, path: str | Path) -> Repository:
@@ -23,6 +27,10 @@ class Services:
         with self._lock:
             repo = self._repos.get(key)
             if repo is None:
-                repo = Repository.open(key, fsync=self.settings.fsync)
+                repo = Repository.open(
+                    key,
+                    fsync=self.settings.fsync,
+                    allow_case_collisions=self.settings.allow_case_collisions,
+                )
                 self._repos[key] = repo
             return repo

@@ -152,11 +152,20 @@ def issue_reuse_token(
     return token, f"{REUSE_TOKEN_PREFIX}_{token_id}_{secret}"
 
 
-def verify_reuse_token(session: Session, plaintext: str, now: datetime | None = None) -> ReuseToken:
+def verify_reuse_token(
+    session: Session,
+    plaintext: str,
+    now: datetime | None = None,
+    *,
+    grace: timedelta = timedelta(0),
+    renewing: bool = False,
+) -> ReuseToken:
     """The live token ``plaintext`` names.
 
     ``Unauthorized`` for malformed, unknown or wrong tokens (one message); only a caller
-    holding the right secret learns ``TokenRevoked`` or ``TokenExpired``.
+    holding the right secret learns ``TokenRevoked`` or ``TokenExpired``. An expired token
+    stays renewable for ``grace`` after its expiry: ``renewing`` accepts it then, and the
+    error says whether renewing can still help.
     """
     now = now or utc_now()
     parsed = _parse(plaintext, REUSE_TOKEN_PREFIX)
@@ -170,12 +179,37 @@ def verify_reuse_token(session: Session, plaintext: str, now: datetime | None = 
     if token.revoked_at is not None:
         raise TokenRevoked(f"reuse token was revoked; {_NEW_TOKEN_HINT}", token_id=token.id)
     if token.expires_at <= now:
+        renewable_until = token.expires_at + grace
+        if now < renewable_until:
+            if renewing:
+                _touch(token, now)
+                return token
+            raise TokenExpired(
+                f"reuse token expired at {token.expires_at.isoformat()}; renew it with "
+                f"/sandbox/renew before {renewable_until.isoformat()} to keep your sandbox",
+                token_id=token.id,
+                expired_at=token.expires_at.isoformat(),
+                renewable_until=renewable_until.isoformat(),
+            )
+        ended = f" and its renewal period ended at {renewable_until.isoformat()}" if grace else ""
         raise TokenExpired(
-            f"reuse token expired at {token.expires_at.isoformat()}; {_NEW_TOKEN_HINT}",
+            f"reuse token expired at {token.expires_at.isoformat()}{ended}; it can no "
+            f"longer be used or renewed: {_NEW_TOKEN_HINT}",
             token_id=token.id,
             expired_at=token.expires_at.isoformat(),
         )
     _touch(token, now)
+    return token
+
+
+def renew_reuse_token(
+    session: Session, token_id: str, ttl: timedelta, now: datetime | None = None
+) -> ReuseToken:
+    """Extend a verified token to ``now + ttl``; the plaintext stays the same."""
+    token = get_reuse_token(session, token_id)
+    if token is None:
+        raise NotFound(f"no reuse token with id '{token_id}'", token_id=token_id)
+    token.expires_at = (now or utc_now()) + ttl
     return token
 
 

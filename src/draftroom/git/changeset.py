@@ -12,6 +12,7 @@ from pathlib import Path
 import pygit2
 
 from draftroom.errors import CommitNotFound, EmptyChangeSet, InvalidInput, RefNotFound, StaleHead
+from draftroom.git.collisions import check_collisions
 from draftroom.git.commits import commit_info, move_branch, write_commit
 from draftroom.git.locks import branch_lock
 from draftroom.git.objects import Change, CommitResult, Identity
@@ -83,6 +84,7 @@ def commit_changes(
     committer: Identity | None = None,
     trailers: Mapping[str, str] | None = None,
     expected_head: str | None = None,
+    allow_case_collisions: bool = False,
 ) -> CommitResult:
     """Commit ``changes`` to ``branch`` atomically; see ``Repository.commit_changes``."""
     changes = validate_changes(changes)
@@ -112,6 +114,8 @@ def commit_changes(
                         paths=overlap,
                     )
                 rebased = True
+        if not allow_case_collisions:
+            check_collisions(head.tree, changes)
         tree = apply_changes(repo, head.tree, changes)
         if tree == head.tree_id:
             raise EmptyChangeSet(

@@ -68,7 +68,7 @@ def move_branch(
         )
     try:
         reference.set_target(new, reason)
-    except pygit2.GitError as exc:  # the on-disk value changed under us (CAS failed)
+    except (pygit2.GitError, OSError) as exc:  # CAS failed, or a git process holds the ref lock
         raise StaleHead(
             f"branch {branch!r} moved while committing ({exc}); read its head and retry",
             head=None,

@@ -10,6 +10,8 @@ from draftroom.errors import InvalidPath
 
 MAX_PATH_BYTES = 4096
 MAX_SEGMENT_BYTES = 255
+MAX_DEPTH = 128
+"""Segments a path may have: deeper trees are no real layout and only strain recursion."""
 
 
 def validate_path(path: str) -> str:
@@ -33,7 +35,12 @@ def validate_path(path: str) -> str:
         raise InvalidPath(f"path must be valid UTF-8, got {path!r}", path=path) from None
     if len(encoded) > MAX_PATH_BYTES:
         raise InvalidPath(f"path must be at most {MAX_PATH_BYTES} bytes, got {len(encoded)}")
-    for segment in path.split("/"):
+    segments = path.split("/")
+    if len(segments) > MAX_DEPTH:
+        raise InvalidPath(
+            f"path must have at most {MAX_DEPTH} segments, got {len(segments)}", path=path[:200]
+        )
+    for segment in segments:
         if segment == "":
             raise InvalidPath(
                 f"path must not have empty segments ('//' or a trailing '/'), got {path!r}",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import threading
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pygit2
@@ -53,6 +54,7 @@ from draftroom.git.refs import (
     resolve_commit,
     validate_branch,
 )
+from draftroom.git.sizes import TreeSizes
 from draftroom.git.trees import changed_paths, entry
 
 DEFAULT_README = b"# Repository\n\nCreated by draftroom.\n"
@@ -69,10 +71,18 @@ class Repository:
 
     path: Path
 
-    def __init__(self, gitdir: Path, *, fsync: bool = False) -> None:
-        """Use ``Repository.open`` or ``Repository.init``; this trusts ``gitdir``."""
+    def __init__(
+        self, gitdir: Path, *, fsync: bool = False, allow_case_collisions: bool = False
+    ) -> None:
+        """Use ``Repository.open`` or ``Repository.init``; this trusts ``gitdir``.
+
+        ``allow_case_collisions``: let a commit add a path differing from another only by
+        case or Unicode normalisation (refused by default; see ``git.collisions``).
+        """
         self.path = gitdir
         self.fsync = fsync
+        self.allow_case_collisions = allow_case_collisions
+        self._sizes = TreeSizes()
         self._local = threading.local()
         if fsync:
             # libgit2 option, process-global: once on, every repository in this process fsyncs.
@@ -80,7 +90,12 @@ class Repository:
 
     @classmethod
     def init(
-        cls, path: Path | str, *, readme: bytes | None = None, fsync: bool = False
+        cls,
+        path: Path | str,
+        *,
+        readme: bytes | None = None,
+        fsync: bool = False,
+        allow_case_collisions: bool = False,
     ) -> Repository:
         """Create a bare repository whose ``main`` holds one commit adding README.md."""
         target = Path(path)
@@ -94,10 +109,12 @@ class Repository:
         raw.create_commit(HEADS + "main", who, who, "Initial commit\n", builder.write(), [])
         gitdir = Path(raw.path).resolve()
         raw.free()
-        return cls(gitdir, fsync=fsync)
+        return cls(gitdir, fsync=fsync, allow_case_collisions=allow_case_collisions)
 
     @classmethod
-    def open(cls, path: Path | str, *, fsync: bool = False) -> Repository:
+    def open(
+        cls, path: Path | str, *, fsync: bool = False, allow_case_collisions: bool = False
+    ) -> Repository:
         """Open an existing repository, bare or not (``path`` may be a work tree or git dir)."""
         try:
             raw = pygit2.Repository(str(path), RepositoryOpenFlag.NO_SEARCH)
@@ -107,7 +124,7 @@ class Repository:
             ) from None
         gitdir = Path(raw.path).resolve()
         raw.free()
-        return cls(gitdir, fsync=fsync)
+        return cls(gitdir, fsync=fsync, allow_case_collisions=allow_case_collisions)
 
     @property
     def _repo(self) -> pygit2.Repository:
@@ -198,6 +215,10 @@ class Repository:
         ahead, behind = self._repo.ahead_behind(local, other)
         return int(ahead), int(behind)
 
+    def branch_lock(self, branch: str) -> AbstractContextManager[None]:
+        """Hold ``branch``'s writer lock (no commit moves it meanwhile); for reconciliation."""
+        return branch_lock(self.path, validate_branch(branch))
+
     # reads
 
     def read_file(self, ref: str, path: str) -> FileBlob:
@@ -246,6 +267,18 @@ class Repository:
             size = int(self._repo.odb.read_header(obj.id)[1])
         return TreeEntry(path=path, type=kind, size=size, mode=mode, oid=str(obj.id))
 
+    def tree_size(self, ref: str) -> int:
+        """Total bytes of the files at ``ref`` (cached per tree oid, so cheap per commit)."""
+        return self._sizes.size(self._repo, resolve_commit(self._repo, ref).tree)
+
+    def file_size(self, ref: str, path: str) -> int | None:
+        """Size of the file at ``path`` in ``ref`` from its header; None if there is none."""
+        validate_path(path)
+        obj = entry(resolve_commit(self._repo, ref).tree, path)
+        if not isinstance(obj, pygit2.Blob):
+            return None
+        return int(self._repo.odb.read_header(obj.id)[1])
+
     # writes
 
     def commit_changes(
@@ -270,6 +303,7 @@ class Repository:
             committer=committer,
             trailers=trailers,
             expected_head=expected_head,
+            allow_case_collisions=self.allow_case_collisions,
         )
 
     def revert_commit(

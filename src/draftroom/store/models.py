@@ -1,4 +1,5 @@
-"""The tables draftroom keeps: orgs, repositories, API keys, sandboxes, reuse tokens, audit.
+"""The tables draftroom keeps: orgs, repositories, API keys, sandboxes, reuse tokens, audit,
+merge requests.
 
 Secrets are stored only as hashes (see ``draftroom.domain.tokens``); the audit table holds
 ids, names and outcomes, never a token or file content. Schema changes go through a new
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -28,6 +30,7 @@ from draftroom.store.timestamps import UTCDateTime, utc_now
 Role = Literal["admin", "agent"]
 SandboxStatus = Literal["active", "archived", "merged"]
 Outcome = Literal["ok", "error"]
+MergeRequestStatus = Literal["pending", "merged", "rejected", "superseded"]
 
 # Named constraints keep migrations reproducible across SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -151,3 +154,39 @@ class AuditEvent(Base):
     commit_sha: Mapped[str | None] = mapped_column(String(64), index=True)
     duration_ms: Mapped[float] = mapped_column(Float)
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+
+
+class MergeRequest(Base):
+    """A sandbox's request to merge into ``main``; only a human (admin key, CLI) decides it.
+
+    ``source_sha`` is the branch head when the request was opened: approval merges exactly
+    what the preview showed, never whatever the branch holds later. ``decided_by_key_id``
+    has no foreign key, like the audit log: the record outlives the key ("cli" for the CLI).
+    """
+
+    __tablename__ = "merge_requests"
+    __table_args__ = (
+        Index("ix_merge_requests_repository_id_status", "repository_id", "status"),
+        CheckConstraint("status IN ('pending', 'merged', 'rejected', 'superseded')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    repository_id: Mapped[int] = mapped_column(ForeignKey("repositories.id", ondelete="CASCADE"))
+    sandbox_id: Mapped[int] = mapped_column(
+        ForeignKey("sandboxes.id", ondelete="CASCADE"), index=True
+    )
+    branch: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[MergeRequestStatus] = mapped_column(String(16), default="pending")
+    source_sha: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    requested_by_key_id: Mapped[str | None] = mapped_column(String(32))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_key_id: Mapped[str | None] = mapped_column(String(32))
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    merge_sha: Mapped[str | None] = mapped_column(String(64))
+    preview: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    repository: Mapped[RepositoryRecord] = relationship()
+    sandbox: Mapped[Sandbox] = relationship()

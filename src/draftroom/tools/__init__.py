@@ -1,6 +1,41 @@
 """The tool registry, with every tool module imported so its tools are declared."""
 
-from draftroom.tools import commits, files, history, sandbox, system
+from draftroom.tools import (
+    admin,
+    commits,
+    context,
+    failures,
+    files,
+    history,
+    memory,
+    merge,
+    reasoning,
+    sandbox,
+    system,
+    tasks,
+    tokens,
+    undo,
+    upstream,
+)
 from draftroom.tools.registry import Registry, Tool, registry
 
-__all__ = ["Registry", "Tool", "commits", "files", "history", "registry", "sandbox", "system"]
+__all__ = [
+    "Registry",
+    "Tool",
+    "admin",
+    "commits",
+    "context",
+    "failures",
+    "files",
+    "history",
+    "memory",
+    "merge",
+    "reasoning",
+    "registry",
+    "sandbox",
+    "system",
+    "tasks",
+    "tokens",
+    "undo",
+    "upstream",
+]

@@ -52,6 +52,9 @@ class CommitInput(SandboxInput):
         None,
         description="Fail with 409 if your branch moved and a newer commit touched these paths.",
     )
+    allow_secrets: bool = Field(
+        False, description="Commit even if it looks like a secret (audited); only if it is not one."
+    )
 
 
 @registry.tool(
@@ -76,7 +79,16 @@ def commit(call: Call, body: CommitInput) -> CommitOutput:
         raise InvalidInput("each path may appear once per commit")
     with call.services.database.session() as session:
         access = sandbox(call, session, body)
-    return committed(commit_and_log(call, access, changes, body.message, body.expected_head))
+    return committed(
+        commit_and_log(
+            call,
+            access,
+            changes,
+            body.message,
+            body.expected_head,
+            allow_secrets=body.allow_secrets,
+        )
+    )
 
 
 class RollbackInput(SandboxInput):

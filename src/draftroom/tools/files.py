@@ -145,6 +145,9 @@ class WriteInput(SandboxInput):
     expected_head: str | None = Field(
         None, description="Fail if your branch moved past this commit."
     )
+    allow_secrets: bool = Field(
+        False, description="Commit even if it looks like a secret (audited); only if it is not one."
+    )
 
 
 @registry.tool(
@@ -159,5 +162,12 @@ def write(call: Call, body: WriteInput) -> CommitOutput:
     with call.services.database.session() as session:
         access = sandbox(call, session, body)
     return committed(
-        commit_and_log(call, access, [Change(path, data)], body.message, body.expected_head)
+        commit_and_log(
+            call,
+            access,
+            [Change(path, data)],
+            body.message,
+            body.expected_head,
+            allow_secrets=body.allow_secrets,
+        )
     )

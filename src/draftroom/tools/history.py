@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from draftroom.domain.calls import Call
+from draftroom.domain.changes import read_rollbacks
+from draftroom.domain.restore import REVERTS_TRAILER, revert_links
 from draftroom.domain.sandboxes import BASE_BRANCH
 from draftroom.git import validate_path
 from draftroom.tools.inputs import ANSWER_BUDGET, SandboxInput, fit_page, sandbox
@@ -29,6 +31,8 @@ class CommitSummary(BaseModel):
     tool: str | None = Field(description="The draftroom tool that made it; null for other commits.")
     files: list[str] = Field(description=f"Changed files (first {FILES_PER_COMMIT}).")
     files_total: int
+    reverts: str | None = Field(None, description="The commit this rollback undid.")
+    reverted_by: str | None = Field(None, description="The rollback that undid this commit.")
 
 
 class HistoryOutput(BaseModel):
@@ -49,6 +53,8 @@ def history(call: Call, body: HistoryInput) -> HistoryOutput:
 
     def fetch(limit: int) -> HistoryOutput:
         page = access.repo.log(head, path=path, cursor=body.cursor, limit=limit)
+        reverted = {r.get("reverted_sha") for r in read_rollbacks(access.repo, head)}
+        links = revert_links(access.repo, head, {c.sha for c in page.commits} & reverted)
         commits = [
             CommitSummary(
                 sha=c.sha,
@@ -57,6 +63,8 @@ def history(call: Call, body: HistoryInput) -> HistoryOutput:
                 tool=c.trailers.get("Draftroom-Tool"),
                 files=c.files[:FILES_PER_COMMIT],
                 files_total=len(c.files),
+                reverts=c.trailers.get(REVERTS_TRAILER),
+                reverted_by=links.get(c.sha),
             )
             for c in page.commits
         ]

@@ -7,6 +7,7 @@ and the audit trail cannot be skipped by any transport.
 
 from __future__ import annotations
 
+import re
 import time
 import typing
 import uuid
@@ -18,10 +19,13 @@ from pydantic import BaseModel, ValidationError
 
 from draftroom.domain.audit import record_event
 from draftroom.domain.calls import Call, Principal
+from draftroom.domain.failures import FailedCall, report_failure
 from draftroom.domain.services import Services
 from draftroom.errors import DraftroomError, InsufficientScope, InvalidRequest, NotFound
 
 Scope = Literal["sandbox", "admin"]
+HttpMethod = Literal["GET", "POST"]
+_PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 Handler = Callable[[Call, Any], BaseModel]
 
 
@@ -37,10 +41,18 @@ class Tool:
     consequential: bool = False
     writes: bool = False
     created_status: int | None = None
+    http_method: HttpMethod = "POST"
+    http_path: str | None = None
 
     @property
     def path(self) -> str:
-        return "/" + self.name.replace(".", "/")
+        """``http_path`` when declared (admin routes), else ``/group/verb``."""
+        return self.http_path or "/" + self.name.replace(".", "/")
+
+    @property
+    def path_params(self) -> list[str]:
+        """Input fields the path carries, e.g. ``id`` in ``/admin/merge_requests/{id}``."""
+        return _PATH_PARAM.findall(self.path)
 
     @property
     def operation_id(self) -> str:
@@ -67,12 +79,17 @@ class Registry:
         consequential: bool = False,
         writes: bool = False,
         created_status: int | None = None,
+        http_method: HttpMethod = "POST",
+        http_path: str | None = None,
     ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             hints = typing.get_type_hints(handler)
             body_name = list(hints)[1]
             if name in self._tools:
                 raise ValueError(f"tool {name!r} declared twice")
+            missing = set(_PATH_PARAM.findall(http_path or "")) - set(hints[body_name].model_fields)
+            if missing:
+                raise ValueError(f"tool {name!r}: path names {missing} its input lacks")
             self._tools[name] = Tool(
                 name=name,
                 summary=summary,
@@ -84,6 +101,8 @@ class Registry:
                 consequential=consequential,
                 writes=writes,
                 created_status=created_status,
+                http_method=http_method,
+                http_path=http_path,
             )
             return handler
 
@@ -98,6 +117,39 @@ class Registry:
         except KeyError:
             raise NotFound(f"no tool named {name!r}; see the tool list") from None
 
+    def authorize(self, scope: Scope, principal: Principal, what: str) -> None:
+        """Raise ``InsufficientScope`` unless ``principal`` holds ``scope`` (``what`` needs it)."""
+        if scope == "admin" and principal.role != "admin":
+            raise InsufficientScope(f"{what} needs an admin API key")
+
+    def precheck(
+        self,
+        tool: Tool,
+        services: Services,
+        principal: Principal,
+        *,
+        request_id: str,
+        transport: str = "http",
+    ) -> None:
+        """``authorize`` before a transport reads the body, auditing a refusal as ``invoke`` would.
+
+        So a key without the scope learns nothing about a tool's input, not even its schema.
+        """
+        try:
+            self.authorize(tool.scope, principal, tool.name)
+        except InsufficientScope as exc:
+            record_event(
+                services.database,
+                request_id=request_id,
+                tool=tool.name,
+                outcome="error",
+                duration_ms=0.0,
+                api_key_id=principal.api_key_id,
+                error_code=exc.code,
+                detail={"transport": transport},
+            )
+            raise
+
     def invoke(
         self,
         tool: Tool,
@@ -107,14 +159,18 @@ class Registry:
         *,
         request_id: str | None = None,
         transport: str = "http",
+        client: str | None = None,
     ) -> BaseModel:
-        """Check scope, run the handler, and audit the call whatever its outcome."""
+        """Check scope, run the handler, and audit the call whatever its outcome.
+
+        ``client`` is the caller's address when the transport has one (lockouts count by it).
+        """
         call = Call(services, principal, request_id or uuid.uuid4().hex, tool.name, transport)
+        call.client = client
         started = time.perf_counter()
         error: DraftroomError | None = None
         try:
-            if tool.scope == "admin" and principal.role != "admin":
-                raise InsufficientScope(f"{tool.name} needs an admin API key")
+            self.authorize(tool.scope, principal, tool.name)
             body = _validate(tool.input_model, payload)
             return tool.handler(call, body)
         except DraftroomError as exc:
@@ -124,20 +180,37 @@ class Registry:
             error = DraftroomError("internal error; the request was not applied")
             raise error from exc
         finally:
+            duration_ms = (time.perf_counter() - started) * 1000
+            detail = {"transport": transport, **call.audit.detail}
+            if client is not None:
+                detail["client"] = client
             record_event(
                 services.database,
                 request_id=call.request_id,
                 tool=tool.name,
                 outcome="error" if error else "ok",
-                duration_ms=(time.perf_counter() - started) * 1000,
+                duration_ms=duration_ms,
                 api_key_id=principal.api_key_id,
                 token_id=call.audit.token_id,
                 repo=call.audit.repo,
                 branch=call.audit.branch,
                 error_code=error.code if error else None,
                 commit_sha=call.audit.commit_sha,
-                detail={"transport": transport},
+                detail=detail,
             )
+            if error is not None:
+                failure = FailedCall(
+                    request_id=call.request_id,
+                    tool=tool.name,
+                    code=error.code,
+                    status=error.status,
+                    repo=call.audit.repo,
+                    branch=call.audit.branch,
+                    duration_ms=duration_ms,
+                    transport=transport,
+                    writes=tool.writes,
+                )
+                report_failure(failure, services.failures, services.alerts)
 
 
 def _validate(model: type[BaseModel], payload: BaseModel | dict[str, Any]) -> BaseModel:

@@ -7,7 +7,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from draftroom.domain.calls import Call
+from draftroom.domain.lifecycle import LAST_ROLLBACKS, State, standing
 from draftroom.domain.sandboxes import BASE_BRANCH, create_sandbox, open_sandbox
+from draftroom.domain.upstream.status import UpstreamState, sandbox_upstream_status
+from draftroom.domain.workspace import check_project, scaffold_project
 from draftroom.tools.inputs import SandboxInput, sandbox
 from draftroom.tools.registry import registry
 
@@ -23,6 +26,9 @@ class InitInput(BaseModel):
     branch: str | None = Field(None, max_length=250, description="Optional: your sandbox branch.")
     project_name: str | None = Field(None, max_length=200)
     goals: list[str] | None = Field(None, max_length=50)
+    template: str | None = Field(
+        None, max_length=50, description="mode 'project': default, software or writing."
+    )
 
 
 class InitOutput(BaseModel):
@@ -33,6 +39,9 @@ class InitOutput(BaseModel):
     )
     head: str
     created: bool
+    scaffolded: list[str] = Field(
+        default_factory=list, description="Workspace files this call created (mode 'project')."
+    )
 
 
 @registry.tool(
@@ -40,26 +49,48 @@ class InitOutput(BaseModel):
     summary="Start or resume a private sandbox branch",
     description=(
         "Without reuse_token: creates a new sandbox branch from main and returns its reuse_token "
-        "(shown once; the user must save it). With reuse_token: resumes the same branch."
+        "(shown once; the user must save it). With reuse_token: resumes the same branch. "
+        "mode 'project' + project_name also adds memory, task and reasoning files."
     ),
     writes=True,
     created_status=201,
 )
 def init(call: Call, body: InitInput) -> InitOutput:
+    if body.mode == "project":
+        check_project(body.project_name, body.template)
+    token: str | None = None
     with call.services.database.session() as session:
         if body.reuse_token:
             access = open_sandbox(call, session, body.repo_name, body.reuse_token, body.branch)
-            return InitOutput(
-                repo_name=access.repo_name, branch=access.branch, head=access.head(), created=False
-            )
-        access, token = create_sandbox(call, session, body.repo_name, body.project_name)
+        else:
+            access, token = create_sandbox(call, session, body.repo_name, body.project_name)
+    scaffolded: list[str] = []
+    if body.mode == "project":
+        project = body.project_name or ""
+        scaffolded = scaffold_project(call, access, project, body.goals, body.template).files
     return InitOutput(
         repo_name=access.repo_name,
         branch=access.branch,
         reuse_token=token,
         head=access.head(),
-        created=True,
+        created=token is not None,
+        scaffolded=scaffolded,
     )
+
+
+class MergeRequestState(BaseModel):
+    id: int
+    status: str = Field(description="pending, merged, rejected or superseded.")
+    title: str
+    merge_sha: str | None
+    conflicts: list[str]
+
+
+class RollbackRecord(BaseModel):
+    reverted_sha: str
+    reason: str
+    at: str
+    files: list[str]
 
 
 class StatusOutput(BaseModel):
@@ -70,6 +101,16 @@ class StatusOutput(BaseModel):
     ahead: int = Field(description="Commits on the sandbox that main does not have.")
     behind: int = Field(description="Commits on main that the sandbox does not have.")
     changed_files: int = Field(description="Files that differ from main.")
+    state: State = Field("active", description="merged: main has all of it; archived: set aside.")
+    merge_request: MergeRequestState | None = Field(None, description="The latest merge request.")
+    last_rollbacks: list[RollbackRecord] = Field(
+        default_factory=list, description=f"Newest first (up to {LAST_ROLLBACKS})."
+    )
+    upstream: UpstreamState = Field(
+        "none", description="synced, pending, failed, diverged, or none (no upstream)."
+    )
+    upstream_pending: int = Field(0, description="Commits the upstream does not have yet.")
+    upstream_error: str | None = Field(None, description="Why the last push failed or stopped.")
 
 
 @registry.tool(
@@ -80,7 +121,9 @@ class StatusOutput(BaseModel):
 def status(call: Call, body: SandboxInput) -> StatusOutput:
     with call.services.database.session() as session:
         access = sandbox(call, session, body)
-    head = access.head()
+        head = access.head()
+        stands = standing(session, access, head)
+        mirror = sandbox_upstream_status(session, access, head)
     ahead, behind = access.repo.ahead_behind(head, BASE_BRANCH)
     diff = access.repo.diff(BASE_BRANCH, head, max_patch_bytes=0)
     return StatusOutput(
@@ -90,4 +133,18 @@ def status(call: Call, body: SandboxInput) -> StatusOutput:
         ahead=ahead,
         behind=behind,
         changed_files=len(diff.files),
+        state=stands.state,
+        merge_request=MergeRequestState(
+            id=stands.merge_request.id,
+            status=stands.merge_request.status,
+            title=stands.merge_request.title,
+            merge_sha=stands.merge_request.merge_sha,
+            conflicts=list(stands.merge_request.preview.get("conflicts", [])),
+        )
+        if stands.merge_request
+        else None,
+        last_rollbacks=[RollbackRecord(**record) for record in stands.last_rollbacks],
+        upstream=mirror.state,
+        upstream_pending=mirror.pending,
+        upstream_error=mirror.last_error,
     )

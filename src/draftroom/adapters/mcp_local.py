@@ -1,0 +1,50 @@
+"""``draftroom mcp``: the MCP server over stdio, for a data dir or for one's own repository.
+
+A stdio server is a process its owner started, so it acts as the data dir owner's admin
+principal (``domain.local.owner_principal``). With ``--repo`` (local mode) every call's
+``repo_name`` and ``reuse_token`` default to the repository's one saved sandbox. Nothing may
+be written to stdout here but the protocol: notes for the person go to stderr.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from draftroom.adapters.mcp import serve_stdio
+from draftroom.domain.local import open_local_sandbox, owner_principal
+from draftroom.domain.services import Services
+from draftroom.domain.setup import setup_default
+
+
+def local_instructions(repo_name: str, branch: str) -> str:
+    return (
+        f"You work in the sandbox branch {branch!r} of the repository {repo_name!r}. "
+        "repo_name and reuse_token are filled in for you: omit them. Every write is an audited "
+        "commit on that branch that git_rollback_commit can undo; the person's checked-out "
+        "branch, working tree and index are never touched. They review your work with "
+        f"'git log {branch}' and merge it with 'git merge {branch}'."
+    )
+
+
+def serve_data_dir(services: Services) -> None:
+    """Serve every repository of the data dir (creating the embedded default when empty)."""
+    setup_default(services)
+    serve_stdio(services, owner_principal(services))
+
+
+def serve_repository(services: Services, repo_path: Path) -> None:
+    """Serve the repository at ``repo_path`` with its one sandbox, created or resumed."""
+    principal = owner_principal(services)
+    local = open_local_sandbox(services, principal, repo_path)
+    print(
+        f"draftroom: sandbox {local.branch} of {repo_path} "
+        f"(review: git log {local.branch}; merge: git merge {local.branch})",
+        file=sys.stderr,
+    )
+    serve_stdio(
+        services,
+        principal,
+        defaults={"repo_name": local.repo_name, "reuse_token": local.reuse_token},
+        instructions=local_instructions(local.repo_name, local.branch),
+    )

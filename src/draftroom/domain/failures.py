@@ -1,0 +1,81 @@
+"""Making failed tool calls visible: one JSON log line each, a per-process count, an alert.
+
+Every failed call is logged on the ``draftroom.audit`` logger as one JSON object and counted
+in this process's ``FailureCounter`` (``GET /admin/errors`` shows both the counts and the
+audit table's recent failures); a failed *write* is also handed to the alert webhook. A
+failure record names ids, codes and timings only: never a token, a key or file content.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from draftroom.domain.alerts import AlertSender
+from draftroom.store import ApiKey, AuditEvent, utc_now
+
+logger = logging.getLogger("draftroom.audit")
+
+
+@dataclass(frozen=True)
+class FailedCall:
+    request_id: str
+    tool: str
+    code: str
+    status: int
+    repo: str | None
+    branch: str | None
+    duration_ms: float
+    transport: str
+    writes: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"event": "tool_failed", **asdict(self), "duration_ms": round(self.duration_ms, 1)}
+
+
+class FailureCounter:
+    """Failed calls of this process by error code, since it started."""
+
+    def __init__(self) -> None:
+        self.since: datetime = utc_now()
+        self._counts: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def add(self, code: str) -> None:
+        with self._lock:
+            self._counts[code] += 1
+
+    def snapshot(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._counts)
+
+
+def report_failure(failure: FailedCall, counter: FailureCounter, alerts: AlertSender) -> None:
+    """Log, count and (for writes) alert; never raises, so a failure report cannot mask the error."""
+    try:
+        logger.warning(json.dumps(failure.to_dict(), sort_keys=True))
+        counter.add(failure.code)
+        if failure.writes:
+            alerts.send({**failure.to_dict(), "at": utc_now().isoformat()})
+    except Exception:  # reporting is best effort; the caller is already handling an error
+        logger.exception("could not report a failed call")
+
+
+def recent_failures(session: Session, org_id: int, limit: int) -> Sequence[AuditEvent]:
+    """The org's newest failed calls from the audit table (every worker's, not just ours)."""
+    keys = select(ApiKey.id).where(ApiKey.org_id == org_id)
+    return session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.outcome == "error", AuditEvent.api_key_id.in_(keys))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    ).all()

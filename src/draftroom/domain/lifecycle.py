@@ -1,0 +1,171 @@
+"""A sandbox's life after its first commit: merged, archived, restored, and how it stands.
+
+Archiving keeps everything: the branch moves to ``refs/draftroom/archive/`` and the tokens
+stay valid but are refused while archived, so restoring brings the same sandbox back with
+its history and tokens. Only admin-scoped tools call ``archive`` and ``unarchive``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy.orm import Session
+
+from draftroom import store
+from draftroom.domain.calls import Call
+from draftroom.domain.changes import read_rollbacks
+from draftroom.domain.merges import MergeRequestView, view
+from draftroom.domain.sandboxes import BASE_BRANCH, SandboxAccess, repository_record
+from draftroom.errors import Conflict, NotFound
+from draftroom.git import Repository
+
+State = Literal["active", "merged", "archived"]
+ARCHIVE_REF = "refs/draftroom/archive/"
+LAST_ROLLBACKS = 5
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a sandbox stands beyond its commits (for ``/sandbox/status``)."""
+
+    state: State
+    merge_request: MergeRequestView | None
+    last_rollbacks: list[dict[str, Any]]
+    """Newest first: reverted_sha, reason, at, files (from ``.logs/reverted_commits.yaml``)."""
+
+
+@dataclass(frozen=True)
+class SandboxView:
+    id: int
+    repo_name: str
+    branch: str
+    status: store.SandboxStatus
+    state: State
+    created_at: datetime
+    project_name: str | None
+    head: str | None
+    merge_request: MergeRequestView | None
+
+
+def state_of(
+    repo: Repository,
+    sandbox: store.Sandbox,
+    latest: store.MergeRequest | None,
+    head: str | None,
+) -> State:
+    """Archived, merged (its last request merged and ``main`` has its head), or active."""
+    if sandbox.status == "archived":
+        return "archived"
+    merged = latest is not None and latest.status == "merged" and head is not None
+    if merged and head is not None and repo.is_ancestor(head, BASE_BRANCH):
+        return "merged"
+    return "active"
+
+
+def standing(session: Session, access: SandboxAccess, head: str) -> Standing:
+    sandbox = store.get_sandbox_by_id(session, access.sandbox_id)
+    assert sandbox is not None  # open_sandbox just found it
+    latest = store.latest_merge_request(session, sandbox.id)
+    rollbacks = [
+        {
+            "reverted_sha": str(record.get("reverted_sha", "")),
+            "reason": str(record.get("reason") or ""),
+            "at": str(record.get("at", "")),
+            "files": [str(f) for f in record.get("files") or [] if isinstance(f, str)],
+        }
+        for record in read_rollbacks(access.repo, head)[-LAST_ROLLBACKS:]
+    ]
+    return Standing(
+        state=state_of(access.repo, sandbox, latest, head),
+        merge_request=view(latest) if latest else None,
+        last_rollbacks=rollbacks[::-1],
+    )
+
+
+def _head(repo: Repository, sandbox: store.Sandbox) -> str | None:
+    ref = ARCHIVE_REF + sandbox.branch if sandbox.status == "archived" else sandbox.branch
+    try:
+        return repo.resolve(ref)
+    except NotFound:
+        return None
+
+
+def _view(call: Call, session: Session, sandbox: store.Sandbox) -> SandboxView:
+    repo = call.services.git(sandbox.repository.path)
+    head = _head(repo, sandbox)
+    latest = store.latest_merge_request(session, sandbox.id)
+    return SandboxView(
+        id=sandbox.id,
+        repo_name=sandbox.repository.name,
+        branch=sandbox.branch,
+        status=sandbox.status,
+        state=state_of(repo, sandbox, latest, head),
+        created_at=sandbox.created_at,
+        project_name=sandbox.project_name,
+        head=head,
+        merge_request=view(latest) if latest else None,
+    )
+
+
+def list_sandboxes(
+    call: Call,
+    *,
+    repo_name: str | None = None,
+    status: store.SandboxStatus | None = None,
+    before_id: int | None = None,
+    limit: int = 50,
+) -> list[SandboxView]:
+    """The org's sandboxes, newest first; ``before_id`` pages."""
+    with call.services.database.session() as session:
+        if repo_name:
+            repositories = [repository_record(call, session, repo_name)]
+        else:
+            repositories = list(store.list_repositories(session, call.principal.org_id))
+        found = [
+            sandbox
+            for record in repositories
+            for sandbox in store.list_sandboxes(session, repository_id=record.id, status=status)
+            if before_id is None or sandbox.id < before_id
+        ]
+        found.sort(key=lambda sandbox: sandbox.id, reverse=True)
+        return [_view(call, session, sandbox) for sandbox in found[:limit]]
+
+
+def _find(call: Call, session: Session, sandbox_id: int) -> store.Sandbox:
+    sandbox = store.get_sandbox_by_id(session, sandbox_id)
+    if sandbox is None or sandbox.repository.org_id != call.principal.org_id:
+        raise NotFound(
+            f"no sandbox #{sandbox_id}; list them with GET /admin/sandboxes",
+            sandbox_id=sandbox_id,
+        )
+    call.audit.repo = sandbox.repository.name
+    call.audit.branch = sandbox.branch
+    return sandbox
+
+
+def archive(call: Call, sandbox_id: int) -> SandboxView:
+    """Set the sandbox aside: its branch ref is kept under ``refs/draftroom/archive/``."""
+    with call.services.database.session() as session:
+        sandbox = _find(call, session, sandbox_id)
+        if sandbox.status == "archived":
+            raise Conflict(f"sandbox #{sandbox_id} is already archived; restore it first")
+        call.services.git(sandbox.repository.path).archive_branch(sandbox.branch)
+        sandbox.status = "archived"
+        return _view(call, session, sandbox)
+
+
+def unarchive(call: Call, sandbox_id: int) -> SandboxView:
+    """Bring an archived sandbox back, branch and tokens as they were."""
+    with call.services.database.session() as session:
+        sandbox = _find(call, session, sandbox_id)
+        if sandbox.status != "archived":
+            raise Conflict(f"sandbox #{sandbox_id} is {sandbox.status}, not archived")
+        repo = call.services.git(sandbox.repository.path)
+        head = repo.restore_branch(sandbox.branch)
+        sandbox.status = "active"
+        latest = store.latest_merge_request(session, sandbox.id)
+        if state_of(repo, sandbox, latest, head) == "merged":
+            sandbox.status = "merged"
+        return _view(call, session, sandbox)

@@ -1,0 +1,309 @@
+"""Merge requests: a sandbox asks to merge into ``main``; only a human decides.
+
+``request_merge`` records a preview and writes no ref; ``approve`` and ``reject`` are only
+reached through admin-scoped tools (an admin API key, or the CLI on its own data dir), so a
+reuse token can never merge. An approval that conflicts writes nothing and leaves the request
+pending. ``.logs/*.yaml`` files are append-only lists, merged as a union, so the logs of two
+sandboxes never conflict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import yaml
+from sqlalchemy.orm import Session
+
+from draftroom import store
+from draftroom.domain.calls import Call
+from draftroom.domain.changes import LOGS_DIR
+from draftroom.domain.sandboxes import BASE_BRANCH, SandboxAccess, repository_record
+from draftroom.errors import Conflict, EmptyChangeSet, InvalidInput, MergeConflict, NotFound
+from draftroom.git import Identity, MergePreview, Repository
+
+PREVIEW_FILES = 100
+APPROVED_BY_TRAILER = "Draftroom-Approved-By"
+MERGE_REQUEST_TRAILER = "Draftroom-Merge-Request"
+
+
+@dataclass(frozen=True)
+class MergeRequestView:
+    """A merge request as callers see it, detached from the database session."""
+
+    id: int
+    repo_name: str
+    branch: str
+    title: str
+    description: str | None
+    status: store.MergeRequestStatus
+    source_sha: str
+    created_at: datetime
+    requested_by: str | None
+    decided_at: datetime | None
+    decided_by: str | None
+    decision_note: str | None
+    merge_sha: str | None
+    preview: dict[str, Any]
+
+
+def view(request: store.MergeRequest, preview: dict[str, Any] | None = None) -> MergeRequestView:
+    return MergeRequestView(
+        id=request.id,
+        repo_name=request.repository.name,
+        branch=request.branch,
+        title=request.title,
+        description=request.description,
+        status=request.status,
+        source_sha=request.source_sha,
+        created_at=request.created_at,
+        requested_by=request.requested_by_key_id,
+        decided_at=request.decided_at,
+        decided_by=request.decided_by_key_id,
+        decision_note=request.decision_note,
+        merge_sha=request.merge_sha,
+        preview=request.preview if preview is None else preview,
+    )
+
+
+def union_log_lists(
+    path: str, base: bytes | None, ours: bytes | None, theirs: bytes | None
+) -> bytes | None:
+    """Resolver for ``Repository.merge``: a ``.logs/*.yaml`` list becomes base + both additions.
+
+    Keeps ``ours`` as written (comments included) and appends what only ``theirs`` added.
+    Anything else, a deleted side, or a file that is not a YAML list stays a conflict (None).
+    """
+    if not (path.startswith(LOGS_DIR + "/") and path.endswith(".yaml")):
+        return None
+    if ours is None or theirs is None:
+        return None
+    base_items, our_items, their_items = (_yaml_list(b) for b in (base or b"", ours, theirs))
+    if base_items is None or our_items is None or their_items is None:
+        return None
+    added = [i for i in their_items if i not in base_items and i not in our_items]
+    text = ours if not ours or ours.endswith(b"\n") else ours + b"\n"
+    if added:
+        text += yaml.safe_dump(added, sort_keys=False).encode()
+    if _yaml_list(text) != our_items + added:  # e.g. ours was a flow-style "[]"
+        text = yaml.safe_dump(our_items + added, sort_keys=False).encode()
+    return text
+
+
+def _yaml_list(data: bytes) -> list[Any] | None:
+    try:
+        loaded = yaml.safe_load(data)
+    except yaml.YAMLError:
+        return None
+    if loaded is None:
+        return []
+    return loaded if isinstance(loaded, list) else None
+
+
+def preview_merge(repo: Repository, source: str) -> dict[str, Any]:
+    """What merging ``source`` into ``main`` would do now, as stored JSON; writes nothing.
+
+    ``conflicts`` leaves out the ``.logs/`` lists the union resolver settles (``resolved``);
+    ``files`` leaves out ``.logs/`` entries (counted in ``log_files``).
+    """
+    found = repo.merge_preview(source, BASE_BRANCH)
+    resolved = [path for path in found.conflicts if _settles(repo, found, path)]
+    shown = [f for f in found.files if not f.path.startswith(LOGS_DIR + "/")]
+    return {
+        "base": found.base,
+        "source_head": found.source_head,
+        "target_head": found.target_head,
+        "up_to_date": found.up_to_date,
+        "fast_forward": found.fast_forward,
+        "files": [
+            {
+                "path": f.path,
+                "status": f.status,
+                "old_path": f.old_path,
+                "additions": f.additions,
+                "deletions": f.deletions,
+                "binary": f.binary,
+            }
+            for f in shown[:PREVIEW_FILES]
+        ],
+        "files_total": len(shown),
+        "log_files": len(found.files) - len(shown),
+        "additions": sum(f.additions for f in shown),
+        "deletions": sum(f.deletions for f in shown),
+        "conflicts": [path for path in found.conflicts if path not in resolved],
+        "resolved": resolved,
+    }
+
+
+def _settles(repo: Repository, found: MergePreview, path: str) -> bool:
+    def data(ref: str | None) -> bytes | None:
+        if ref is None:
+            return None
+        try:
+            return repo.read_file(ref, path).data
+        except NotFound:
+            return None
+
+    sides = (data(found.base), data(found.target_head), data(found.source_head))
+    return union_log_lists(path, *sides) is not None
+
+
+def _one_line(text: str, what: str) -> str:
+    text = text.strip()
+    if not text or any(ord(ch) < 0x20 for ch in text):
+        raise InvalidInput(f"{what} must be one non-empty line of text")
+    return text
+
+
+def request_merge(
+    call: Call, session: Session, access: SandboxAccess, title: str, description: str | None
+) -> MergeRequestView:
+    """Open a pending request for the branch's head; an older pending one is superseded."""
+    title = _one_line(title, "title")
+    if description is not None and "\x00" in description:
+        raise InvalidInput("description must not contain NUL characters")
+    head = access.head()
+    preview = preview_merge(access.repo, head)
+    if preview["up_to_date"]:
+        raise EmptyChangeSet(
+            f"nothing to merge: main already has every commit of {access.branch!r}", head=head
+        )
+    sandbox = store.get_sandbox_by_id(session, access.sandbox_id)
+    assert sandbox is not None  # open_sandbox just found it
+    older = store.list_merge_requests(session, sandbox_id=sandbox.id, status="pending")
+    request = store.add_merge_request(
+        session,
+        repository_id=sandbox.repository_id,
+        sandbox_id=sandbox.id,
+        branch=sandbox.branch,
+        title=title,
+        description=description,
+        source_sha=head,
+        preview=preview,
+        requested_by_key_id=call.principal.api_key_id,
+    )
+    for old in older:
+        old.status = "superseded"
+        old.decided_at = store.utc_now()
+        old.decision_note = f"superseded by merge request #{request.id}"
+    return view(request)
+
+
+def _find(call: Call, session: Session, merge_request_id: int) -> store.MergeRequest:
+    """The request if it belongs to the caller's org (else the same 404 as a missing one)."""
+    request = store.get_merge_request(session, merge_request_id)
+    if request is None or request.repository.org_id != call.principal.org_id:
+        raise NotFound(
+            f"no merge request #{merge_request_id}; list them with GET /admin/merge_requests",
+            merge_request_id=merge_request_id,
+        )
+    call.audit.repo = request.repository.name
+    call.audit.branch = request.branch
+    return request
+
+
+def list_requests(
+    call: Call,
+    *,
+    repo_name: str | None = None,
+    status: store.MergeRequestStatus | None = None,
+    before_id: int | None = None,
+    limit: int = 50,
+) -> list[MergeRequestView]:
+    """The org's requests, newest first, as stored (see ``show`` for a live preview)."""
+    with call.services.database.session() as session:
+        repository_id = repository_record(call, session, repo_name).id if repo_name else None
+        found = store.list_merge_requests(
+            session,
+            org_id=call.principal.org_id,
+            repository_id=repository_id,
+            status=status,
+            before_id=before_id,
+            limit=limit,
+        )
+        return [view(request) for request in found]
+
+
+def show(call: Call, merge_request_id: int) -> MergeRequestView:
+    """One request; a pending one with its preview against ``main`` as it is now."""
+    with call.services.database.session() as session:
+        request = _find(call, session, merge_request_id)
+        if request.status != "pending":
+            return view(request)
+        repo = call.services.git(request.repository.path)
+        return view(request, preview_merge(repo, request.source_sha))
+
+
+def _require_pending(request: store.MergeRequest, verb: str) -> None:
+    if request.status != "pending":
+        raise Conflict(
+            f"merge request #{request.id} is {request.status}; only a pending request can be "
+            f"{verb}",
+            status=request.status,
+        )
+
+
+def approve(call: Call, merge_request_id: int) -> MergeRequestView:
+    """Merge the request's commit into ``main``: fast-forward if possible, else a merge commit.
+
+    The merge commit names the approver (``Draftroom-Approved-By``). On conflict nothing is
+    written to git, the request stays pending and the conflicting paths are raised.
+    """
+    failure: MergeConflict | None = None
+    with call.services.database.session() as session:
+        request = _find(call, session, merge_request_id)
+        _require_pending(request, "approved")
+        repo = call.services.git(request.repository.path)
+        approver = call.principal.api_key_id
+        try:
+            result = repo.merge(
+                request.source_sha,
+                BASE_BRANCH,
+                message=(
+                    f"Merge {request.branch}: {request.title}\n\n"
+                    f"Merge request #{request.id}, approved by {approver}."
+                ),
+                author=Identity(name="draftroom (merge)", email="draftroom@localhost"),
+                trailers={
+                    "Draftroom-Tool": call.tool,
+                    "Draftroom-Request-Id": call.request_id,
+                    MERGE_REQUEST_TRAILER: str(request.id),
+                    APPROVED_BY_TRAILER: approver,
+                },
+                resolver=union_log_lists,
+            )
+        except MergeConflict as exc:
+            paths = list(exc.details.get("paths", []))
+            request.preview = {**request.preview, "conflicts": paths}
+            failure = MergeConflict(
+                f"merge request #{request.id} conflicts with main in {', '.join(paths)}; "
+                f"nothing was merged and it stays pending. Resolve them on {request.branch!r} "
+                "and open a new request",
+                paths=paths,
+                merge_request_id=request.id,
+            )
+        else:
+            request.status = "merged"
+            request.merge_sha = result.sha
+            request.decided_at = store.utc_now()
+            request.decided_by_key_id = approver
+            request.preview = {**request.preview, "fast_forward": result.fast_forward}
+            if request.sandbox.status == "active":
+                request.sandbox.status = "merged"
+            call.audit.commit_sha = result.sha
+        approved = view(request)
+    if failure is not None:
+        raise failure
+    return approved
+
+
+def reject(call: Call, merge_request_id: int, note: str | None) -> MergeRequestView:
+    with call.services.database.session() as session:
+        request = _find(call, session, merge_request_id)
+        _require_pending(request, "rejected")
+        request.status = "rejected"
+        request.decided_at = store.utc_now()
+        request.decided_by_key_id = call.principal.api_key_id
+        request.decision_note = note
+        return view(request)

@@ -1,0 +1,172 @@
+"""Bringing the audit trail back in line with git after a crash.
+
+A tool's commit is written to git first and to the audit table second; a process killed in
+between leaves an acknowledged-looking commit with no audit row. Every draftroom commit
+carries ``Draftroom-Tool``/``-Request-Id``/``-Token-Id`` trailers, so at start-up the
+missing rows are rebuilt from them (detail ``{"reconciled": true}``), and audit rows naming
+a commit git no longer has are marked as such. Bounded: each sandbox branch is walked back
+from its head only until a commit the audit already knows. Must never move a ref.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from draftroom import store
+from draftroom.domain.services import Services
+from draftroom.errors import DraftroomError, RefNotFound
+from draftroom.git import LogEntry, Repository
+from draftroom.store import AuditEvent
+
+logger = logging.getLogger("draftroom.audit")
+
+TOOL_TRAILER = "Draftroom-Tool"
+REQUEST_TRAILER = "Draftroom-Request-Id"
+TOKEN_TRAILER = "Draftroom-Token-Id"
+MAX_WALK = 1000
+"""Commits walked back per branch at most: a bound on start-up time."""
+CHECKED_CLAIMS = 20
+"""Newest audit rows per branch whose commit is checked to exist."""
+_CHUNK = 500
+
+
+@dataclass
+class Reconciled:
+    """What one reconciliation changed."""
+
+    inserted: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+
+def reconcile(services: Services) -> Reconciled:
+    """Repair the audit trail of every active sandbox; safe to run from several processes."""
+    result = Reconciled()
+    with services.database.session() as session:
+        targets = [
+            (sandbox.repository.name, sandbox.repository.path, sandbox.branch)
+            for sandbox in store.list_sandboxes(session, status="active")
+        ]
+    heads: dict[tuple[str, str], tuple[Repository, str]] = {}
+    for repo_name, path, branch in targets:
+        try:
+            repo = services.git(path)
+            heads[(repo_name, branch)] = (repo, repo.head(branch))
+        except DraftroomError:
+            continue  # repository or branch gone: nothing to reconcile against
+    with services.database.session() as session:
+        known = _audited(session, [head for _, head in heads.values()])
+    for (repo_name, branch), (repo, head) in heads.items():
+        if head not in known:
+            with repo.branch_lock(branch), services.database.session() as session:
+                result.inserted += _insert_missing(session, repo, repo_name, branch)
+        with services.database.session() as session:
+            result.missing += _mark_missing(session, repo, repo_name, branch)
+    if result.inserted or result.missing:
+        logger.warning(
+            '{"event": "audit_reconciled", "inserted": %d, "missing": %d}',
+            len(result.inserted),
+            len(result.missing),
+        )
+    return result
+
+
+def _audited(session: Session, shas: Sequence[str]) -> set[str]:
+    """The shas among ``shas`` some audit row names."""
+    found: set[str] = set()
+    for start in range(0, len(shas), _CHUNK):
+        chunk = list(shas[start : start + _CHUNK])
+        found.update(
+            sha
+            for sha in session.scalars(
+                select(AuditEvent.commit_sha).where(AuditEvent.commit_sha.in_(chunk))
+            )
+            if sha is not None
+        )
+    return found
+
+
+def _walk(repo: Repository, branch: str) -> Iterator[LogEntry]:
+    cursor: str | None = None
+    walked = 0
+    while walked < MAX_WALK:
+        page = repo.log(branch, cursor=cursor, limit=50)
+        for entry in page.commits:
+            walked += 1
+            yield entry
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor
+
+
+def _insert_missing(session: Session, repo: Repository, repo_name: str, branch: str) -> list[str]:
+    """Rows for the draftroom commits above the newest audited one (called under the lock)."""
+    missing: list[LogEntry] = []
+    batch: list[LogEntry] = []
+
+    def flush() -> bool:
+        """Move unaudited entries of ``batch`` to ``missing``; True once an audited one shows."""
+        known = _audited(session, [e.sha for e in batch])
+        for entry in batch:
+            if entry.sha in known:
+                return True
+            missing.append(entry)
+        batch.clear()
+        return False
+
+    stopped = False
+    for entry in _walk(repo, branch):
+        if TOOL_TRAILER not in entry.trailers:
+            break  # below the sandbox's own commits: the base branch's history
+        batch.append(entry)
+        if len(batch) == 50 and flush():
+            stopped = True
+            break
+    if not stopped and batch:
+        flush()
+    for entry in missing:
+        event = store.add_audit_event(
+            session,
+            request_id=entry.trailers.get(REQUEST_TRAILER, "reconciled")[:64],
+            tool=entry.trailers[TOOL_TRAILER][:100],
+            outcome="ok",
+            duration_ms=0.0,
+            token_id=entry.trailers.get(TOKEN_TRAILER),
+            repo=repo_name,
+            branch=branch,
+            commit_sha=entry.sha,
+            detail={"reconciled": True},
+        )
+        event.at = entry.time
+    return [entry.sha for entry in missing]
+
+
+def _mark_missing(session: Session, repo: Repository, repo_name: str, branch: str) -> list[str]:
+    """Audit rows claiming a commit git does not have lose the claim, and say so."""
+    rows = session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.repo == repo_name,
+            AuditEvent.branch == branch,
+            AuditEvent.outcome == "ok",
+            AuditEvent.commit_sha.is_not(None),
+        )
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(CHECKED_CLAIMS)
+    ).all()
+    missing = []
+    for row in rows:
+        assert row.commit_sha is not None
+        try:
+            repo.resolve(row.commit_sha)
+        except RefNotFound:
+            missing.append(row.commit_sha)
+            row.detail = {**(row.detail or {}), "reconciled": True, "missing_commit": row.commit_sha}
+            row.commit_sha = None
+            row.outcome = "error"
+            row.error_code = "commit_missing"
+    return missing

@@ -1,0 +1,44 @@
+"""What a reuse token's holder and an admin may do to it: renew it, revoke it.
+
+Renewal takes the token itself (the holder proves it has the secret) and works until the
+grace period after expiry ends; revocation takes only the public id and an admin key of the
+token's own org. Neither ever returns or logs the secret.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from draftroom import store
+from draftroom.domain.calls import Call
+from draftroom.domain.sandboxes import SandboxAccess, open_sandbox
+from draftroom.domain.tokens import renew_reuse_token, revoke_reuse_token
+from draftroom.errors import NotFound
+
+
+def renew_sandbox_token(
+    call: Call, session: Session, repo_name: str, reuse_token: str, branch: str | None = None
+) -> tuple[SandboxAccess, datetime]:
+    """Extend a live or recently expired token by the token TTL; returns its new expiry."""
+    access = open_sandbox(call, session, repo_name, reuse_token, branch, renewing=True)
+    ttl = timedelta(days=call.services.settings.token_ttl_days)
+    token = renew_reuse_token(session, access.token_id, ttl)
+    return access, token.expires_at
+
+
+def revoke_org_token(call: Call, session: Session, token_id: str) -> store.ReuseToken:
+    """Revoke a token of a sandbox in the caller's org (idempotent)."""
+    token = store.get_reuse_token(session, token_id)
+    sandbox = store.get_sandbox_by_id(session, token.sandbox_id) if token else None
+    record = store.get_repository_by_id(session, sandbox.repository_id) if sandbox else None
+    if record is None or record.org_id != call.principal.org_id:
+        raise NotFound(
+            f"no reuse token with id '{token_id}' in your org; the id is the part after "
+            "'drt_' and before the next '_'",
+            token_id=token_id,
+        )
+    assert sandbox is not None
+    call.audit.repo, call.audit.branch, call.audit.token_id = record.name, sandbox.branch, token_id
+    return revoke_reuse_token(session, token_id)

@@ -1,0 +1,42 @@
+"""Upstreams: a repository's local bare copy mirrors a git remote (GitHub or any other).
+
+The engine writes locally for speed and safety; this package makes that copy a faithful,
+durable mirror: clone (``connect``), push-through from a database outbox (``outbox``),
+scheduled fetch of ``main`` (``fetch``), divergence resolution (``resolve``), publishing of
+approved merges (``publish``), GitHub auth and pull requests (``github``), encrypted
+credentials (``credentials``) and the background loop (``worker``). A network failure here
+must never fail or undo a local commit.
+"""
+
+from draftroom.domain.upstream.connect import add_upstream_repository
+from draftroom.domain.upstream.credentials import (
+    add_github_app_credential,
+    add_token_credential,
+)
+from draftroom.domain.upstream.fetch import FetchOutcome, fetch_main, reconcile
+from draftroom.domain.upstream.outbox import PushOutcome, drain, enqueue_commit
+from draftroom.domain.upstream.publish import PublishResult, publish_approved
+from draftroom.domain.upstream.resolve import Resolution, resolve_divergence
+from draftroom.domain.upstream.status import UpstreamStatus, upstream_status
+from draftroom.domain.upstream.worker import SyncReport, UpstreamWorker, sync_repository
+
+__all__ = [
+    "FetchOutcome",
+    "PublishResult",
+    "PushOutcome",
+    "Resolution",
+    "SyncReport",
+    "UpstreamStatus",
+    "UpstreamWorker",
+    "add_github_app_credential",
+    "add_token_credential",
+    "add_upstream_repository",
+    "drain",
+    "enqueue_commit",
+    "fetch_main",
+    "publish_approved",
+    "reconcile",
+    "resolve_divergence",
+    "sync_repository",
+    "upstream_status",
+]

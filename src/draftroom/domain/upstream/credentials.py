@@ -1,0 +1,131 @@
+"""Upstream credentials: stored encrypted, opened only at the moment git or GitHub needs them.
+
+The key is derived from ``DRAFTROOM_SECRET_KEY``; without it nothing is stored. A plaintext
+secret lives only in memory, only as long as one network call needs it, and must never be
+logged, put in an error message, written to the audit log or returned by any API.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from dataclasses import dataclass
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
+from sqlalchemy.orm import Session
+
+from draftroom import store
+from draftroom.config import Settings
+from draftroom.errors import DraftroomError, InvalidInput
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+DEFAULT_USERNAME = "x-access-token"  # what GitHub expects next to a token over https
+
+
+@dataclass(frozen=True)
+class GitHubApp:
+    """A GitHub App's identity: its id, private key (PEM) and, when known, installation id."""
+
+    app_id: str
+    private_key: str
+    installation_id: str | None
+
+
+@dataclass(frozen=True)
+class OpenedCredential:
+    """A decrypted credential: a token (with its https username) or a GitHub App."""
+
+    name: str
+    username: str
+    token: str | None = None
+    app: GitHubApp | None = None
+
+    def __repr__(self) -> str:  # keeps the secret out of tracebacks and logs
+        return f"OpenedCredential(name={self.name!r}, kind={'app' if self.app else 'token'})"
+
+
+def _fernet(settings: Settings) -> Fernet:
+    if settings.secret_key is None or not settings.secret_key.get_secret_value():
+        raise InvalidInput(
+            "set DRAFTROOM_SECRET_KEY (any long random string, kept secret and stable) "
+            "before storing or using upstream credentials"
+        )
+    secret = settings.secret_key.get_secret_value().encode()
+    digest = hashlib.sha256(b"draftroom upstream credentials\0" + secret).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+def _check_name(name: str) -> None:
+    if not _NAME.match(name):
+        raise InvalidInput(f"credential name {name!r} must be 1-100 letters, digits, '.', '_', '-'")
+
+
+def add_token_credential(
+    settings: Settings,
+    session: Session,
+    org_id: int,
+    name: str,
+    token: str,
+    username: str | None = None,
+) -> store.UpstreamCredential:
+    """Store a personal access token (or any https password) encrypted."""
+    _check_name(name)
+    if not token.strip():
+        raise InvalidInput("the token is empty; paste the whole token")
+    ciphertext = _fernet(settings).encrypt(token.strip().encode()).decode()
+    return store.add_upstream_credential(
+        session, org_id=org_id, name=name, kind="token", secret=ciphertext, username=username
+    )
+
+
+def add_github_app_credential(
+    settings: Settings,
+    session: Session,
+    org_id: int,
+    name: str,
+    app_id: str,
+    private_key: str,
+    installation_id: str | None = None,
+) -> store.UpstreamCredential:
+    """Store a GitHub App's private key encrypted; the key is checked to be an RSA PEM first."""
+    _check_name(name)
+    if not app_id.isdigit():
+        raise InvalidInput(f"GitHub App id must be a number, got {app_id!r}")
+    if installation_id is not None and not installation_id.isdigit():
+        raise InvalidInput(f"installation id must be a number, got {installation_id!r}")
+    try:
+        load_pem_private_key(private_key.encode(), password=None)
+    except (ValueError, TypeError):
+        raise InvalidInput(
+            "the private key file is not an unencrypted PEM key; download it again from the "
+            "GitHub App's settings page"
+        ) from None
+    ciphertext = _fernet(settings).encrypt(private_key.encode()).decode()
+    return store.add_upstream_credential(
+        session,
+        org_id=org_id,
+        name=name,
+        kind="github_app",
+        secret=ciphertext,
+        app_id=app_id,
+        installation_id=installation_id,
+    )
+
+
+def open_credential(settings: Settings, record: store.UpstreamCredential) -> OpenedCredential:
+    """Decrypt ``record`` for one use."""
+    try:
+        plaintext = _fernet(settings).decrypt(record.secret.encode()).decode()
+    except InvalidToken:
+        raise DraftroomError(
+            f"credential {record.name!r} cannot be decrypted: DRAFTROOM_SECRET_KEY changed "
+            "since it was stored; add the credential again"
+        ) from None
+    username = record.username or DEFAULT_USERNAME
+    if record.kind == "github_app":
+        assert record.app_id is not None
+        app = GitHubApp(record.app_id, plaintext, record.installation_id)
+        return OpenedCredential(record.name, username, app=app)
+    return OpenedCredential(record.name, username, token=plaintext)

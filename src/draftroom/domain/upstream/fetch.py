@@ -1,0 +1,109 @@
+"""Fetching the upstream's ``main`` into the local one, and finding heads nobody enqueued.
+
+Local ``main`` only ever fast-forwards to the upstream's: it is otherwise moved only by
+approved merges, so when both sides moved the fetch records ``diverged`` and leaves ``main``
+alone. New sandboxes then start from the current upstream main, and ``sandbox.status``
+counts how far behind an older one is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from draftroom import store
+from draftroom.domain.sandboxes import BASE_BRANCH
+from draftroom.domain.services import Services
+from draftroom.domain.upstream import transport
+from draftroom.domain.upstream.access import git_auth
+from draftroom.domain.upstream.refs import TRACKING, move_branch, read_ref
+from draftroom.errors import DraftroomError, RefNotFound
+from draftroom.git import Repository
+
+
+@dataclass(frozen=True)
+class FetchOutcome:
+    """``main_state``: ``synced`` (fast-forwarded or equal), ``ahead`` or ``diverged``."""
+
+    repo_name: str
+    main_state: store.MainState
+    main: str | None
+    error: str | None = None
+
+
+def fetch_main(services: Services, repository_id: int) -> FetchOutcome:
+    """Fetch the upstream main and fast-forward the local one to it when that is safe."""
+    with services.database.session() as session:
+        upstream = store.get_upstream(session, repository_id)
+        record = store.get_repository_by_id(session, repository_id)
+        assert upstream is not None and record is not None
+        _ = upstream.credential
+    repo = services.git(record.path)
+    tracking = TRACKING + upstream.main_branch
+    state, error = upstream.main_state, None
+    try:
+        transport.set_timeouts(services.settings.upstream_timeout_seconds)
+        auth = git_auth(services.settings, upstream)
+        transport.fetch(
+            repo.path, upstream.url, auth, [f"+refs/heads/{upstream.main_branch}:{tracking}"]
+        )
+        theirs = read_ref(repo.path, tracking)
+        if theirs is None:
+            raise RefNotFound(f"the upstream has no branch {upstream.main_branch!r}")
+        state = _follow(repo, repo.head(BASE_BRANCH), theirs)
+    except DraftroomError as exc:
+        error = exc.message
+    with services.database.session() as session:
+        row = store.get_upstream(session, repository_id)
+        assert row is not None
+        row.last_fetch_at = store.utc_now()
+        row.fetch_error = error
+        row.main_state = state
+    return FetchOutcome(record.name, state, _main(services, record.path), error)
+
+
+def _main(services: Services, path: str) -> str | None:
+    try:
+        return services.git(path).head(BASE_BRANCH)
+    except RefNotFound:
+        return None
+
+
+def _follow(repo: Repository, ours: str, theirs: str) -> store.MainState:
+    for _ in range(5):
+        if ours == theirs:
+            return "synced"
+        if repo.is_ancestor(theirs, ours):
+            return "ahead"  # an approved merge not yet published
+        if not repo.is_ancestor(ours, theirs):
+            return "diverged"
+        if move_branch(repo.path, BASE_BRANCH, theirs, expected=ours):
+            return "synced"
+        ours = repo.head(BASE_BRANCH)  # a merge landed meanwhile: decide again
+    return "diverged"
+
+
+def reconcile(services: Services, repository_id: int) -> int:
+    """Enqueue every active sandbox whose head the outbox has not seen; how many it found.
+
+    Covers commits whose enqueue was lost (a crash between commit and bookkeeping) and
+    commits made outside the tools; the outbox is then complete without trusting any caller.
+    """
+    found = 0
+    with services.database.session() as session:
+        record = store.get_repository_by_id(session, repository_id)
+        assert record is not None
+        repo = services.git(record.path)
+        known = {e.branch: e.target_sha for e in store.list_outbox(session, repository_id)}
+        for sandbox in store.list_sandboxes(session, repository_id, status="active"):
+            try:
+                head = repo.head(sandbox.branch)
+            except RefNotFound:
+                continue
+            if sandbox.branch in known:
+                stale = known[sandbox.branch] != head
+            else:
+                stale = head != _main(services, record.path)
+            if stale:
+                store.enqueue_outbox(session, repository_id, sandbox.branch, head)
+                found += 1
+    return found

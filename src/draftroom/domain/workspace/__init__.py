@@ -1,0 +1,88 @@
+"""The project workspace: memory, tasks and a reasoning trace kept as files on the sandbox
+branch (``memory.yaml``, ``task.yaml``, ``reasoning_trace.md``), next to the code.
+
+Every write is one audited commit through ``domain.changes.commit_and_log``, so it can be
+rolled back like any other. Files are parsed once per blob id (``cache.parse_cache``).
+The formats are documented in docs/workspace.md.
+"""
+
+from draftroom.domain.workspace.cache import parse_cache
+from draftroom.domain.workspace.counts import WorkspaceCounts, workspace_counts
+from draftroom.domain.workspace.export import ExportPage, Record, export_page
+from draftroom.domain.workspace.files import MEMORY_FILE, TASKS_FILE, TRACE_FILE, WORKSPACE_FILES
+from draftroom.domain.workspace.memory import (
+    MemoryEntry,
+    MemoryIndex,
+    MemoryPage,
+    MemoryStats,
+    add_memory,
+    delete_memory,
+    memory_entries,
+    memory_index,
+    memory_stats,
+    query_memory,
+)
+from draftroom.domain.workspace.reasoning import (
+    ReasoningEntry,
+    ReasoningPage,
+    log_reasoning,
+    read_reasoning,
+    reasoning_entries,
+)
+from draftroom.domain.workspace.resume import Briefing, resume_briefing
+from draftroom.domain.workspace.scaffold import (
+    TEMPLATES,
+    Scaffolded,
+    check_project,
+    scaffold_project,
+)
+from draftroom.domain.workspace.tasks import (
+    TRANSITIONS,
+    Task,
+    TaskPage,
+    create_task,
+    list_tasks,
+    tasks_of,
+    update_task,
+)
+
+__all__ = [
+    "MEMORY_FILE",
+    "TASKS_FILE",
+    "TEMPLATES",
+    "TRACE_FILE",
+    "TRANSITIONS",
+    "WORKSPACE_FILES",
+    "Briefing",
+    "ExportPage",
+    "MemoryEntry",
+    "MemoryIndex",
+    "MemoryPage",
+    "MemoryStats",
+    "ReasoningEntry",
+    "ReasoningPage",
+    "Record",
+    "Scaffolded",
+    "Task",
+    "TaskPage",
+    "WorkspaceCounts",
+    "add_memory",
+    "check_project",
+    "create_task",
+    "delete_memory",
+    "export_page",
+    "list_tasks",
+    "log_reasoning",
+    "memory_entries",
+    "memory_index",
+    "memory_stats",
+    "parse_cache",
+    "query_memory",
+    "read_reasoning",
+    "reasoning_entries",
+    "resume_briefing",
+    "scaffold_project",
+    "tasks_of",
+    "update_task",
+    "workspace_counts",
+]

@@ -1,0 +1,315 @@
+"""The two workspace file formats: a YAML list (memory, tasks) and a markdown trace (reasoning).
+
+Both are meant to be read and edited by a person, so draftroom edits them as text: a new
+entry is appended, an updated entry has only its own lines replaced, and everything else a
+person wrote (comments, spacing, entries in a valid shape) is kept byte for byte. A file that
+does not parse raises ``WorkspaceFileInvalid`` naming the line and the problem; it must never
+be rewritten, and no entry of it silently dropped. See docs/workspace.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+
+import yaml
+
+from draftroom.domain.workspace.cache import ParseCache, Parsed, blob_id
+from draftroom.errors import WorkspaceFileInvalid
+
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+FIX_HINT = "fix it with /files/write, or roll back the commit that broke it, then retry"
+
+
+class HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    def as_yaml(self) -> dict[str, Any]: ...
+
+
+T = TypeVar("T", bound=HasId)
+
+
+class ItemProblem(ValueError):
+    """Raised by an item parser: what is wrong with one entry (its line is found later)."""
+
+
+def invalid(path: str, line: int | None, problem: str) -> WorkspaceFileInvalid:
+    where = f"{path} line {line}" if line else path
+    return WorkspaceFileInvalid(
+        f"{where}: {problem}; {FIX_HINT}", path=path, line=line, problem=problem
+    )
+
+
+def derived_id(prefix: str, *parts: object) -> str:
+    """A stable id for an entry a person wrote without one: a hash of its content."""
+    digest = hashlib.sha256("\x00".join(str(p) for p in parts).encode()).hexdigest()
+    return f"{prefix}-{digest[:8]}"
+
+
+class _Dumper(yaml.SafeDumper):  # type: ignore[misc]
+    """Multi-line text as literal blocks, so a person reads it as written."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value.rstrip("\n") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def dump_item(item: dict[str, Any]) -> bytes:
+    """One block-sequence item (``- key: value`` lines) for appending to a YAML list file."""
+    text: str = yaml.dump(
+        [item], Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, indent=2
+    )
+    return text.encode("utf-8")
+
+
+def dash_lines(text: str) -> list[int] | None:
+    """Line numbers (0-based) of column-0 ``-`` lines, or None when the file is not a plain
+    top-level block list: any other column-0 content but comments, blanks and a leading
+    ``---`` means an appended item might not extend the list."""
+    starts: list[int] = []
+    for number, line in enumerate(text.split("\n")):
+        if not line or line[0] in " #":
+            continue
+        if line == "-" or line.startswith(("- ", "-\t")):
+            starts.append(number)
+        elif line.rstrip() == "---" and not starts:
+            continue
+        else:
+            return None
+    return starts
+
+
+@dataclass(frozen=True)
+class YamlList(Generic[T]):
+    """A YAML list file of entries; ``parse_item(raw, index)`` turns one raw item into ``T``."""
+
+    path: str
+    parse_item: Callable[[Any], T]
+
+    def parse(self, cache: ParseCache, repo_key: str, data: bytes) -> Parsed:
+        """Parse ``data``, by its suffix alone when it extends a version parsed before."""
+        for previous in cache.predecessors(repo_key, self.path):
+            old = previous.data
+            extends = len(data) > len(old) and data.startswith(old)
+            if extends and (not old or old.endswith(b"\n")):
+                suffix = data[len(old) :]
+                if suffix.startswith(b"- "):
+                    extended = self._extend(previous, suffix)
+                    if extended is not None:
+                        return extended
+        return self._parse_whole(data)
+
+    def _extend(self, previous: Parsed, suffix: bytes) -> Parsed | None:
+        try:
+            text = suffix.decode("utf-8")
+            raw = yaml.load(text, Loader=_Loader)
+            starts = dash_lines(text)
+            if not isinstance(raw, list) or starts is None or len(starts) != len(raw):
+                return None
+            items = (*previous.items, *(self.parse_item(r) for r in raw))
+        except (UnicodeDecodeError, yaml.YAMLError, ItemProblem):
+            return None
+        ids = frozenset(i.id for i in items)
+        if len(ids) != len(items):
+            return None
+        return Parsed(previous.data + suffix, items, append_safe=True, ids=ids)
+
+    def _parse_whole(self, data: bytes) -> Parsed:
+        try:
+            text = decode(self.path, data)
+            raw = load_yaml(self.path, text)
+            if raw is None:
+                raw = []
+            if not isinstance(raw, list):
+                raise invalid(
+                    self.path,
+                    1,
+                    f"the file must be a YAML list of entries ('- text: …'), found a "
+                    f"{type(raw).__name__}",
+                )
+            items: list[T] = []
+            for index, value in enumerate(raw):
+                try:
+                    items.append(self.parse_item(value))
+                except ItemProblem as exc:
+                    raise invalid(self.path, item_line(text, index), str(exc)) from None
+            seen: dict[str, int] = {}
+            for index, item in enumerate(items):
+                if item.id in seen:
+                    raise invalid(
+                        self.path,
+                        item_line(text, index),
+                        f"id {item.id!r} is used twice (also by entry {seen[item.id] + 1}); "
+                        "give one of them another id or remove the line",
+                    )
+                seen[item.id] = index
+        except WorkspaceFileInvalid as exc:
+            return Parsed(data, (), append_safe=False, error=exc)
+        starts = dash_lines(text)
+        safe = starts is not None and len(starts) == len(items)
+        return Parsed(data, tuple(items), append_safe=safe, ids=frozenset(seen))
+
+    def append(self, parsed: Parsed, value: T) -> Parsed:
+        """``parsed`` with ``value`` appended as text; see ``_rewrite`` for other shapes."""
+        item = dump_item(value.as_yaml())
+        data = parsed.data
+        if data and not data.endswith(b"\n"):
+            data += b"\n"
+        if parsed.append_safe:
+            ids = parsed.ids | {value.id}
+            return Parsed(data + item, (*parsed.items, value), append_safe=True, ids=ids)
+        return self._rewrite(parsed, data + item, (*parsed.items, value))
+
+    def replace(self, parsed: Parsed, index: int, value: T | None) -> Parsed:
+        """``parsed`` with entry ``index`` replaced by ``value`` (removed when None); the
+        lines of every other entry are kept as they are."""
+        items = list(parsed.items)
+        if value is None:
+            del items[index]
+        else:
+            items[index] = value
+        text = parsed.data.decode("utf-8")
+        starts = dash_lines(text) if parsed.append_safe else None
+        if starts is None or len(starts) != len(parsed.items):
+            return self._rewrite(parsed, None, tuple(items))
+        lines = text.split("\n")
+        begin = starts[index]
+        end = starts[index + 1] if index + 1 < len(starts) else len(lines)
+        while end > begin + 1 and (not lines[end - 1] or lines[end - 1].startswith("#")):
+            end -= 1
+        new = dump_item(value.as_yaml()).decode().rstrip("\n").split("\n") if value else []
+        data = "\n".join([*lines[:begin], *new, *lines[end:]]).encode("utf-8")
+        return Parsed(data, tuple(items), append_safe=True, ids=frozenset(i.id for i in items))
+
+    def _rewrite(self, parsed: Parsed, candidate: bytes | None, items: tuple[T, ...]) -> Parsed:
+        """For a valid file that is not a plain block list (flow style, say): keep the edited
+        text when it still parses to ``items``, else write every entry out again under the
+        file's leading comments. Entries are never lost; other comments may be."""
+        if candidate is not None:
+            edited = self._parse_whole(candidate)
+            if edited.error is None and [i.as_yaml() for i in edited.items] == [
+                i.as_yaml() for i in items
+            ]:
+                return edited
+        text = parsed.data.decode("utf-8")
+        header = []
+        for line in text.split("\n"):
+            if line and not line.startswith("#"):
+                break
+            header.append(line)
+        body = b"".join(dump_item(i.as_yaml()) for i in items)
+        head = "\n".join(header).strip("\n")
+        data = (head + "\n" if head else "").encode("utf-8") + body
+        return Parsed(data, items, append_safe=True, ids=frozenset(i.id for i in items))
+
+
+def decode(path: str, data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise invalid(path, line, "the file is not valid UTF-8 text") from None
+
+
+def load_yaml(path: str, text: str) -> Any:
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
+        raise invalid(path, mark.line + 1 if mark else None, f"not valid YAML: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise invalid(path, None, f"not valid YAML: {exc}") from None
+
+
+def item_line(text: str, index: int) -> int | None:
+    """The 1-based line where list item ``index`` starts (only called on an error)."""
+    node = yaml.compose(text, Loader=_Loader)
+    if isinstance(node, yaml.SequenceNode) and index < len(node.value):
+        return int(node.value[index].start_mark.line) + 1
+    return None
+
+
+# markdown trace
+
+HEADING = re.compile(r"^## +(?P<at>\S+) *[·|] *(?P<kind>[A-Za-z]+)(?: *[·|] *(?P<id>\S+))? *$")
+
+
+@dataclass(frozen=True)
+class TraceBlock:
+    """One ``## at · kind · id`` section of a markdown trace, with its 1-based heading line."""
+
+    line: int
+    at: str
+    kind: str
+    id: str | None
+    body: str
+
+
+def parse_trace(path: str, data: bytes) -> tuple[str, list[TraceBlock]]:
+    """The preamble and the entries of a markdown trace; any other ``## `` line is invalid."""
+    text = decode(path, data)
+    lines = text.split("\n")
+    preamble: list[str] = []
+    blocks: list[TraceBlock] = []
+    current: dict[str, Any] | None = None
+    body: list[str] = []
+
+    def close() -> None:
+        if current is not None:
+            blocks.append(TraceBlock(body="\n".join(body).strip("\n"), **current))
+
+    for number, line in enumerate(lines, start=1):
+        if line.startswith("## "):
+            match = HEADING.match(line)
+            if match is None:
+                raise invalid(
+                    path,
+                    number,
+                    "an entry heading must read '## <time> · <thought|decision|question> · "
+                    f"<id>' (id optional), got {line[:80]!r}",
+                )
+            close()
+            current = {"line": number, **match.groupdict()}
+            body = []
+        elif current is None:
+            preamble.append(line)
+        else:
+            body.append(line.removeprefix("\\"))
+    close()
+    return "\n".join(preamble), blocks
+
+
+def trace_block(at: str, kind: str, entry_id: str, body: str) -> bytes:
+    """An entry as appended to a trace; body lines that look like headings are escaped."""
+    escaped = "\n".join(
+        "\\" + ln if ln.startswith(("## ", "\\")) else ln for ln in body.split("\n")
+    )
+    return f"\n## {at} · {kind} · {entry_id}\n\n{escaped.strip(chr(10))}\n".encode()
+
+
+def ids_of(items: Sequence[HasId]) -> set[str]:
+    return {i.id for i in items}
+
+
+__all__ = [
+    "FIX_HINT",
+    "ItemProblem",
+    "TraceBlock",
+    "YamlList",
+    "blob_id",
+    "derived_id",
+    "dump_item",
+    "invalid",
+    "parse_trace",
+    "trace_block",
+]

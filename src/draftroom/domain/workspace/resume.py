@@ -1,0 +1,196 @@
+"""The resume briefing: where a project stands, in as few characters as the caller asks for.
+
+Sections come in priority order (project and goals, open tasks, latest memories, last
+changes, last rollbacks, latest reasoning); when the budget runs out, later lines are cut
+and the briefing ends by saying what was cut and which tool lists it. It must never be
+longer than ``max_chars``, and never fail because one workspace file is invalid: that is
+reported at the top instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import yaml
+
+from draftroom.domain.changes import REVERTED_LOG
+from draftroom.domain.workspace.memory import MemoryEntry, memory_entries
+from draftroom.domain.workspace.reasoning import ReasoningEntry, reasoning_entries
+from draftroom.domain.workspace.tasks import OPEN_STATUSES, Task, tasks_of
+from draftroom.errors import PathNotFound, WorkspaceFileInvalid
+from draftroom.git import Repository
+
+LINE_CHARS = 240
+CUT_NOTE_RESERVE = 400
+RECENT_CHANGES = 10
+RECENT_ROLLBACKS = 5
+RECENT_REASONING = 5
+LATEST_MEMORIES = 30
+_PRIORITY_ORDER = {"high": 0, "normal": 1, "low": 2}
+T = TypeVar("T")
+
+
+@dataclass
+class Section:
+    title: str
+    lines: list[str]
+    total: int
+    tool: str
+    shown: int = 0
+
+
+@dataclass
+class Briefing:
+    text: str
+    truncated: bool
+    omitted: dict[str, int] = field(default_factory=dict)
+    invalid_files: list[str] = field(default_factory=list)
+
+
+def clip(text: str, width: int = LINE_CHARS) -> str:
+    line = " ".join(str(text).split())
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def _safely(
+    read: Callable[[], tuple[T, ...]], problems: list[str], files: list[str]
+) -> tuple[T, ...]:
+    try:
+        return read()
+    except WorkspaceFileInvalid as exc:
+        problems.append(f"- {clip(exc.message, 400)}")
+        files.append(str(exc.details.get("path", "")))
+        return ()
+
+
+def _task_line(task: Task) -> str:
+    note = f" — last note: {task.notes[-1].text}" if task.notes else ""
+    return clip(f"- [{task.status}] {task.id} ({task.priority}) {task.title}{note}")
+
+
+def _memory_line(entry: MemoryEntry) -> str:
+    day = f" {entry.at:%Y-%m-%d}" if entry.at else ""
+    tags = " " + " ".join(f"#{t}" for t in entry.tags) if entry.tags else ""
+    return clip(f"- {entry.id}{day} [{entry.kind}]{tags}: {entry.text}")
+
+
+def _reasoning_line(entry: ReasoningEntry) -> str:
+    return clip(f"- {entry.id} [{entry.kind}] {entry.text}")
+
+
+def _rollback_line(record: dict[str, Any]) -> str:
+    sha = str(record.get("reverted_sha", ""))[:12]
+    reason = record.get("reason") or "no reason given"
+    return clip(f"- {sha} at {record.get('at', '')}: {reason}")
+
+
+def rollback_records(repo: Repository, head: str) -> list[dict[str, Any]]:
+    try:
+        data = repo.read_file(head, REVERTED_LOG).data
+        records = yaml.load(data, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (PathNotFound, yaml.YAMLError):
+        return []
+    return [r for r in records if isinstance(r, dict)] if isinstance(records, list) else []
+
+
+def build_sections(
+    repo: Repository, head: str, problems: list[str], files: list[str]
+) -> tuple[list[str], list[Section]]:
+    memories = _safely(lambda: memory_entries(repo, head), problems, files)
+    tasks = _safely(lambda: tasks_of(repo, head), problems, files)
+    reasoning = _safely(lambda: reasoning_entries(repo, head), problems, files)
+
+    names = [m.text for m in memories if m.kind == "project"]
+    goals = [m for m in memories if m.kind == "goal"]
+    title = f"# Project: {names[-1]}" if names else "# Project: (no project name yet)"
+    header = [clip(title, 200)]
+    if goals:
+        header.append("Goals:")
+        header.extend(clip(f"- {g.text}") for g in goals[:10])
+    if problems:
+        header.append("Invalid workspace files (fix before writing):")
+        header.extend(problems)
+
+    open_tasks = sorted(
+        (t for t in tasks if t.status in OPEN_STATUSES),
+        key=lambda t: (OPEN_STATUSES.index(t.status), _PRIORITY_ORDER[t.priority]),
+    )
+    notes = [m for m in memories if m.kind not in ("project", "goal")]
+    latest = notes[-LATEST_MEMORIES:][::-1]
+    log = repo.log(head, limit=RECENT_CHANGES).commits
+    rollbacks = rollback_records(repo, head)
+    sections = [
+        Section("Open tasks", [_task_line(t) for t in open_tasks], len(open_tasks), "/tasks/list"),
+        Section("Latest memories", [_memory_line(m) for m in latest], len(notes), "/memory/query"),
+        Section(
+            "Last changes",
+            [
+                clip(
+                    f"- {c.sha[:12]} {c.time:%Y-%m-%d %H:%M} "
+                    f"({c.trailers.get('Draftroom-Tool', 'git')}) {c.summary}"
+                )
+                for c in log
+            ],
+            len(log),
+            "/git/history",
+        ),
+        Section(
+            "Last rollbacks",
+            [_rollback_line(r) for r in rollbacks[::-1][:RECENT_ROLLBACKS]],
+            len(rollbacks),
+            "/files/read .logs/reverted_commits.yaml",
+        ),
+        Section(
+            "Latest reasoning",
+            [_reasoning_line(r) for r in reasoning[::-1][:RECENT_REASONING]],
+            len(reasoning),
+            "/reasoning/read",
+        ),
+    ]
+    return header, sections
+
+
+def resume_briefing(repo: Repository, head: str, max_chars: int) -> Briefing:
+    """The briefing at ``head``, at most ``max_chars`` characters long."""
+    problems: list[str] = []
+    files: list[str] = []
+    header, sections = build_sections(repo, head, problems, files)
+    reserve = min(CUT_NOTE_RESERVE, max_chars // 4)
+    budget = max_chars - reserve
+    parts: list[str] = []
+    used = 0
+
+    def fits(line: str) -> bool:
+        return used + len(line) + 1 <= budget
+
+    for line in header:
+        if fits(line):
+            parts.append(line)
+            used += len(line) + 1
+    for section in sections:
+        title = f"\n## {section.title} ({section.total})"
+        if not section.lines or not fits(title):
+            continue
+        parts.append(title)
+        used += len(title) + 1
+        for line in section.lines:
+            if not fits(line):
+                break
+            parts.append(line)
+            used += len(line) + 1
+            section.shown += 1
+    omitted = {s.title: s.total - s.shown for s in sections if s.total > s.shown}
+    truncated = any(s.shown < len(s.lines) for s in sections) or len(parts) < len(header)
+    if omitted:
+        cut = "; ".join(
+            f"{s.title.lower()}: {s.total - s.shown} more ({s.tool})"
+            for s in sections
+            if s.total > s.shown
+        )
+        parts.append("\n" + clip(f"(Not shown — {cut})", reserve - 2))
+    text = "\n".join(parts)
+    if len(text) > max_chars:
+        text, truncated = text[: max_chars - 1] + "…", True
+    return Briefing(text, truncated, omitted, files)

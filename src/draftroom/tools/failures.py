@@ -1,0 +1,57 @@
+"""Admin view of failed tool calls: this process's counts and the audit table's recent rows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from draftroom.domain.calls import Call
+from draftroom.domain.failures import recent_failures
+from draftroom.tools.registry import registry
+
+
+class ErrorsInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(50, ge=1, le=500, description="Most recent failures to list.")
+
+
+class Failure(BaseModel):
+    at: datetime
+    request_id: str
+    tool: str
+    error_code: str | None
+    repo: str | None
+    branch: str | None
+    api_key_id: str | None
+    token_id: str | None
+    duration_ms: float
+
+
+class ErrorsOutput(BaseModel):
+    counted_since: datetime = Field(description="When this server process started counting.")
+    counts: dict[str, int] = Field(description="Failed calls in this process, by error code.")
+    total: int
+    recent: list[Failure] = Field(description="Newest failures of your org, from every process.")
+
+
+@registry.tool(
+    "admin.errors",
+    summary="Recent failed tool calls",
+    description="Failure counts of this server process by error code, and your org's newest failed calls.",
+    scope="admin",
+    http_method="GET",
+    http_path="/admin/errors",
+)
+def errors(call: Call, body: ErrorsInput) -> ErrorsOutput:
+    counts = call.services.failures.snapshot()
+    with call.services.database.session() as session:
+        rows = recent_failures(session, call.principal.org_id, body.limit)
+        recent = [Failure.model_validate(row, from_attributes=True) for row in rows]
+    return ErrorsOutput(
+        counted_since=call.services.failures.since,
+        counts=counts,
+        total=sum(counts.values()),
+        recent=recent,
+    )

@@ -1,0 +1,171 @@
+"""Memory tools: notes the project keeps across conversations, in ``memory.yaml`` on the branch."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pydantic import BaseModel, Field
+
+from draftroom.domain.calls import Call
+from draftroom.domain.workspace import (
+    MemoryEntry,
+    add_memory,
+    delete_memory,
+    memory_entries,
+    memory_index,
+    memory_stats,
+    query_memory,
+)
+from draftroom.tools.inputs import SandboxInput, fit_page, sandbox
+from draftroom.tools.registry import registry
+
+KIND_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,31}$"
+
+
+class MemoryAddInput(SandboxInput):
+    text: str = Field(..., min_length=1, max_length=10_000, description="What to remember.")
+    tags: list[str] = Field(
+        default_factory=list, max_length=20, description="Short labels to find it by, e.g. ['api']."
+    )
+    kind: str | None = Field(
+        None,
+        pattern=KIND_PATTERN,
+        description="note (default), fact, decision, preference, goal, project, …",
+    )
+
+
+class MemoryOut(BaseModel):
+    id: str
+    text: str
+    kind: str
+    tags: list[str]
+    at: datetime | None
+
+
+def memory_out(entry: MemoryEntry) -> MemoryOut:
+    return MemoryOut(
+        id=entry.id, text=entry.text, kind=entry.kind, tags=list(entry.tags), at=entry.at
+    )
+
+
+class MemoryAddOutput(BaseModel):
+    id: str
+    commit_sha: str = Field(description="Undo with /git/rollback_commit.")
+    branch: str
+
+
+@registry.tool(
+    "memory.add",
+    summary="Remember something for later conversations",
+    description=(
+        "Appends an entry to memory.yaml on your branch (one commit). Use it for facts, "
+        "decisions and preferences the project should keep. Returns its id."
+    ),
+    writes=True,
+)
+def add(call: Call, body: MemoryAddInput) -> MemoryAddOutput:
+    tags = [t[:40] for t in body.tags]
+    with call.services.database.session() as session:
+        access = sandbox(call, session, body)
+    logged, entry = add_memory(call, access, body.text, tags, body.kind)
+    return MemoryAddOutput(id=entry.id, commit_sha=logged.sha, branch=logged.branch)
+
+
+class MemoryQueryInput(SandboxInput):
+    q: str | None = Field(
+        None, max_length=500, description="Words that must all occur (any case) in text or tags."
+    )
+    tags: list[str] = Field(
+        default_factory=list, max_length=20, description="Entries with all these tags."
+    )
+    since: datetime | None = Field(None, description="Only entries at or after this UTC time.")
+    cursor: str | None = Field(
+        None, max_length=200, description="next_cursor from the previous page."
+    )
+    limit: int = Field(20, ge=1, le=100)
+
+
+class MemoryQueryOutput(BaseModel):
+    items: list[MemoryOut] = Field(description="Newest first.")
+    next_cursor: str | None
+    total: int = Field(description="Entries matching the query, over all pages.")
+
+
+@registry.tool(
+    "memory.query",
+    summary="Search the project's memory",
+    description=(
+        "Newest first, in pages (pass next_cursor). Filter by words (all must match, any "
+        "case), tags and since. Without filters it lists the latest entries."
+    ),
+)
+def query(call: Call, body: MemoryQueryInput) -> MemoryQueryOutput:
+    with call.services.database.session() as session:
+        access = sandbox(call, session, body)
+    index = memory_index(access.repo, access.head())
+    since = body.since
+    if since is not None:
+        since = since.replace(tzinfo=UTC) if since.tzinfo is None else since.astimezone(UTC)
+
+    def fetch(limit: int) -> MemoryQueryOutput:
+        page = query_memory(
+            index, q=body.q, tags=body.tags, since=since, cursor=body.cursor, limit=limit
+        )
+        return MemoryQueryOutput(
+            items=[memory_out(e) for e in page.items],
+            next_cursor=page.next_cursor,
+            total=page.total,
+        )
+
+    return fit_page(fetch, body.limit)
+
+
+class MemoryStatsOutput(BaseModel):
+    total: int
+    by_kind: dict[str, int]
+    by_tag: dict[str, int] = Field(description="The 100 most used tags.")
+    first_at: datetime | None
+    last_at: datetime | None
+
+
+@registry.tool(
+    "memory.stats",
+    summary="How much the project remembers",
+    description="Entry counts by kind and by tag, and the times of the first and last entries.",
+)
+def stats(call: Call, body: SandboxInput) -> MemoryStatsOutput:
+    with call.services.database.session() as session:
+        access = sandbox(call, session, body)
+    result = memory_stats(memory_entries(access.repo, access.head()))
+    return MemoryStatsOutput(
+        total=result.total,
+        by_kind=result.by_kind,
+        by_tag=result.by_tag,
+        first_at=result.first_at,
+        last_at=result.last_at,
+    )
+
+
+class MemoryDeleteInput(SandboxInput):
+    id: str = Field(
+        ..., min_length=1, max_length=64, description="The entry's id, e.g. 'm-1a2b3c4d'."
+    )
+
+
+class MemoryDeleteOutput(BaseModel):
+    id: str
+    commit_sha: str = Field(description="Undo with /git/rollback_commit.")
+    branch: str
+
+
+@registry.tool(
+    "memory.delete",
+    summary="Forget one memory entry",
+    description="Removes the entry's lines from memory.yaml (one commit; the rest is kept as written).",
+    writes=True,
+)
+def delete(call: Call, body: MemoryDeleteInput) -> MemoryDeleteOutput:
+    with call.services.database.session() as session:
+        access = sandbox(call, session, body)
+    logged = delete_memory(call, access, body.id)
+    return MemoryDeleteOutput(id=body.id, commit_sha=logged.sha, branch=logged.branch)

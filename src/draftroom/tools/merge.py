@@ -1,0 +1,176 @@
+"""Merge tools: a sandbox asks to merge into main; admins list, show, approve and reject.
+
+``merge.request`` only records a request; the admin tools (an admin API key, or the CLI)
+are the only way anything reaches ``main``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from draftroom.domain import merges
+from draftroom.domain.calls import Call
+from draftroom.store import MergeRequestStatus
+from draftroom.tools.inputs import SandboxInput, sandbox
+from draftroom.tools.registry import registry
+
+ADMIN_PATH = "/admin/merge_requests"
+
+
+class PreviewFile(BaseModel):
+    path: str
+    status: Literal["added", "modified", "deleted", "renamed"]
+    old_path: str | None = None
+    additions: int
+    deletions: int
+    binary: bool
+
+
+class Preview(BaseModel):
+    base: str | None
+    source_head: str = Field(description="The commit the request merges.")
+    target_head: str = Field(description="main's head when the preview was made.")
+    up_to_date: bool
+    fast_forward: bool
+    files: list[PreviewFile] = Field(
+        description=f"Files outside .logs/ (first {merges.PREVIEW_FILES})."
+    )
+    files_total: int
+    log_files: int = Field(description="Changed files under .logs/ (not listed).")
+    additions: int
+    deletions: int
+    conflicts: list[str] = Field(
+        description="Paths that conflict with main: fix them before approval."
+    )
+    resolved: list[str] = Field(description=".logs/ lists merged as a union, no conflict.")
+
+
+class MergeRequestOut(BaseModel):
+    id: int
+    repo_name: str
+    branch: str
+    title: str
+    description: str | None
+    status: MergeRequestStatus
+    source_sha: str
+    created_at: datetime
+    requested_by: str | None
+    decided_at: datetime | None
+    decided_by: str | None = Field(description="API key id of the approver ('cli': the CLI).")
+    decision_note: str | None
+    merge_sha: str | None
+    preview: Preview
+
+
+def out(found: merges.MergeRequestView) -> MergeRequestOut:
+    return MergeRequestOut.model_validate(asdict(found))
+
+
+class RequestInput(SandboxInput):
+    title: str = Field(..., min_length=1, max_length=200, description="One line: what it brings.")
+    description: str | None = Field(None, max_length=10_000, description="Why, for the reviewer.")
+
+
+@registry.tool(
+    "merge.request",
+    summary="Ask a human to merge the sandbox into main",
+    description=(
+        "Opens a pending merge request for your branch's head with a preview (files, "
+        "additions/deletions, conflicts with main). Only a human can approve it."
+    ),
+    writes=True,
+)
+def request(call: Call, body: RequestInput) -> MergeRequestOut:
+    with call.services.database.session() as session:
+        access = sandbox(call, session, body)
+        opened = merges.request_merge(call, session, access, body.title, body.description)
+    return out(opened)
+
+
+class ListInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: MergeRequestStatus | None = None
+    repo_name: str | None = Field(None, max_length=200)
+    cursor: int | None = Field(None, ge=1, description="next_cursor of the previous page.")
+    limit: int = Field(50, ge=1, le=200)
+
+
+class ListOutput(BaseModel):
+    merge_requests: list[MergeRequestOut]
+    next_cursor: int | None
+
+
+@registry.tool(
+    "merge.list",
+    summary="List merge requests",
+    description="Newest first, filtered by status and repository, in pages.",
+    scope="admin",
+    http_method="GET",
+    http_path=ADMIN_PATH,
+)
+def list_requests(call: Call, body: ListInput) -> ListOutput:
+    found = merges.list_requests(
+        call,
+        repo_name=body.repo_name,
+        status=body.status,
+        before_id=body.cursor,
+        limit=body.limit + 1,
+    )
+    page = [out(item) for item in found[: body.limit]]
+    more = len(found) > body.limit
+    return ListOutput(merge_requests=page, next_cursor=page[-1].id if more else None)
+
+
+class IdInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: int = Field(..., ge=1, description="The merge request's id.")
+
+
+@registry.tool(
+    "merge.show",
+    summary="Show one merge request",
+    description="A pending request comes with its preview against main as it is now.",
+    scope="admin",
+    http_method="GET",
+    http_path=ADMIN_PATH + "/{id}",
+)
+def show(call: Call, body: IdInput) -> MergeRequestOut:
+    return out(merges.show(call, body.id))
+
+
+@registry.tool(
+    "merge.approve",
+    summary="Approve and merge into main",
+    description=(
+        "Fast-forwards main, or writes a merge commit naming the approver. On conflict nothing "
+        "is written, the request stays pending and the paths are listed (409)."
+    ),
+    scope="admin",
+    consequential=True,
+    writes=True,
+    http_path=ADMIN_PATH + "/{id}/approve",
+)
+def approve(call: Call, body: IdInput) -> MergeRequestOut:
+    return out(merges.approve(call, body.id))
+
+
+class RejectInput(IdInput):
+    reason: str | None = Field(None, max_length=2000, description="Kept with the request.")
+
+
+@registry.tool(
+    "merge.reject",
+    summary="Reject a merge request",
+    description="Closes a pending request without touching main; the sandbox stays as it is.",
+    scope="admin",
+    writes=True,
+    http_path=ADMIN_PATH + "/{id}/reject",
+)
+def reject(call: Call, body: RejectInput) -> MergeRequestOut:
+    return out(merges.reject(call, body.id, body.reason))

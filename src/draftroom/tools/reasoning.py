@@ -1,0 +1,80 @@
+"""Reasoning tools: a trace of thoughts, decisions and questions in ``reasoning_trace.md``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from draftroom.domain.calls import Call
+from draftroom.domain.workspace import log_reasoning, read_reasoning, reasoning_entries
+from draftroom.domain.workspace.reasoning import Kind
+from draftroom.errors import InvalidInput
+from draftroom.tools.inputs import SandboxInput, fit_page, sandbox
+from draftroom.tools.registry import registry
+
+
+class ReasoningLogInput(SandboxInput):
+    entry: str = Field(
+        ..., min_length=1, max_length=20_000, description="The thought, decision or question."
+    )
+    kind: Kind = Field("thought", description="thought, decision or question.")
+
+
+class ReasoningLogOutput(BaseModel):
+    id: str
+    commit_sha: str = Field(description="Undo with /git/rollback_commit.")
+    branch: str
+
+
+@registry.tool(
+    "reasoning.log",
+    summary="Record a thought, decision or question",
+    description="Appends it to reasoning_trace.md on your branch (one commit), so later sessions know why.",
+    writes=True,
+)
+def log(call: Call, body: ReasoningLogInput) -> ReasoningLogOutput:
+    if not body.entry.strip():
+        raise InvalidInput("entry must not be blank")
+    with call.services.database.session() as session:
+        access = sandbox(call, session, body)
+    logged, entry = log_reasoning(call, access, body.entry, body.kind)
+    return ReasoningLogOutput(id=entry.id, commit_sha=logged.sha, branch=logged.branch)
+
+
+class ReasoningReadInput(SandboxInput):
+    cursor: str | None = Field(
+        None, max_length=200, description="next_cursor from the previous page."
+    )
+    limit: int = Field(20, ge=1, le=100)
+
+
+class ReasoningOut(BaseModel):
+    id: str
+    at: datetime | None
+    kind: Kind
+    text: str
+
+
+class ReasoningReadOutput(BaseModel):
+    items: list[ReasoningOut] = Field(description="Newest first.")
+    next_cursor: str | None
+    total: int
+
+
+@registry.tool(
+    "reasoning.read",
+    summary="Read the reasoning trace",
+    description="Newest first, in pages (pass next_cursor).",
+)
+def read(call: Call, body: ReasoningReadInput) -> ReasoningReadOutput:
+    with call.services.database.session() as session:
+        access = sandbox(call, session, body)
+    entries = reasoning_entries(access.repo, access.head())
+
+    def fetch(limit: int) -> ReasoningReadOutput:
+        page = read_reasoning(entries, body.cursor, limit)
+        items = [ReasoningOut(id=e.id, at=e.at, kind=e.kind, text=e.text) for e in page.items]
+        return ReasoningReadOutput(items=items, next_cursor=page.next_cursor, total=page.total)
+
+    return fit_page(fetch, body.limit)

@@ -1,0 +1,147 @@
+"""Task tools: the project's task list in ``task.yaml``, with validated status changes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from draftroom.domain.calls import Call
+from draftroom.domain.workspace import Task, create_task, list_tasks, tasks_of, update_task
+from draftroom.domain.workspace.tasks import Priority, Status
+from draftroom.tools.inputs import SandboxInput, fit_page, sandbox
+from draftroom.tools.registry import registry
+
+
+class TaskNoteOut(BaseModel):
+    text: str
+    at: datetime | None
+
+
+class TaskOut(BaseModel):
+    id: str
+    title: str
+    status: Status
+    priority: Priority
+    description: str | None
+    created_at: datetime | None
+    updated_at: datetime | None
+    notes: list[TaskNoteOut]
+
+
+def task_out(task: Task) -> TaskOut:
+    return TaskOut(
+        id=task.id,
+        title=task.title,
+        status=task.status,
+        priority=task.priority,
+        description=task.description,
+        created_at=task.created_at,
+        updated_at=task.updated_at,
+        notes=[TaskNoteOut(text=n.text, at=n.at) for n in task.notes],
+    )
+
+
+class TaskWriteOutput(BaseModel):
+    id: str
+    task: TaskOut
+    commit_sha: str = Field(description="Undo with /git/rollback_commit.")
+    branch: str
+
+
+class TaskCreateInput(SandboxInput):
+    title: str = Field(..., min_length=1, max_length=300, description="What is to be done.")
+    description: str | None = Field(None, max_length=10_000)
+    priority: Priority = Field("normal", description="low, normal or high.")
+
+
+@registry.tool(
+    "tasks.create",
+    summary="Add a task to the project's task list",
+    description="Appends a todo task to task.yaml on your branch (one commit). Returns its id.",
+    writes=True,
+)
+def create(call: Call, body: TaskCreateInput) -> TaskWriteOutput:
+    with call.services.database.session() as session:
+        access = sandbox(call, session, body)
+    logged, task = create_task(call, access, body.title, body.description, body.priority)
+    return TaskWriteOutput(
+        id=task.id, task=task_out(task), commit_sha=logged.sha, branch=logged.branch
+    )
+
+
+class TaskUpdateInput(SandboxInput):
+    id: str = Field(
+        ..., min_length=1, max_length=64, description="The task's id, e.g. 't-1a2b3c4d'."
+    )
+    status: Status | None = Field(
+        None,
+        description=(
+            "todo, doing, blocked or done. todo/doing/blocked move freely and to done; "
+            "done goes back only to todo, with reopen: true."
+        ),
+    )
+    title: str | None = Field(None, min_length=1, max_length=300)
+    note: str | None = Field(
+        None, min_length=1, max_length=5_000, description="Appended to the task's notes."
+    )
+    reopen: bool = Field(False, description="Required to move a done task back to todo.")
+
+
+@registry.tool(
+    "tasks.update",
+    summary="Change a task's status, title or notes",
+    description=(
+        "One commit. An invalid status change (e.g. done -> doing) is 409 invalid_transition "
+        "with the allowed statuses."
+    ),
+    writes=True,
+)
+def update(call: Call, body: TaskUpdateInput) -> TaskWriteOutput:
+    with call.services.database.session() as session:
+        access = sandbox(call, session, body)
+    logged, task = update_task(
+        call,
+        access,
+        body.id,
+        status=body.status,
+        title=body.title,
+        note=body.note,
+        reopen=body.reopen,
+    )
+    return TaskWriteOutput(
+        id=task.id, task=task_out(task), commit_sha=logged.sha, branch=logged.branch
+    )
+
+
+class TaskListInput(SandboxInput):
+    status: Status | None = Field(None, description="Only tasks with this status.")
+    cursor: str | None = Field(
+        None, max_length=200, description="next_cursor from the previous page."
+    )
+    limit: int = Field(50, ge=1, le=200)
+
+
+class TaskListOutput(BaseModel):
+    items: list[TaskOut] = Field(description="In the order the tasks were created.")
+    next_cursor: str | None
+    total: int = Field(description="Tasks matching, over all pages.")
+
+
+@registry.tool(
+    "tasks.list",
+    summary="List the project's tasks",
+    description="In creation order, in pages (pass next_cursor); filter by status.",
+)
+def list_(call: Call, body: TaskListInput) -> TaskListOutput:
+    with call.services.database.session() as session:
+        access = sandbox(call, session, body)
+    tasks = tasks_of(access.repo, access.head())
+
+    def fetch(limit: int) -> TaskListOutput:
+        page = list_tasks(tasks, body.status, body.cursor, limit)
+        return TaskListOutput(
+            items=[task_out(t) for t in page.items], next_cursor=page.next_cursor, total=page.total
+        )
+
+    return fit_page(fetch, body.limit)

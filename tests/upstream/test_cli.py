@@ -1,0 +1,112 @@
+"""The upstream commands as an admin types them: credential add, repo add --upstream, sync, resolve."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from draftroom.adapters.cli import app
+from draftroom.adapters.http import create_app
+from draftroom.config import Settings
+from draftroom.domain.services import Services
+from tests.adapters.conftest import Api, new_key
+from tests.upstream.conftest import REPO, TOKEN, start_sandbox, write
+from tests.upstream.gitserver import GitServer, log
+
+SECRET = "a long test secret that is not a real one"
+
+
+@pytest.fixture
+def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("DRAFTROOM_SECRET_KEY", SECRET)
+    monkeypatch.setenv("DRAFTROOM_UPSTREAM_WORKER", "false")
+    return CliRunner()
+
+
+def test_add_sync_from_the_command_line(
+    tmp_path: Path, runner: CliRunner, git_server: GitServer
+) -> None:
+    data = str(tmp_path / "data")
+    added = runner.invoke(
+        app, ["credential", "add", "gh", "--token", "-", "--data-dir", data], input=TOKEN + "\n"
+    )
+    assert added.exit_code == 0, added.output
+    assert TOKEN not in added.output
+    cloned = runner.invoke(
+        app,
+        [
+            "repo",
+            "add",
+            REPO,
+            "--upstream",
+            git_server.url(REPO),
+            "--credential",
+            "gh",
+            "--data-dir",
+            data,
+        ],
+    )
+    assert cloned.exit_code == 0, cloned.output
+    assert "default branch main" in cloned.output
+
+    services = Services(Settings(data_dir=Path(data)))
+    with TestClient(create_app(services.settings, services)) as client:  # worker off: queued only
+        api = Api(client, new_key(services))
+        sandbox = start_sandbox(api)
+        head = write(api, sandbox, 1)
+    assert log(git_server.path(REPO), sandbox["branch"]) == []
+
+    synced = runner.invoke(app, ["repo", "sync", REPO, "--data-dir", data])
+    assert synced.exit_code == 0, synced.output
+    assert f"{sandbox['branch']}" in synced.output and "synced" in synced.output
+    assert "pushed 1 of 1 branches" in synced.output
+    assert log(git_server.path(REPO), sandbox["branch"])[0] == head
+
+
+def test_a_token_in_the_url_is_refused(
+    tmp_path: Path, runner: CliRunner, git_server: GitServer
+) -> None:
+    url = git_server.url(REPO).replace("http://", f"http://user:{TOKEN}@")
+    out = runner.invoke(app, ["repo", "add", REPO, "--upstream", url, "--data-dir", str(tmp_path)])
+    assert out.exit_code == 1
+    assert "--credential" in out.output and TOKEN not in out.output
+
+
+def test_an_unreachable_upstream_leaves_nothing_behind(
+    tmp_path: Path, runner: CliRunner, git_server: GitServer
+) -> None:
+    git_server.stop()
+    out = runner.invoke(
+        app, ["repo", "add", REPO, "--upstream", git_server.url(REPO), "--data-dir", str(tmp_path)]
+    )
+    assert out.exit_code == 1 and "upstream_unavailable" in out.output
+    assert not (tmp_path / "repos" / f"{REPO}.git").exists()
+
+
+def test_resolve_needs_a_diverged_branch(
+    tmp_path: Path, runner: CliRunner, git_server: GitServer
+) -> None:
+    data = str(tmp_path / "data")
+    runner.invoke(app, ["credential", "add", "gh", "--token", TOKEN, "--data-dir", data])
+    added = runner.invoke(
+        app,
+        [
+            "repo",
+            "add",
+            REPO,
+            "--upstream",
+            git_server.url(REPO),
+            "--credential",
+            "gh",
+            "--data-dir",
+            data,
+        ],
+    )
+    assert added.exit_code == 0, added.output
+    both = runner.invoke(app, ["repo", "resolve", REPO, "b", "--data-dir", data])
+    assert both.exit_code == 2
+    out = runner.invoke(app, ["repo", "resolve", REPO, "b", "--force-ours", "--data-dir", data])
+    assert out.exit_code == 1 and "not diverged" in out.output

@@ -1,0 +1,90 @@
+"""The upstream's main is fetched into the local main: fast-forward only, never clobbered."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from draftroom import store
+from draftroom.adapters.http import create_app
+from draftroom.domain.services import Services
+from draftroom.domain.upstream import fetch_main
+from tests.adapters.conftest import Api, new_key
+from tests.upstream.conftest import REPO, mirrored, start_sandbox, status, wait_for
+from tests.upstream.gitserver import GitServer, commit_all, log, run_git
+
+
+def advance_upstream_main(server: GitServer, work: Path, text: str) -> str:
+    if not work.exists():
+        run_git("clone", "-q", "-b", "main", str(server.path(REPO)), str(work))
+    else:
+        run_git("pull", "-q", "origin", "main", cwd=work)
+    (work / "upstream.md").write_text(text)
+    commit_all(work, f"Upstream: {text.strip()}")
+    run_git("push", "-q", "origin", "main", cwd=work)
+    return log(server.path(REPO), "main")[0]
+
+
+def repository_id(services: Services) -> int:
+    with services.database.session() as session:
+        org = store.get_or_create_org(session, services.settings.org)
+        record = store.get_repository(session, org.id, REPO)
+        assert record is not None
+        return record.id
+
+
+def test_fetch_fast_forwards_main_and_new_sandboxes_start_there(
+    tmp_path: Path, api: Api, services: Services, git_server: GitServer
+) -> None:
+    old = start_sandbox(api)
+    upstream_main = advance_upstream_main(git_server, tmp_path / "work", "one\n")
+
+    outcome = fetch_main(services, repository_id(services))
+
+    assert (outcome.main_state, outcome.error, outcome.main) == ("synced", None, upstream_main)
+    new = api.post("/sandbox/init", expect=201, repo_name=REPO, mode="branch")
+    assert new["head"] == upstream_main
+    assert status(api, old)["behind"] == 1
+
+
+def test_main_moved_on_both_sides_is_reported_and_left_alone(
+    tmp_path: Path, services: Services, git_server: GitServer
+) -> None:
+    local = services.settings.repos_dir / f"{REPO}.git"
+    approved = advance_upstream_main(git_server, tmp_path / "work", "merged here\n")
+    fetch_main(services, repository_id(services))  # local main now has it too
+    run_git(
+        "--git-dir", str(git_server.path(REPO)), "update-ref", "refs/heads/main", approved + "~1"
+    )
+    advance_upstream_main(git_server, tmp_path / "other", "merged there\n")
+
+    outcome = fetch_main(services, repository_id(services))
+
+    assert outcome.main_state == "diverged"
+    assert log(local, "main")[0] == approved
+    with services.database.session() as session:
+        upstream = store.get_upstream(session, repository_id(services))
+        assert upstream is not None and upstream.main_state == "diverged"
+
+
+def test_an_unreachable_upstream_records_the_error_and_keeps_main(
+    services: Services, git_server: GitServer
+) -> None:
+    before = log(services.settings.repos_dir / f"{REPO}.git", "main")
+    git_server.stop()
+    outcome = fetch_main(services, repository_id(services))
+    assert outcome.error is not None and "127.0.0.1" in outcome.error
+    assert log(services.settings.repos_dir / f"{REPO}.git", "main") == before
+
+
+def test_the_server_fetches_main_on_its_schedule(tmp_path: Path, git_server: GitServer) -> None:
+    services = mirrored(tmp_path / "data", git_server, upstream_fetch_seconds=0.2)
+    with TestClient(create_app(services.settings, services)) as client:
+        api = Api(client, new_key(services))
+        upstream_main = advance_upstream_main(git_server, tmp_path / "work", "scheduled\n")
+        wait_for(
+            lambda: log(services.settings.repos_dir / f"{REPO}.git", "main")[0] == upstream_main
+        )
+        sandbox = start_sandbox(api)
+        assert status(api, sandbox)["behind"] == 0

@@ -141,3 +141,23 @@ def test_export_pages_under_60_kb_cover_every_record_once(
     assert len(keys) == len(set(keys)) and pages > 2
     assert records[0]["data"]["truncated"] is True  # type: ignore[index]
     assert api.post("/system/export", **project, cursor="nowhere/1", expect=400)
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3])
+def test_export_in_small_pages_skips_nothing_at_section_boundaries(
+    api: Api, project: dict[str, str], limit: int
+) -> None:
+    api.post("/reasoning/log", **project, entry="one")
+    api.post("/tasks/create", **project, title="two")
+    everything = api.post("/system/export", **project, limit=500)
+    assert everything["next_cursor"] is None
+    records: list[dict[str, object]] = []
+    cursor = None
+    while True:
+        page = api.post("/system/export", **project, cursor=cursor, limit=limit)
+        assert len(page["records"]) <= limit
+        records += page["records"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert records == everything["records"]

@@ -25,11 +25,11 @@ from draftroom.domain.setup import setup_default
 from draftroom.domain.upstream import (
     add_github_app_credential,
     add_upstream_repository,
-    publish_approved,
+    fetch_main,
 )
 from tests.adapters.conftest import Api, new_key
 from tests.upstream.conftest import REPO, make_settings, mirrored, start_sandbox, write
-from tests.upstream.gitserver import GitServer, log
+from tests.upstream.gitserver import GitServer, commit_all, log, run_git
 from tests.upstream.test_github import new_app
 
 
@@ -97,9 +97,14 @@ def github(git_server: GitServer) -> Iterator[FakeGitHubServer]:
     fake.close()
 
 
-def approve_merge(api: Api, admin: Api, sandbox: dict[str, str]) -> None:
+def approve_merge(api: Api, admin: Api, sandbox: dict[str, str]) -> dict[str, Any]:
+    """Approve over the admin API; the approval publishes, and says where."""
     request = api.post("/merge/request", **sandbox, title="Add notes")
-    admin.post(f"/admin/merge_requests/{request['id']}/approve")
+    approved = admin.post(f"/admin/merge_requests/{request['id']}/approve")
+    published: dict[str, Any] = approved["preview"]["published"]
+    shown = admin.client.get(f"/admin/merge_requests/{request['id']}", headers=admin.headers)
+    assert shown.json()["preview"]["published"] == published
+    return published
 
 
 def repository_id(services: Services) -> int:
@@ -117,12 +122,10 @@ def test_push_mode_publishes_the_approved_main(tmp_path: Path, git_server: GitSe
         sandbox = start_sandbox(api)
         write(api, sandbox, 1)
         before = log(git_server.path(REPO), "main")
-        approve_merge(api, admin, sandbox)
-
-        result = publish_approved(services, repository_id(services), sandbox["branch"])
+        result = approve_merge(api, admin, sandbox)
 
     local_main = log(services.settings.repos_dir / f"{REPO}.git", "main")
-    assert (result.mode, result.state, result.sha) == ("push", "pushed", local_main[0])
+    assert (result["mode"], result["state"], result["sha"]) == ("push", "pushed", local_main[0])
     assert log(git_server.path(REPO), "main") == local_main != before
 
 
@@ -152,13 +155,9 @@ def test_pull_request_mode_pushes_the_branch_and_opens_a_pull_request(
         api, admin = Api(client, new_key(services)), Api(client, new_key(services, "admin"))
         sandbox = start_sandbox(api)
         head = write(api, sandbox, 1)
-        approve_merge(api, admin, sandbox)
+        result = approve_merge(api, admin, sandbox)
 
-        result = publish_approved(
-            services, repository_id(services), sandbox["branch"], title="Add notes"
-        )
-
-    assert result.pull_request_url == "https://github.com/x/team/pull/9"
+    assert result["pull_request_url"] == "https://github.com/x/team/pull/9"
     assert log(git_server.path(REPO), sandbox["branch"])[0] == head
     assert log(git_server.path(REPO), "main") == upstream_main  # the PR decides
     exchange = github.requests[0]
@@ -173,7 +172,7 @@ def test_pull_request_mode_pushes_the_branch_and_opens_a_pull_request(
     assert pull["body"]["title"] == "Add notes"
     with services.database.session() as session:
         entry = store.get_outbox_entry(session, repository_id(services), sandbox["branch"])
-        assert entry is not None and entry.pull_request_url == result.pull_request_url
+        assert entry is not None and entry.pull_request_url == result["pull_request_url"]
 
 
 def test_a_sandbox_commit_never_queues_main(api: Api, services: Services) -> None:
@@ -190,3 +189,52 @@ def test_a_sandbox_commit_never_queues_main(api: Api, services: Services) -> Non
     with services.database.session() as session:
         branches = [e.branch for e in store.list_outbox(session, repository_id(services))]
     assert branches == [sandbox["branch"]]
+
+
+def test_a_pull_request_merged_on_github_brings_main_back_in_step(
+    tmp_path: Path, git_server: GitServer, github: FakeGitHubServer
+) -> None:
+    services = mirrored(
+        tmp_path / "data",
+        git_server,
+        publish="pull_request",
+        github_api_url=github.url,
+        upstream_worker=False,
+    )
+    work = tmp_path / "github"
+    with TestClient(create_app(services.settings, services)) as client:
+        api, admin = Api(client, new_key(services)), Api(client, new_key(services, "admin"))
+        sandbox = start_sandbox(api)
+        write(api, sandbox, 1)
+        run_git("clone", "-q", str(git_server.path(REPO)), str(work))
+        (work / "meanwhile.md").write_text("main moved on\n")
+        commit_all(work, "Meanwhile on main")
+        run_git("push", "-q", "origin", "main", cwd=work)
+        fetch_main(services, repository_id(services))
+        published = approve_merge(api, admin, sandbox)  # a merge commit: main had moved
+        assert published["pull_request_url"]
+        ours = log(services.settings.repos_dir / f"{REPO}.git", "main")[0]
+        merge = run_git(
+            "--git-dir",
+            str(services.settings.repos_dir / f"{REPO}.git"),
+            "rev-list",
+            "--parents",
+            "-n1",
+            ours,
+        )
+        assert len(merge.split()) == 3  # a real merge commit, not a fast-forward
+
+    run_git("fetch", "-q", "origin", cwd=work)  # GitHub merges the pull request its own way
+    run_git(
+        "-c", "user.name=GitHub", "-c", "user.email=noreply@github.com",
+        "merge", "-q", "--no-ff", "-m", "Merge pull request #9", f"origin/{sandbox['branch']}",
+        cwd=work,
+    )  # fmt: skip
+    run_git("push", "-q", "origin", "main", cwd=work)
+
+    outcome = fetch_main(services, repository_id(services))
+
+    local = services.settings.repos_dir / f"{REPO}.git"
+    assert (outcome.main_state, outcome.error) == ("synced", None)
+    assert log(local, "main") == log(git_server.path(REPO), "main")
+    assert log(local, "refs/draftroom/replaced/main")[0] == ours

@@ -42,9 +42,10 @@ class AlertSender:
         self._queue: queue.Queue[dict[str, Any]] = queue.Queue(MAX_QUEUED)
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        self._closed = False
 
     def send(self, event: dict[str, Any]) -> None:
-        if self.url is None:
+        if self.url is None or self._closed:
             return
         self._ensure_thread()
         try:
@@ -61,6 +62,10 @@ class AlertSender:
             time.sleep(0.02)
         return True
 
+    def close(self) -> None:
+        """Stop delivering: events still queued are dropped (shutdown, tests)."""
+        self._closed = True
+
     def _ensure_thread(self) -> None:
         with self._start_lock:
             if self._thread is None or not self._thread.is_alive():
@@ -75,7 +80,10 @@ class AlertSender:
             while True:
                 event = self._queue.get()
                 try:
-                    self._deliver(client, self.url, event)
+                    if self._closed:
+                        self.dropped += 1
+                    else:
+                        self._deliver(client, self.url, event)
                 finally:
                     self._queue.task_done()
 

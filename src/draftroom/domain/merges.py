@@ -9,7 +9,7 @@ sandboxes never conflict.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,7 +20,15 @@ from draftroom import store
 from draftroom.domain.calls import Call
 from draftroom.domain.changes import LOGS_DIR
 from draftroom.domain.sandboxes import BASE_BRANCH, SandboxAccess, repository_record
-from draftroom.errors import Conflict, EmptyChangeSet, InvalidInput, MergeConflict, NotFound
+from draftroom.domain.upstream import publish_approved
+from draftroom.errors import (
+    Conflict,
+    EmptyChangeSet,
+    InvalidInput,
+    MergeConflict,
+    NotFound,
+    UpstreamUnavailable,
+)
 from draftroom.git import Identity, MergePreview, Repository
 
 PREVIEW_FILES = 100
@@ -293,9 +301,29 @@ def approve(call: Call, merge_request_id: int) -> MergeRequestView:
                 request.sandbox.status = "merged"
             call.audit.commit_sha = result.sha
         approved = view(request)
+        repository_id = request.repository_id
     if failure is not None:
         raise failure
-    return approved
+    return _publish(call, approved, repository_id)
+
+
+def _publish(call: Call, approved: MergeRequestView, repository_id: int) -> MergeRequestView:
+    """Publish an approved merge upstream (push main, or open a pull request) when configured.
+
+    The local merge stands whatever happens upstream; a failed publish is recorded, not raised.
+    """
+    try:
+        result = publish_approved(call.services, repository_id, approved.branch, title=approved.title)
+    except UpstreamUnavailable as exc:
+        published: dict[str, Any] = {"mode": "pull_request", "state": "pending", "error": exc.message}
+    else:
+        if result.mode == "none":
+            return approved
+        published = asdict(result)
+    with call.services.database.session() as session:
+        request = _find(call, session, approved.id)
+        request.preview = {**request.preview, "published": published}
+        return view(request)
 
 
 def reject(call: Call, merge_request_id: int, note: str | None) -> MergeRequestView:

@@ -30,6 +30,14 @@ class PreviewFile(BaseModel):
     binary: bool
 
 
+class Published(BaseModel):
+    mode: str = Field(description="'push' (main pushed upstream) or 'pull_request'.")
+    state: str
+    sha: str | None = None
+    pull_request_url: str | None = None
+    error: str | None = None
+
+
 class Preview(BaseModel):
     base: str | None
     source_head: str = Field(description="The commit the request merges.")
@@ -45,6 +53,9 @@ class Preview(BaseModel):
     deletions: int
     conflicts: list[str] = Field(
         description="Paths that conflict with main: fix them before approval."
+    )
+    published: Published | None = Field(
+        None, description="Where an approved merge went upstream, with the pull request URL."
     )
     resolved: list[str] = Field(description=".logs/ lists merged as a union, no conflict.")
 

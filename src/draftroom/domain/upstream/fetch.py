@@ -15,7 +15,14 @@ from draftroom.domain.sandboxes import BASE_BRANCH
 from draftroom.domain.services import Services
 from draftroom.domain.upstream import transport
 from draftroom.domain.upstream.access import git_auth
-from draftroom.domain.upstream.refs import TRACKING, move_branch, read_ref
+from draftroom.domain.upstream.refs import (
+    REPLACED,
+    TRACKING,
+    merged_upstream,
+    move_branch,
+    read_ref,
+    set_ref,
+)
 from draftroom.errors import DraftroomError, RefNotFound
 from draftroom.git import Repository
 
@@ -49,7 +56,7 @@ def fetch_main(services: Services, repository_id: int) -> FetchOutcome:
         theirs = read_ref(repo.path, tracking)
         if theirs is None:
             raise RefNotFound(f"the upstream has no branch {upstream.main_branch!r}")
-        state = _follow(repo, repo.head(BASE_BRANCH), theirs)
+        state = _follow(repo, repo.head(BASE_BRANCH), theirs, upstream.publish)
     except DraftroomError as exc:
         error = exc.message
     with services.database.session() as session:
@@ -68,16 +75,25 @@ def _main(services: Services, path: str) -> str | None:
         return None
 
 
-def _follow(repo: Repository, ours: str, theirs: str) -> store.MainState:
+def _follow(
+    repo: Repository, ours: str, theirs: str, publish: store.PublishMode
+) -> store.MainState:
+    """Fast-forward local main to ``theirs`` when safe; the resulting state of main."""
     for _ in range(5):
         if ours == theirs:
             return "synced"
         if repo.is_ancestor(theirs, ours):
             return "ahead"  # an approved merge not yet published
-        if not repo.is_ancestor(ours, theirs):
+        if repo.is_ancestor(ours, theirs):
+            if move_branch(repo.path, BASE_BRANCH, theirs, expected=ours):
+                return "synced"
+        elif publish == "pull_request" and merged_upstream(repo.path, ours, theirs):
+            # Our merge commits were published as pull requests that GitHub merged itself.
+            set_ref(repo.path, REPLACED + BASE_BRANCH, ours)
+            if move_branch(repo.path, BASE_BRANCH, theirs, expected=ours):
+                return "synced"
+        else:
             return "diverged"
-        if move_branch(repo.path, BASE_BRANCH, theirs, expected=ours):
-            return "synced"
         ours = repo.head(BASE_BRANCH)  # a merge landed meanwhile: decide again
     return "diverged"
 

@@ -19,6 +19,7 @@ from draftroom.git.refs import HEADS, ensure_writable
 OUTBOX = "refs/draftroom/outbox/"
 TRACKING = "refs/draftroom/upstream/"
 REPLACED = "refs/draftroom/replaced/"
+MERGE_TRAILER = "Draftroom-Merge-Request:"
 
 
 def set_ref(gitdir: Path, name: str, sha: str) -> None:
@@ -63,3 +64,24 @@ def move_branch(gitdir: Path, branch: str, sha: str, *, expected: str | None) ->
             return True
         finally:
             repo.free()
+
+
+def merged_upstream(gitdir: Path, ours: str, theirs: str, limit: int = 100) -> bool:
+    """True if every commit of ``ours`` missing from ``theirs`` is a draftroom merge commit
+    whose parents ``theirs`` already holds: the upstream merged the same work itself (as a
+    pull request), so taking ``theirs`` loses nothing.
+    """
+    repo = pygit2.Repository(str(gitdir), RepositoryOpenFlag.NO_SEARCH)
+    try:
+        walker = repo.walk(pygit2.Oid(hex=ours))
+        walker.hide(pygit2.Oid(hex=theirs))
+        target = pygit2.Oid(hex=theirs)
+        for count, commit in enumerate(walker):
+            if count >= limit or MERGE_TRAILER not in commit.message:
+                return False
+            for parent in commit.parent_ids:
+                if parent != target and not repo.descendant_of(target, parent):
+                    return False
+        return True
+    finally:
+        repo.free()

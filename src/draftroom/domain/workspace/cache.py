@@ -39,7 +39,9 @@ class Parsed:
 
 def blob_id(data: bytes) -> str:
     """The id git gives a blob of ``data`` (SHA-1 object format)."""
-    return hashlib.sha1(b"blob %d\x00" % len(data) + data, usedforsecurity=False).hexdigest()
+    digest = hashlib.sha1(b"blob %d\x00" % len(data), usedforsecurity=False)
+    digest.update(data)
+    return digest.hexdigest()
 
 
 class ParseCache:

@@ -21,6 +21,8 @@ RecordType = Literal["reasoning", "task", "rollback", "change"]
 SECTIONS: tuple[RecordType, ...] = ("reasoning", "task", "rollback", "change")
 TEXT_CHARS = 8_000
 FILES_PER_CHANGE = 20
+SECTION_START = "-"
+"""A cursor's record part meaning 'from the first record of the section'."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ def _parse_cursor(cursor: str | None) -> tuple[int, str | None]:
         raise InvalidInput(
             f"cursor {cursor!r} is not one /system/export returned; start again without one"
         )
-    return SECTIONS.index(section), inner
+    return SECTIONS.index(section), None if inner == SECTION_START else inner
 
 
 def export_page(repo: Repository, head: str, cursor: str | None, limit: int) -> ExportPage:
@@ -63,8 +65,10 @@ def export_page(repo: Repository, head: str, cursor: str | None, limit: int) -> 
     records: list[Record] = []
     for number in range(start, len(SECTIONS)):
         section = SECTIONS[number]
-        within = inner if number == start else None
         room = limit - len(records)
+        if room == 0:
+            return ExportPage(records, f"{section}/{SECTION_START}")
+        within = inner if number == start else None
         got, last = _section(repo, head, section, within, room + 1)
         if len(got) > room:
             records.extend(got[:room])

@@ -116,7 +116,7 @@ class YamlList(Generic[T]):
             if not isinstance(raw, list) or starts is None or len(starts) != len(raw):
                 return None
             items = (*previous.items, *(self.parse_item(r) for r in raw))
-        except (UnicodeDecodeError, yaml.YAMLError, ItemProblem):
+        except (UnicodeDecodeError, yaml.YAMLError, ItemProblem, ValueError, TypeError):
             return None
         ids = frozenset(i.id for i in items)
         if len(ids) != len(items):
@@ -229,6 +229,9 @@ def load_yaml(path: str, text: str) -> Any:
         raise invalid(path, mark.line + 1 if mark else None, f"not valid YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise invalid(path, None, f"not valid YAML: {exc}") from None
+    except (ValueError, TypeError, RecursionError) as exc:
+        # A value YAML cannot build, e.g. the unquoted date 2026-13-45.
+        raise invalid(path, None, f"a value cannot be read: {exc}") from None
 
 
 def item_line(text: str, index: int) -> int | None:

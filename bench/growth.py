@@ -30,8 +30,6 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from git_commit import percentile
-
 from sqlalchemy import insert, select
 
 from draftroom import store
@@ -50,6 +48,7 @@ from draftroom.git import Change, Repository
 from draftroom.store.models import ReuseToken, Sandbox
 from draftroom.store.timestamps import utc_now
 from draftroom.tools import registry
+from git_commit import percentile
 
 SANDBOXES = (100, 1_000, 10_000)
 MEMORY_ENTRIES = (100, 1_000, 10_000)
@@ -153,8 +152,8 @@ def sandbox_growth(root: Path, samples: int) -> list[Row]:
         started = app.call("sandbox.init", repo_name="demo")
         body = {"repo_name": "demo", "reuse_token": started.reuse_token}
         init = timed(lambda i: app.call("sandbox.init", repo_name="demo"), samples)
-        read = timed(lambda i: app.call("files.read", **body, path="README.md"), samples)
-        status = timed(lambda i: app.call("sandbox.status", **body), samples)
+        read = timed(lambda i, b=body: app.call("files.read", **b, path="README.md"), samples)
+        status = timed(lambda i, b=body: app.call("sandbox.status", **b), samples)
         existing = size + samples + 1
         rows += [
             Row("sandboxes", size, "sandbox.init (new sandbox)", init),
@@ -172,7 +171,14 @@ def memory_growth(queries: int) -> list[Row]:
     rows = []
     for n, what, samples in workspace.run(list(MEMORY_ENTRIES), queries, 1):
         if what.startswith("query page"):
-            rows.append(Row("memory entries", n, what.replace("query page", "memory.query"), [s / 1e3 for s in samples]))
+            rows.append(
+                Row(
+                    "memory entries",
+                    n,
+                    what.replace("query page", "memory.query"),
+                    [s / 1e3 for s in samples],
+                )
+            )
     return rows
 
 
@@ -196,13 +202,17 @@ def repository_growth(root: Path, commits: int) -> list[Row]:
 
         def commit(i: int, repo: Repository = repo, dirs: int = dirs) -> None:
             changes = [
-                Change(f"d{(i + k * 7) % dirs:03}/f{(i * 3 + k) % FILES_PER_DIR:03}.txt", b"%d\n" % i)
+                Change(
+                    f"d{(i + k * 7) % dirs:03}/f{(i * 3 + k) % FILES_PER_DIR:03}.txt", b"%d\n" % i
+                )
                 for k in range(3)
             ]
             repo.commit_changes("sandbox-growth", changes, message="growth")
 
         timed(lambda i: commit(-1 - i), 20)  # warm-up
-        rows.append(Row("files in repository", files, "3-file commit (git engine)", timed(commit, commits)))
+        rows.append(
+            Row("files in repository", files, "3-file commit (git engine)", timed(commit, commits))
+        )
     return rows
 
 
@@ -225,7 +235,9 @@ def table(rows: list[Row]) -> str:
         key = (row.dimension, row.operation)
         base = first.setdefault(key, row)
         growth = ""
-        if row is not base and row.size == max(r.size for r in rows if (r.dimension, r.operation) == key):
+        if row is not base and row.size == max(
+            r.size for r in rows if (r.dimension, r.operation) == key
+        ):
             factor = row.p50 / base.p50
             ratio = row.size / base.size
             growth = f"{factor:.2f}x for {ratio:,.0f}x the size: **{verdict(factor, ratio)}**"

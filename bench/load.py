@@ -28,7 +28,7 @@ import http.client
 import json
 import os
 import random
-import shutil
+import select
 import signal
 import socket
 import subprocess
@@ -38,6 +38,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,19 +46,18 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from git_commit import GIT_ENV, percentile
-
 from draftroom.config import Settings
 from draftroom.domain.services import Services
 from draftroom.domain.tokens import issue_api_key
 from draftroom.git import Change, Repository
 from draftroom.store import get_or_create_org
+from git_commit import GIT_ENV, percentile
 
 DIRS, FILES_PER_DIR = 50, 100
 REPO_NAME = "big"
 MIX = (("files.read", 0.6), ("git.commit", 0.3), ("memory.query", 0.1))
 COMMITS_ONLY = (("git.commit", 1.0),)
-MEMORY_NOTES = 20
+MEMORY_NOTES = 5
 DRAFTROOM = Path(sys.executable).with_name("draftroom")
 
 
@@ -209,6 +209,7 @@ class Client:
 
     def post(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         data = json.dumps(body).encode()
+        self._drop_if_closed()
         try:
             self.conn.request("POST", path, body=data, headers=self.headers)
             response = self.conn.getresponse()
@@ -220,6 +221,13 @@ class Client:
             return response.status, json.loads(raw)
         except ValueError:
             return response.status, {"error": {"code": "not_json", "message": raw[:200].decode()}}
+
+    def _drop_if_closed(self) -> None:
+        """Reconnect when the server closed this idle keep-alive connection, as httpx's pool
+        does; otherwise the first request after a pause would fail with a broken pipe."""
+        sock = self.conn.sock
+        if sock is not None and select.select([sock], [], [], 0)[0]:
+            self.conn.close()  # http.client opens a new connection on the next request
 
     def sandboxed(self, **body: Any) -> dict[str, Any]:
         return {"repo_name": REPO_NAME, "reuse_token": self.token, **body}
@@ -243,9 +251,11 @@ class RunResult:
 
 
 def start_sandboxes(clients: list[Client], memory: bool) -> list[float]:
-    """``/sandbox/init`` for each client (project mode, a few notes when memory exists)."""
-    latencies = []
-    for client in clients:
+    """``/sandbox/init`` for every client at once, then a few memory notes when memory exists;
+    returns the init latencies."""
+    latencies: list[float] = []
+
+    def start(client: Client) -> None:
         started = time.perf_counter()
         status, body = client.post(
             "/sandbox/init",
@@ -259,6 +269,9 @@ def start_sandboxes(clients: list[Client], memory: bool) -> list[float]:
             status, body = client.post("/memory/add", client.sandboxed(**memory_note(n)))
             if status not in (200, 201):
                 raise RuntimeError(f"/memory/add answered {status}: {body}")
+
+    with ThreadPoolExecutor(len(clients)) as pool:
+        list(pool.map(start, clients))
     return latencies
 
 
@@ -355,13 +368,14 @@ def lost_commits(repo_path: Path, acked: list[tuple[str, str]]) -> list[str]:
 
 def baseline(repo_path: Path, work: Path, clients: int, seconds: float) -> RunResult:
     """Today's way: a clone per agent; each commit writes 3 files, then add -A + commit."""
-    clones = []
-    for i in range(clients):
-        clone = work / f"clone-{i}"
-        subprocess.run(
-            ["git", "clone", "-q", str(repo_path), str(clone)], check=True, env=GIT_ENV
-        )
-        clones.append(clone)
+    clones = [work / f"clone-{i}" for i in range(clients)]
+
+    def clone(target: Path) -> None:
+        command = ["git", "clone", "-q", str(repo_path), str(target)]
+        subprocess.run(command, check=True, env=GIT_ENV)
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(clone, clones))
     os.sync()  # flush the checkouts so their writeback does not land inside the timed run
     result = [RunResult(seconds) for _ in clones]
     barrier = threading.Barrier(clients + 1)
@@ -429,7 +443,7 @@ class LoadReport:
     commits: RunResult
     base: RunResult
     lost: list[str]
-    setup_seconds: float
+    phases: Phases
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -485,10 +499,27 @@ class LoadReport:
             f"lost: {len(self.lost)}.",
         ]
         lines += ["", *(f"- {line}" for line in cpu_lines), *(f"- {note}" for note in self.notes)]
+        lines.append(f"- wall clock: {self.phases}")
         return "\n".join(lines)
 
     def problems(self) -> list[str]:
         return [*self.mixed.errors, *self.commits.errors, *self.base.errors, *self.lost]
+
+
+class Phases:
+    """Wall-clock seconds of each step, so a slow run shows where its time went."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def done(self, name: str) -> None:
+        now = time.perf_counter()
+        self.seconds[name] = now - self._last
+        self._last = now
+
+    def __str__(self) -> str:
+        return ", ".join(f"{name} {secs:.1f} s" for name, secs in self.seconds.items())
 
 
 def run_load(
@@ -500,15 +531,17 @@ def run_load(
 ) -> LoadReport:
     """The whole load benchmark in a temporary directory; ``on_server(server, phase)`` hooks
     profiling in before each timed phase."""
+    phases = Phases()
     with tempfile.TemporaryDirectory(prefix="draftroom-load-") as tmp:
         root = Path(tmp)
-        began = time.perf_counter()
         repo_path = root / "big.git"
         build_repository(repo_path, files)
         data_dir = root / "data"
         keys = register(data_dir, repo_path, clients)
+        phases.done("build and register")
         notes: list[str] = []
         with serve(data_dir, workers) as server:
+            phases.done("server start")
             memory = memory_available(server)
             mix = MIX
             if not memory:
@@ -516,21 +549,24 @@ def run_load(
                 notes.append("the server has no /memory/query: its 10% share went to reads")
             pool = [Client(server, key, i) for i, key in enumerate(keys)]
             init = start_sandboxes(pool, memory)
-            os.sync()
-            setup = time.perf_counter() - began
+            phases.done("sandboxes")
             if on_server:
                 on_server(server, "mix")
             mixed = drive(pool, mix, seconds, seed=1, server=server)
             if on_server:
                 on_server(server, "commits")
             commits = drive(pool, COMMITS_ONLY, seconds, seed=2, server=server)
+            phases.done("timed runs")
             for client in pool:
                 client.conn.close()
+        phases.done("server stop")
         lost = lost_commits(repo_path, mixed.acked + commits.acked)
+        phases.done("verify")
         base = baseline(repo_path, root / "clones", clients, seconds)
-        shutil.rmtree(root / "clones", ignore_errors=True)
+        phases.done("baseline (clones + run)")
+    phases.done("clean-up")
     return LoadReport(
-        clients, workers, seconds, files, memory, init, mixed, commits, base, lost, setup, notes
+        clients, workers, seconds, files, memory, init, mixed, commits, base, lost, phases, notes
     )
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from draftroom.domain.secret_scan import (
     SecretFinding,
+    added_lines,
     refuse_secrets,
     scan_changes,
     scan_line,
@@ -22,7 +23,11 @@ OPENAI = "sk-" + "proj-a1b2c3d4e5f6g7h8i9j0k1l2m3n4"
 GOOGLE = "AIza" + "SyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q"
 STRIPE = "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc"
 DRAFTROOM = "drt_" + "abcdefghijkl_" + "A" * 43
-JWT = "eyJhbGciOiJIUzI1NiJ9" + ".eyJzdWIiOiIxMjM0NTY3ODkwIn0" + ".dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
+JWT = (
+    "eyJhbGciOiJIUzI1NiJ9"
+    + ".eyJzdWIiOiIxMjM0NTY3ODkwIn0"
+    + ".dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
+)
 PRIVATE_KEY = "-----BEGIN " + "OPENSSH PRIVATE KEY-----"
 
 
@@ -108,3 +113,10 @@ def test_the_refusal_names_file_line_and_kind_but_never_the_secret() -> None:
 
 def test_environment_references_are_not_secrets() -> None:
     assert scan_line("API_KEY=$API_KEY_FROM_THE_ENVIRONMENT_2") == []
+
+
+def test_an_append_is_scanned_from_the_line_the_old_content_ends_in() -> None:
+    old = b"line one\nline two\npartial "
+    new = old + b"token = 'ghp_" + b"a" * 36 + b"'\nlast\n"
+    assert [number for number, _ in added_lines(old, new)] == [3, 4, 5]
+    assert "ghp_" in next(line for number, line in added_lines(old, new) if number == 3)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from draftroom.domain.workspace.cache import ParseCache, Parsed
-from draftroom.domain.workspace.formats import parse_trace, trace_block
+from draftroom.domain.workspace.formats import dump_item, parse_trace, trace_block
 from draftroom.domain.workspace.memory import MEMORY, memory_entry
 from draftroom.domain.workspace.tasks import TASKS, Task
 from draftroom.domain.workspace.times import now
@@ -70,3 +71,8 @@ def test_a_suffix_that_extends_a_cached_version_is_parsed_alone() -> None:
     extended = MEMORY.parse(cache, "repo", b"- text: one\n- text: two\n")
     assert [e.text for e in extended.items] == ["one", "two"]
     assert extended.items[0] is first.items[0]
+
+
+def test_text_with_yaml_line_break_characters_round_trips() -> None:
+    for text in ["0\x85", "a\u2028b", "c\u2029", "x\r\ny", "two\nlines\n"]:
+        assert yaml.safe_load(dump_item({"id": "m-1", "text": text}))[0]["text"] == text

@@ -14,9 +14,7 @@ from draftroom.git import Change, Repository
 from draftroom.git.collisions import collision_key
 
 name = st.text(
-    alphabet=st.characters(
-        whitelist_categories=("Lu", "Ll", "Mn", "Nd"), max_codepoint=0x2FF
-    ),
+    alphabet=st.characters(whitelist_categories=("Lu", "Ll", "Mn", "Nd"), max_codepoint=0x2FF),
     min_size=1,
     max_size=8,
 ).filter(lambda s: s.lower() != ".git")
@@ -24,9 +22,7 @@ name = st.text(
 
 def variant(text: str, data: st.DataObject) -> str:
     """``text`` re-cased character by character and in NFC or NFD form."""
-    cased = "".join(
-        c.swapcase() if data.draw(st.booleans(), label="swap") else c for c in text
-    )
+    cased = "".join(c.swapcase() if data.draw(st.booleans(), label="swap") else c for c in text)
     form = data.draw(st.sampled_from(["NFC", "NFD"]), label="form")
     return unicodedata.normalize(form, cased)
 
@@ -35,7 +31,9 @@ def commit(repo: Repository, *changes: Change) -> str:
     return repo.commit_changes("main", list(changes), message="m").sha
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(first=name, data=st.data())
 def test_any_case_or_normalisation_twin_of_an_existing_path_is_refused(
     tmp_path_factory: pytest.TempPathFactory, first: str, data: st.DataObject

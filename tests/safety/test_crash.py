@@ -14,14 +14,17 @@ from draftroom import store
 from tests.safety.server import Server, git
 
 
-def commit_stream(server: Server, sb: dict[str, str], acked: list[str], stop: threading.Event) -> None:
+def commit_stream(
+    server: Server, sb: dict[str, str], acked: list[str], stop: threading.Event, name: str
+) -> None:
     """Write files one after another until the server goes away; keep every 200's sha."""
     auth = {"Authorization": f"Bearer {server.admin_key}"}
     with httpx.Client(base_url=server.base, headers=auth, timeout=30) as client:
-        n = len(acked)
+        n = 0
         while not stop.is_set():
             n += 1
-            body = {**sb, "path": f"stream/{n}.txt", "content": f"{n}\n", "message": f"w{n}"}
+            path = f"stream/{name}/{n}.txt"
+            body = {**sb, "path": path, "content": f"{n}\n", "message": f"w{n}"}
             try:
                 response = client.post("/files/write", json=body)
             except httpx.TransportError:
@@ -47,15 +50,23 @@ def test_kill_9_mid_stream_loses_no_acknowledged_commit(tmp_path: Path) -> None:
         acked: list[str] = []
         for round_ in range(6):
             stop = threading.Event()
-            writer = threading.Thread(target=commit_stream, args=(server, sb, acked, stop))
-            writer.start()
+            # several writers keep the server busy, so the kill lands mid-commit more often
+            writers = [
+                threading.Thread(
+                    target=commit_stream, args=(server, sb, acked, stop, f"{round_}-{w}")
+                )
+                for w in range(4)
+            ]
+            for writer in writers:
+                writer.start()
             started = len(acked)
             deadline = time.monotonic() + 20
             while len(acked) < started + 10 + 3 * round_ and time.monotonic() < deadline:
                 time.sleep(0.005)
             server.kill()
             stop.set()
-            writer.join(timeout=30)
+            for writer in writers:
+                writer.join(timeout=30)
             server.start()
         assert len(acked) >= 60
 
@@ -63,7 +74,9 @@ def test_kill_9_mid_stream_loses_no_acknowledged_commit(tmp_path: Path) -> None:
         fsck = git(gitdir, "fsck", "--strict", check=False)
         assert fsck.returncode == 0, fsck.stdout + fsck.stderr
         for sha in acked:
-            assert git(gitdir, "merge-base", "--is-ancestor", sha, branch, check=False).returncode == 0
+            assert (
+                git(gitdir, "merge-base", "--is-ancestor", sha, branch, check=False).returncode == 0
+            )
         on_branch = git(gitdir, "rev-list", f"main..{branch}").stdout.split()
         services = server.services()
         with services.database.session() as session:

@@ -126,3 +126,28 @@ def test_the_webhook_never_slows_a_request() -> None:
     assert sender.wait_idle(0.01) is False
     sender.close()
     assert sender.wait_idle(5)
+
+
+def test_refusals_before_the_tool_runs_are_logged_and_counted_once(
+    make_app: AppFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    admin, services = make_app(role="admin")
+    caplog.set_level(logging.WARNING, logger="draftroom.audit")
+    bad_key = {"Authorization": "Bearer drk_" + "a" * 12 + "_" + "b" * 43}
+    assert admin.client.post("/sandbox/status", json={}, headers=bad_key).status_code == 401
+    response = admin.client.post("/files/read", json={"path": 3}, headers=admin.headers)
+    assert response.status_code == 422
+    agent = Api(admin.client, new_key(services))
+    sb = start(agent)
+    agent.post("/files/read", **sb, path="nope", expect=404)
+    events = [json.loads(r.getMessage()) for r in caplog.records if r.name == "draftroom.audit"]
+    assert [(e["tool"], e["code"]) for e in events] == [
+        ("sandbox.status", "unauthorized"),
+        ("files.read", "invalid_request"),
+        ("files.read", "path_not_found"),
+    ]
+    assert services.failures.snapshot() == {
+        "unauthorized": 1,
+        "invalid_request": 1,
+        "path_not_found": 1,
+    }

@@ -114,7 +114,7 @@ def test_the_cli_revokes_a_token(app: tuple[Api, Services]) -> None:
 
 
 def test_repeated_wrong_tokens_from_one_api_key_lock_it_out(make_app: AppFactory) -> None:
-    api, services = make_app(token_failures_before_lockout=3)
+    api, _ = make_app(token_failures_before_lockout=3)
     sb = start(api)
     wrong = {**sb, "reuse_token": sb["reuse_token"][:-4] + "AAAA"}
     for _ in range(3):

@@ -7,16 +7,17 @@ No ``from __future__ import annotations`` here: FastAPI reads the generated rout
 
 import inspect
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Body, Depends, FastAPI, Path, Query, Request, Response
+from fastapi import Body, Depends, FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, create_model
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from draftroom import __version__
 from draftroom.adapters.limits import BodyLimit
@@ -24,6 +25,7 @@ from draftroom.adapters.mcp import McpEndpoint
 from draftroom.adapters.openapi import ERROR_RESPONSES, gpt_schema
 from draftroom.config import Settings
 from draftroom.domain.calls import Principal
+from draftroom.domain.failures import FailedCall, mark_reported, report_failure, was_reported
 from draftroom.domain.reconcile import reconcile
 from draftroom.domain.services import Services
 from draftroom.domain.tokens import authenticate_api_key
@@ -96,11 +98,19 @@ def _add_route(
         description=tool.description,
         response_model=tool.output_model,
         status_code=tool.created_status or 200,
-        responses=ERROR_RESPONSES,
+        responses=_responses(tool),
         tags=[tool.name.split(".")[0]],
         include_in_schema=tool.scope != "admin" if in_schema is None else in_schema,
         openapi_extra={"x-openai-isConsequential": tool.consequential},
     )
+
+
+def _responses(tool: Tool) -> dict[int | str, dict[str, Any]]:
+    """Error bodies, plus 200 for a tool that answers 201 only when it creates something."""
+    if not tool.created_status:
+        return ERROR_RESPONSES
+    resumed = {"model": tool.output_model, "description": "Nothing was created (resumed)."}
+    return {200: resumed, **ERROR_RESPONSES}
 
 
 def _endpoint(
@@ -112,9 +122,7 @@ def _endpoint(
     def run(request: Request, principal: Principal, payload: Any) -> JSONResponse:
         rid = request.state.request_id
         client = request.client.host if request.client else None
-        output = registry.invoke(
-            tool, services, principal, payload, request_id=rid, client=client
-        )
+        output = registry.invoke(tool, services, principal, payload, request_id=rid, client=client)
         return JSONResponse(output.model_dump(mode="json"), status_code=tool.status_for(output))
 
     input_model: Any = tool.input_model
@@ -197,8 +205,30 @@ def _add_error_handlers(app: FastAPI) -> None:
     def request_id(request: Request) -> str | None:
         return getattr(request.state, "request_id", None)
 
+    def report(request: Request, exc: DraftroomError) -> None:
+        """Log and count a refusal that never reached ``Registry.invoke`` (bad key, bad body)."""
+        if was_reported(exc):
+            return
+        route = request.scope.get("route")
+        name = getattr(route, "name", None) or request.url.path
+        services: Services = request.app.state.services
+        failure = FailedCall(
+            request_id=request_id(request) or "",
+            tool=name,
+            code=exc.code,
+            status=exc.status,
+            repo=None,
+            branch=None,
+            duration_ms=0.0,
+            transport="http",
+            writes=False,
+        )
+        report_failure(failure, services.failures, services.alerts)
+        mark_reported(exc)
+
     @app.exception_handler(DraftroomError)
     async def draftroom_error(request: Request, exc: DraftroomError) -> JSONResponse:
+        report(request, exc)
         return error_response(exc, request_id(request))
 
     @app.exception_handler(RequestValidationError)
@@ -210,7 +240,9 @@ def _add_error_handlers(app: FastAPI) -> None:
         first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
         where = ".".join(str(p) for p in first["loc"] if p != "body") or "body"
         message = f"{where}: {first['msg']}"
-        return error_response(InvalidRequest(message, errors=errors), request_id(request))
+        error = InvalidRequest(message, errors=errors)
+        report(request, error)
+        return error_response(error, request_id(request))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -222,14 +254,33 @@ def _add_error_handlers(app: FastAPI) -> None:
 
 
 def _add_request_ids(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def assign(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        request.state.request_id = uuid.uuid4().hex
-        response = await call_next(request)
-        response.headers["X-Request-Id"] = request.state.request_id
-        return response
+    app.add_middleware(_RequestIds)
+
+
+class _RequestIds:
+    """Give each request an id (``request.state.request_id``), echoed as ``X-Request-Id``.
+
+    Plain ASGI on purpose: Starlette's ``@app.middleware("http")`` runs every request in an
+    extra task group and re-streams its response, which cost more CPU than a file read.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        header = (b"x-request-id", request_id.encode())
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), header]
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
 
 
 def app_from_env() -> FastAPI:

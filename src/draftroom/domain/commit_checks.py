@@ -28,9 +28,7 @@ def check_commit(
     check_change_set(settings, changes)
     check_commit_rate(call, access)
     head = access.head()
-    check_sandbox_size(
-        settings, access, head, changes, lambda path: _old_size(access, head, path)
-    )
+    check_sandbox_size(settings, access, head, changes, lambda path: _old_size(access, head, path))
     findings = scan_changes(changes, lambda path: _old_data(access, head, path))
     if allow_secrets:
         call.audit.detail["allow_secrets"] = True

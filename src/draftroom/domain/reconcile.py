@@ -165,7 +165,11 @@ def _mark_missing(session: Session, repo: Repository, repo_name: str, branch: st
             repo.resolve(row.commit_sha)
         except RefNotFound:
             missing.append(row.commit_sha)
-            row.detail = {**(row.detail or {}), "reconciled": True, "missing_commit": row.commit_sha}
+            row.detail = {
+                **(row.detail or {}),
+                "reconciled": True,
+                "missing_commit": row.commit_sha,
+            }
             row.commit_sha = None
             row.outcome = "error"
             row.error_code = "commit_missing"

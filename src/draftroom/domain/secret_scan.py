@@ -124,12 +124,21 @@ def text_of(data: bytes) -> str | None:
 
 
 def added_lines(old: bytes | None, new: bytes) -> Iterable[tuple[int, str]]:
-    """(line number, text) of lines of ``new`` that ``old`` does not have; none if binary."""
+    """(line number, text) of lines of ``new`` that ``old`` does not have; none if binary.
+
+    An append (``new`` starts with ``old``) is scanned from the last line ``old`` touches on,
+    so appending to a large file costs the size of the append, not of the file.
+    """
+    first, before = 1, set[str]()
+    if old and new.startswith(old):
+        cut = old.rfind(b"\n") + 1
+        first, new = old.count(b"\n", 0, cut) + 1, new[cut:]
+    elif old:
+        before = set((text_of(old) or "").split("\n"))
     text = text_of(new)
     if text is None:
         return
-    before = set((text_of(old) or "").splitlines()) if old else set()
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=first):
         if line in before:
             continue
         for start in range(0, max(len(line), 1), _MAX_LINE_CHARS):

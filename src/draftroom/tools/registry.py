@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from draftroom.domain.audit import record_event
 from draftroom.domain.calls import Call, Principal
-from draftroom.domain.failures import FailedCall, report_failure
+from draftroom.domain.failures import FailedCall, mark_reported, report_failure
 from draftroom.domain.services import Services
 from draftroom.errors import DraftroomError, InsufficientScope, InvalidRequest, NotFound
 
@@ -211,6 +211,7 @@ class Registry:
                     writes=tool.writes,
                 )
                 report_failure(failure, services.failures, services.alerts)
+                mark_reported(error)
 
 
 def _validate(model: type[BaseModel], payload: BaseModel | dict[str, Any]) -> BaseModel:

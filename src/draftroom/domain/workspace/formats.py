@@ -55,8 +55,15 @@ class _Dumper(yaml.SafeDumper):  # type: ignore[misc]
     """Multi-line text as literal blocks, so a person reads it as written."""
 
 
+_YAML_BREAKS = frozenset("\r\x85\u2028\u2029")
+"""Characters YAML reads as line breaks: only double quotes (which escape them) keep them."""
+
+
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value.rstrip("\n") else None
+    if _YAML_BREAKS.intersection(value):
+        style: str | None = '"'
+    else:
+        style = "|" if "\n" in value.rstrip("\n") else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 

@@ -313,9 +313,15 @@ def _publish(call: Call, approved: MergeRequestView, repository_id: int) -> Merg
     The local merge stands whatever happens upstream; a failed publish is recorded, not raised.
     """
     try:
-        result = publish_approved(call.services, repository_id, approved.branch, title=approved.title)
+        result = publish_approved(
+            call.services, repository_id, approved.branch, title=approved.title
+        )
     except UpstreamUnavailable as exc:
-        published: dict[str, Any] = {"mode": "pull_request", "state": "pending", "error": exc.message}
+        published: dict[str, Any] = {
+            "mode": "pull_request",
+            "state": "pending",
+            "error": exc.message,
+        }
     else:
         if result.mode == "none":
             return approved

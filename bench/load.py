@@ -197,11 +197,23 @@ def register(data_dir: Path, repo_path: Path, clients: int) -> list[str]:
     return keys
 
 
+class Connection(http.client.HTTPConnection):
+    """``http.client`` with ``TCP_NODELAY``, as curl and browsers set it.
+
+    ``http.client`` sends the headers and the body in two writes; with Nagle's algorithm on,
+    the body waits for the ACK of the headers, which the server delays by 40 ms.
+    """
+
+    def connect(self) -> None:
+        super().connect()
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
 class Client:
     """One user: an API key, a keep-alive connection and a sandbox."""
 
     def __init__(self, server: Server, key: str, index: int) -> None:
-        self.conn = http.client.HTTPConnection(server.host, server.port, timeout=60)
+        self.conn = Connection(server.host, server.port, timeout=60)
         self.headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
         self.index = index
         self.token = ""
@@ -250,20 +262,29 @@ class RunResult:
         return self.count(tool) / self.seconds
 
 
-def start_sandboxes(clients: list[Client], memory: bool) -> list[float]:
+def start_sandboxes(clients: list[Client], memory: bool) -> tuple[list[float], list[str]]:
     """``/sandbox/init`` for every client at once, then a few memory notes when memory exists;
-    returns the init latencies."""
+    returns the init latencies and the failed inits (each retried, up to 3 attempts)."""
     latencies: list[float] = []
+    errors: list[str] = []
 
     def start(client: Client) -> None:
-        started = time.perf_counter()
-        status, body = client.post(
-            "/sandbox/init",
-            {"repo_name": REPO_NAME, "mode": "project", "project_name": f"bench {client.index}"},
-        )
-        latencies.append(time.perf_counter() - started)
-        if status != 201:
-            raise RuntimeError(f"/sandbox/init answered {status}: {body}")
+        for _ in range(3):
+            started = time.perf_counter()
+            status, body = client.post(
+                "/sandbox/init",
+                {
+                    "repo_name": REPO_NAME,
+                    "mode": "project",
+                    "project_name": f"bench {client.index}",
+                },
+            )
+            if status == 201:
+                latencies.append(time.perf_counter() - started)
+                break
+            errors.append(f"sandbox.init -> {status}: {json.dumps(body)[:300]}")
+        else:
+            raise RuntimeError(f"/sandbox/init failed three times: {errors[-3:]}")
         client.token, client.branch = body["reuse_token"], body["branch"]
         for n in range(MEMORY_NOTES if memory else 0):
             status, body = client.post("/memory/add", client.sandboxed(**memory_note(n)))
@@ -272,7 +293,7 @@ def start_sandboxes(clients: list[Client], memory: bool) -> list[float]:
 
     with ThreadPoolExecutor(len(clients)) as pool:
         list(pool.map(start, clients))
-    return latencies
+    return latencies, errors
 
 
 def memory_note(n: int) -> dict[str, Any]:
@@ -439,11 +460,13 @@ class LoadReport:
     files: int
     memory: bool
     init: list[float]
+    single: list[RunResult]  # one client alone: reads, then commits (no queueing)
     mixed: RunResult
     commits: RunResult
     base: RunResult
     lost: list[str]
     phases: Phases
+    init_errors: list[str]  # failed /sandbox/init calls while the clients started at once
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -464,6 +487,7 @@ class LoadReport:
         ]
         cpu_lines: list[str] = []
         runs = (
+            *(("one client alone", run) for run in self.single),
             ("mix", self.mixed),
             ("commits only", self.commits),
             ("baseline: clone per client", self.base),
@@ -487,8 +511,8 @@ class LoadReport:
             f"| setup | sandbox.init | {len(init)} | | {percentile(init, 0.5) * ms:.2f} "
             f"| {percentile(init, 0.99) * ms:.2f} |"
         )
-        errors = len(self.mixed.errors) + len(self.commits.errors)
-        acked = len(self.mixed.acked) + len(self.commits.acked)
+        errors = len(self.errors())
+        acked = sum(len(run.acked) for run in (*self.single, self.mixed, self.commits))
         lines += [
             "",
             f"Commits/s, draftroom vs baseline (same {self.clients} clients, same "
@@ -500,10 +524,16 @@ class LoadReport:
         ]
         lines += ["", *(f"- {line}" for line in cpu_lines), *(f"- {note}" for note in self.notes)]
         lines.append(f"- wall clock: {self.phases}")
+        lines += [f"- error: `{error}`" for error in self.errors()[:5]]
         return "\n".join(lines)
 
+    def errors(self) -> list[str]:
+        """Failed requests to draftroom (the baseline's failures are counted apart)."""
+        runs = (*self.single, self.mixed, self.commits)
+        return [*self.init_errors, *(e for run in runs for e in run.errors)]
+
     def problems(self) -> list[str]:
-        return [*self.mixed.errors, *self.commits.errors, *self.base.errors, *self.lost]
+        return [*self.errors(), *self.base.errors, *self.lost]
 
 
 class Phases:
@@ -532,13 +562,17 @@ def run_load(
     """The whole load benchmark in a temporary directory; ``on_server(server, phase)`` hooks
     profiling in before each timed phase."""
     phases = Phases()
-    with tempfile.TemporaryDirectory(prefix="draftroom-load-") as tmp:
-        root = Path(tmp)
+    root = Path(tempfile.mkdtemp(prefix="draftroom-load-"))
+    try:
         repo_path = root / "big.git"
         build_repository(repo_path, files)
+        # Packed, as a real repository is; clones then hardlink one pack, not 5,000 objects.
+        subprocess.run(["git", "repack", "-adq"], cwd=repo_path, check=True, env=GIT_ENV)
         data_dir = root / "data"
         keys = register(data_dir, repo_path, clients)
         phases.done("build and register")
+        base = baseline(repo_path, root / "clones", clients, seconds)
+        phases.done("baseline (clones + run)")
         notes: list[str] = []
         with serve(data_dir, workers) as server:
             phases.done("server start")
@@ -548,8 +582,13 @@ def run_load(
                 mix = (("files.read", 0.7), ("git.commit", 0.3))
                 notes.append("the server has no /memory/query: its 10% share went to reads")
             pool = [Client(server, key, i) for i, key in enumerate(keys)]
-            init = start_sandboxes(pool, memory)
+            init, init_errors = start_sandboxes(pool, memory)
             phases.done("sandboxes")
+            alone = max(2.0, seconds / 5)
+            single = [
+                drive(pool[:1], (("files.read", 1.0),), alone, seed=3),
+                drive(pool[:1], COMMITS_ONLY, alone, seed=4),
+            ]
             if on_server:
                 on_server(server, "mix")
             mixed = drive(pool, mix, seconds, seed=1, server=server)
@@ -560,13 +599,27 @@ def run_load(
             for client in pool:
                 client.conn.close()
         phases.done("server stop")
-        lost = lost_commits(repo_path, mixed.acked + commits.acked)
+        acked = [ack for run in (*single, mixed, commits) for ack in run.acked]
+        lost = lost_commits(repo_path, acked)
         phases.done("verify")
-        base = baseline(repo_path, root / "clones", clients, seconds)
-        phases.done("baseline (clones + run)")
-    phases.done("clean-up")
+    finally:
+        # 16 working trees of 5,000 files take a while to delete: do it in the background.
+        subprocess.Popen(["rm", "-rf", str(root)], start_new_session=True)
     return LoadReport(
-        clients, workers, seconds, files, memory, init, mixed, commits, base, lost, phases, notes
+        clients,
+        workers,
+        seconds,
+        files,
+        memory,
+        init,
+        single,
+        mixed,
+        commits,
+        base,
+        lost,
+        phases,
+        init_errors,
+        notes,
     )
 
 

@@ -6,10 +6,12 @@ import re
 import subprocess
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import yaml
 from sqlalchemy import select
 
 from draftroom import store
+from draftroom.domain import sandboxes
 from draftroom.domain.services import Services
 from tests.adapters.conftest import Api
 
@@ -199,3 +201,14 @@ def test_every_call_is_audited_without_secrets(api: Api, services: Services) -> 
     assert ("files.write", "ok", None, sb["branch"]) in rows
     assert ("files.read", "error", "path_not_found", sb["branch"]) in rows
     assert sb["reuse_token"] not in dumped and "secret-content" not in dumped
+
+
+
+def test_a_name_taken_between_check_and_create_is_skipped(
+    api: Api, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another caller creates the branch after our free-name check: we pick again, no 409."""
+    services.git(services.settings.repos_dir / "demo.git").create_branch("sandbox-brave-otter")
+    names = iter(["sandbox-brave-otter", "sandbox-calm-fox"])
+    monkeypatch.setattr(sandboxes, "new_branch_name", lambda taken: next(names))
+    assert start(api)["branch"] == "sandbox-calm-fox"

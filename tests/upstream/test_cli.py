@@ -1,4 +1,5 @@
-"""The upstream commands as an admin types them: credential add, repo add --upstream, sync, resolve."""
+"""The upstream commands as an admin types them: credential add/list/remove, repo add --upstream,
+sync, resolve."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from draftroom.domain.services import Services
 from tests.adapters.conftest import Api, new_key
 from tests.upstream.conftest import REPO, TOKEN, start_sandbox, write
 from tests.upstream.gitserver import GitServer, log
+from tests.upstream.test_admin_routes import diverge_main
 
 SECRET = "a long test secret that is not a real one"
 
@@ -110,3 +112,64 @@ def test_resolve_needs_a_diverged_branch(
     assert both.exit_code == 2
     out = runner.invoke(app, ["repo", "resolve", REPO, "b", "--force-ours", "--data-dir", data])
     assert out.exit_code == 1 and "not diverged" in out.output
+
+
+def add_mirror(runner: CliRunner, data: str, server: GitServer) -> None:
+    stored = runner.invoke(app, ["credential", "add", "gh", "--token", TOKEN, "--data-dir", data])
+    assert stored.exit_code == 0, stored.output
+    url = server.url(REPO)
+    added = runner.invoke(
+        app, ["repo", "add", REPO, "--upstream", url, "--credential", "gh", "--data-dir", data]
+    )
+    assert added.exit_code == 0, added.output
+
+
+def test_credentials_are_listed_without_secrets_and_removed_only_when_unused(
+    tmp_path: Path, runner: CliRunner, git_server: GitServer
+) -> None:
+    data = str(tmp_path / "data")
+    empty = runner.invoke(app, ["credential", "list", "--data-dir", data])
+    assert empty.exit_code == 0 and "no credentials" in empty.output
+    add_mirror(runner, data, git_server)
+    spare = runner.invoke(
+        app, ["credential", "add", "spare", "--token", "ghp_spare", "--data-dir", data]
+    )
+    assert spare.exit_code == 0, spare.output
+
+    listed = runner.invoke(app, ["credential", "list", "--data-dir", data])
+    assert listed.exit_code == 0, listed.output
+    lines = listed.output.splitlines()
+    assert [line.split()[:2] for line in lines] == [["gh", "token"], ["spare", "token"]]
+    assert lines[0].endswith(f"used by {REPO}") and lines[1].endswith("used by -")
+    assert TOKEN not in listed.output and "ghp_spare" not in listed.output
+
+    refused = runner.invoke(app, ["credential", "remove", "gh", "--data-dir", data])
+    assert refused.exit_code == 1 and "conflict" in refused.output and REPO in refused.output
+    removed = runner.invoke(app, ["credential", "remove", "spare", "--data-dir", data])
+    assert removed.exit_code == 0, removed.output
+    again = runner.invoke(app, ["credential", "remove", "spare", "--data-dir", data])
+    assert again.exit_code == 1 and "not_found" in again.output
+    after = runner.invoke(app, ["credential", "list", "--data-dir", data])
+    assert [line.split()[0] for line in after.output.splitlines()] == ["gh"]
+
+
+def test_a_diverged_main_is_resolved_from_the_command_line(
+    tmp_path: Path, runner: CliRunner, git_server: GitServer
+) -> None:
+    data = str(tmp_path / "data")
+    add_mirror(runner, data, git_server)
+    services = Services(Settings(data_dir=Path(data)))
+    ours, theirs = diverge_main(services, git_server, tmp_path)
+
+    out = runner.invoke(
+        app, ["repo", "resolve", REPO, "main", "--adopt-theirs", "--data-dir", data]
+    )
+
+    assert out.exit_code == 0, out.output
+    assert f"main is at {theirs[:12]}" in out.output
+    assert f"refs/draftroom/replaced/main ({ours[:12]})" in out.output
+    assert log(Path(data) / "repos" / f"{REPO}.git", "main")[0] == theirs
+    twice = runner.invoke(
+        app, ["repo", "resolve", REPO, "main", "--force-ours", "--data-dir", data]
+    )
+    assert twice.exit_code == 1 and "not diverged" in twice.output

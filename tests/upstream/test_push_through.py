@@ -137,7 +137,8 @@ def test_adopting_theirs_moves_the_sandbox_to_the_upstream_branch(
 def test_a_repository_without_upstream_reports_none(api: Api) -> None:
     out = api.post("/sandbox/init", expect=201, repo_name="demo", mode="branch")
     sandbox = {"repo_name": "demo", "reuse_token": out["reuse_token"]}
-    assert status(api, sandbox)["upstream"] == "none"
+    seen = status(api, sandbox)
+    assert (seen["upstream"], seen["main_upstream"]) == ("none", "none")
 
 
 def test_wrong_token_fails_without_revealing_it(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -85,14 +86,21 @@ def serve(
         typer.echo(f"Admin API key: see {key_file}")
     typer.echo(f"Serving on http://{host}:{port}  (schema: {settings.public_url}/openapi.json)")
     os.environ["DRAFTROOM_DATA_DIR"] = str(settings.data_dir.resolve())
-    uvicorn.run(
-        "draftroom.adapters.http:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
+    app_path = "draftroom.adapters.http:app_from_env"
+    if workers == 1:
+        uvicorn.run(app_path, factory=True, host=host, port=port, log_level="info")
+        return
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn.Config(
+        app_path, factory=True, host=host, port=port, workers=workers, log_level="info"
     )
+    sock = config.bind_socket()
+    # uvicorn opens this socket with proto 0, so asyncio leaves Nagle on for the connections
+    # it accepts and every response body waits ~40 ms for a delayed ACK. Accepted sockets
+    # inherit TCP_NODELAY from the listening one.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    Multiprocess(config, sockets=[sock]).run()
 
 
 @repo_app.command("add")
@@ -188,7 +196,10 @@ def repo_resolve(
         bool, typer.Option("--force-ours", help="Force-push ours; keep theirs aside.")
     ] = False,
 ) -> None:
-    """Settle a diverged sandbox branch (audited); the side given up stays under refs/draftroom/replaced/."""
+    """Settle a diverged branch or main (audited); the side given up stays under refs/draftroom/replaced/.
+
+    On main, --force-ours overwrites the upstream's default branch.
+    """
     from draftroom.domain.upstream import resolve_divergence
 
     if adopt_theirs == force_ours:
@@ -210,7 +221,7 @@ def repo_resolve(
         raise _fail(exc) from None
     typer.echo(
         f"{branch} is at {done.head[:12]} on both sides; the other side is kept at "
-        f"refs/draftroom/replaced/{branch} ({done.replaced[:12]})"
+        f"{done.replaced_ref} ({done.replaced[:12]})"
     )
 
 
@@ -263,6 +274,37 @@ def credential_add(
     except DraftroomError as exc:
         raise _fail(exc) from None
     typer.echo(f"stored credential {name} ({kind}, encrypted)")
+
+
+@credential_app.command("list")
+def credential_list(data_dir: DataDir = None) -> None:
+    """List stored credentials: name, kind, when added, used by; never a secret."""
+    from draftroom.domain.upstream import list_credentials
+
+    services = _services(data_dir)
+    with services.database.session() as session:
+        org = get_or_create_org(session, services.settings.org)
+        found = list_credentials(session, org.id)
+    if not found:
+        typer.echo("no credentials; add one with 'draftroom credential add'")
+    for item in found:
+        used = ", ".join(item.used_by) or "-"
+        typer.echo(f"{item.name:<24} {item.kind:<11} {item.created_at.isoformat()}  used by {used}")
+
+
+@credential_app.command("remove")
+def credential_remove(name: str, data_dir: DataDir = None) -> None:
+    """Delete a stored credential; refused while a repository uses it."""
+    from draftroom.domain.upstream import remove_credential
+
+    services = _services(data_dir)
+    try:
+        with services.database.session() as session:
+            org = get_or_create_org(session, services.settings.org)
+            remove_credential(session, org.id, name)
+    except DraftroomError as exc:
+        raise _fail(exc) from None
+    typer.echo(f"removed credential {name}")
 
 
 @key_app.command("create")

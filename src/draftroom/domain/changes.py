@@ -2,7 +2,8 @@
 
 The ``.logs/`` directory is written here and nowhere else; file tools may read it but
 ``guard_writable`` refuses it. Changelog entries are one file each (unique names), so the
-logs of different sandboxes never conflict when merged.
+logs of different sandboxes never conflict when merged; they sit in one directory per hour
+(``.logs/changelog/<date>/<hour>/``) so the tree a commit rewrites stays small.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def changelog_change(
 ) -> tuple[Change, dict[str, Any]]:
     at = datetime.now(UTC)
     entry: dict[str, Any] = {
-        "path": f"{LOGS_DIR}/changelog/{at:%Y-%m-%d}/{at:%H%M%S%f}-{call.request_id[:8]}.yaml",
+        "path": f"{LOGS_DIR}/changelog/{at:%Y-%m-%d}/{at:%H}/{at:%M%S%f}-{call.request_id[:8]}.yaml",
         "at": at.isoformat(timespec="seconds"),
         "tool": call.tool,
         "request_id": call.request_id,

@@ -7,6 +7,7 @@ repository, branch and refs a reuse token may touch. It must never let a token r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -18,7 +19,9 @@ from draftroom.domain.limits import check_token_lockout
 from draftroom.domain.names import new_branch_name
 from draftroom.domain.tokens import issue_reuse_token, verify_reuse_token
 from draftroom.errors import (
+    AlreadyExists,
     BranchNotAllowed,
+    Conflict,
     Forbidden,
     RefNotFound,
     RepoNotAllowed,
@@ -27,6 +30,7 @@ from draftroom.errors import (
 from draftroom.git import Repository
 
 BASE_BRANCH = "main"
+_NAME_ATTEMPTS = 20
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,7 @@ def create_sandbox(
     def taken(name: str) -> bool:
         return repo.branch_exists(name) or store.get_sandbox(session, record.id, name) is not None
 
-    branch = new_branch_name(taken)
+    branch = _reserve_branch(repo, taken)
     sandbox = store.add_sandbox(
         session,
         repository_id=record.id,
@@ -94,10 +98,25 @@ def create_sandbox(
     )
     ttl = timedelta(days=call.services.settings.token_ttl_days)
     token, plaintext = issue_reuse_token(session, sandbox.id, ttl)
-    repo.create_branch(branch, BASE_BRANCH)
     access = SandboxAccess(repo_name, repo, branch, sandbox.id, token.id)
     _note(call, access)
     return access, plaintext
+
+
+def _reserve_branch(repo: Repository, taken: Callable[[str], bool]) -> str:
+    """Create a fresh sandbox branch; creating the ref is what reserves the name.
+
+    Two callers can pick the same free name at once: the ref is created only by one, and the
+    other picks again, so neither sees a conflict.
+    """
+    for _ in range(_NAME_ATTEMPTS):
+        branch = new_branch_name(taken)
+        try:
+            repo.create_branch(branch, BASE_BRANCH)
+        except AlreadyExists:
+            continue
+        return branch
+    raise Conflict("could not reserve a free sandbox branch name; call /sandbox/init again")
 
 
 def open_sandbox(

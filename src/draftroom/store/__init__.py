@@ -62,6 +62,7 @@ from draftroom.store.upstream import (
     add_upstream,
     add_upstream_credential,
     claim_fetch,
+    delete_upstream_credential,
     due_outbox,
     enqueue_outbox,
     fail_push,
@@ -71,9 +72,11 @@ from draftroom.store.upstream import (
     get_upstream_credential,
     lease_outbox_entry,
     list_outbox,
+    list_upstream_credentials,
     list_upstreams,
     mark_diverged,
     mark_resolved,
+    repositories_using_credential,
 )
 
 __all__ = [
@@ -108,6 +111,7 @@ __all__ = [
     "add_upstream_credential",
     "claim_fetch",
     "count_sandboxes",
+    "delete_upstream_credential",
     "due_outbox",
     "enqueue_outbox",
     "fail_push",
@@ -133,9 +137,11 @@ __all__ = [
     "list_repositories",
     "list_reuse_tokens",
     "list_sandboxes",
+    "list_upstream_credentials",
     "list_upstreams",
     "mark_diverged",
     "mark_resolved",
+    "repositories_using_credential",
     "sqlite_url",
     "utc_now",
 ]

@@ -157,6 +157,31 @@ def get_upstream_credential(session: Session, org_id: int, name: str) -> Upstrea
     return session.scalars(query).one_or_none()
 
 
+def list_upstream_credentials(session: Session, org_id: int) -> Sequence[UpstreamCredential]:
+    query = (
+        select(UpstreamCredential)
+        .where(UpstreamCredential.org_id == org_id)
+        .order_by(UpstreamCredential.name)
+    )
+    return session.scalars(query).all()
+
+
+def repositories_using_credential(session: Session, credential_id: int) -> list[str]:
+    """Names of the repositories whose upstream authenticates with ``credential_id``."""
+    query = (
+        select(RepositoryRecord.name)
+        .join(Upstream, Upstream.repository_id == RepositoryRecord.id)
+        .where(Upstream.credential_id == credential_id)
+        .order_by(RepositoryRecord.name)
+    )
+    return list(session.scalars(query).all())
+
+
+def delete_upstream_credential(session: Session, record: UpstreamCredential) -> None:
+    session.delete(record)
+    session.flush()
+
+
 def add_upstream(
     session: Session,
     *,

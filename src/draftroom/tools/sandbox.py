@@ -9,7 +9,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from draftroom.domain.calls import Call
 from draftroom.domain.lifecycle import LAST_ROLLBACKS, State, standing
 from draftroom.domain.sandboxes import BASE_BRANCH, create_sandbox, open_sandbox
-from draftroom.domain.upstream.status import UpstreamState, sandbox_upstream_status
+from draftroom.domain.upstream.status import (
+    MainUpstreamState,
+    UpstreamState,
+    sandbox_upstream_status,
+)
 from draftroom.domain.workspace import check_project, scaffold_project
 from draftroom.tools.inputs import SandboxInput, sandbox
 from draftroom.tools.registry import registry
@@ -111,6 +115,13 @@ class StatusOutput(BaseModel):
     )
     upstream_pending: int = Field(0, description="Commits the upstream does not have yet.")
     upstream_error: str | None = Field(None, description="Why the last push failed or stopped.")
+    main_upstream: MainUpstreamState = Field(
+        "none",
+        description="main vs the upstream's: synced, ahead (merge not yet published), diverged.",
+    )
+    main_upstream_error: str | None = Field(
+        None, description="Why main is not in step (a failed fetch, or how to resolve)."
+    )
 
 
 @registry.tool(
@@ -147,4 +158,6 @@ def status(call: Call, body: SandboxInput) -> StatusOutput:
         upstream=mirror.state,
         upstream_pending=mirror.pending,
         upstream_error=mirror.last_error,
+        main_upstream=mirror.main.state,
+        main_upstream_error=mirror.main.error,
     )

@@ -10,18 +10,28 @@ must never fail or undo a local commit.
 
 from draftroom.domain.upstream.connect import add_upstream_repository
 from draftroom.domain.upstream.credentials import (
+    CredentialInfo,
     add_github_app_credential,
     add_token_credential,
+    list_credentials,
+    remove_credential,
 )
 from draftroom.domain.upstream.fetch import FetchOutcome, fetch_main, reconcile
 from draftroom.domain.upstream.outbox import PushOutcome, drain, enqueue_commit
 from draftroom.domain.upstream.publish import PublishResult, publish_approved
 from draftroom.domain.upstream.resolve import Resolution, resolve_divergence
-from draftroom.domain.upstream.status import UpstreamStatus, upstream_status
+from draftroom.domain.upstream.status import (
+    MainStatus,
+    UpstreamStatus,
+    main_status,
+    upstream_status,
+)
 from draftroom.domain.upstream.worker import SyncReport, UpstreamWorker, sync_repository
 
 __all__ = [
+    "CredentialInfo",
     "FetchOutcome",
+    "MainStatus",
     "PublishResult",
     "PushOutcome",
     "Resolution",
@@ -34,8 +44,11 @@ __all__ = [
     "drain",
     "enqueue_commit",
     "fetch_main",
+    "list_credentials",
+    "main_status",
     "publish_approved",
     "reconcile",
+    "remove_credential",
     "resolve_divergence",
     "sync_repository",
     "upstream_status",

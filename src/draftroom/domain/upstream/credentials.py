@@ -11,6 +11,7 @@ import base64
 import hashlib
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from draftroom import store
 from draftroom.config import Settings
-from draftroom.errors import DraftroomError, InvalidInput
+from draftroom.errors import Conflict, DraftroomError, InvalidInput, NotFound
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 DEFAULT_USERNAME = "x-access-token"  # what GitHub expects next to a token over https
@@ -44,6 +45,44 @@ class OpenedCredential:
 
     def __repr__(self) -> str:  # keeps the secret out of tracebacks and logs
         return f"OpenedCredential(name={self.name!r}, kind={'app' if self.app else 'token'})"
+
+
+@dataclass(frozen=True)
+class CredentialInfo:
+    """What may be shown about a credential: never its secret, username or key."""
+
+    name: str
+    kind: store.CredentialKind
+    created_at: datetime
+    used_by: list[str]
+
+
+def list_credentials(session: Session, org_id: int) -> list[CredentialInfo]:
+    """The org's credentials by name, with the repositories that use each."""
+    return [
+        CredentialInfo(
+            record.name,
+            record.kind,
+            record.created_at,
+            store.repositories_using_credential(session, record.id),
+        )
+        for record in store.list_upstream_credentials(session, org_id)
+    ]
+
+
+def remove_credential(session: Session, org_id: int, name: str) -> None:
+    """Delete a credential no repository uses; a used one would silently unauthenticate it."""
+    record = store.get_upstream_credential(session, org_id, name)
+    if record is None:
+        raise NotFound(f"no credential named {name!r}; see 'draftroom credential list'")
+    used_by = store.repositories_using_credential(session, record.id)
+    if used_by:
+        raise Conflict(
+            f"credential {name!r} is still used by {', '.join(used_by)}: without it their "
+            "pushes and fetches would stop; it can be removed once no repository uses it",
+            repositories=used_by,
+        )
+    store.delete_upstream_credential(session, record)
 
 
 def _fernet(settings: Settings) -> Fernet:

@@ -1,7 +1,11 @@
-"""An admin's way out of a diverged sandbox branch: take the upstream's side, or ours.
+"""An admin's way out of a diverged branch (a sandbox's, or ``main``): take the upstream's
+side, or force ours onto it.
 
 Either way nothing is lost: the side given up is kept at ``refs/draftroom/replaced/<branch>``,
-the decision is written to the audit log, and pushing resumes.
+the decision is written to the audit log with who made it, and pushing resumes. A forced push
+is refused if the upstream moved again after we looked, so a commit nobody has seen yet is
+never overwritten. ``main`` maps to the upstream's default branch; only an admin (API key or
+the CLI) can reach this, never a reuse token.
 """
 
 from __future__ import annotations
@@ -13,45 +17,76 @@ from typing import Literal
 
 from draftroom import store
 from draftroom.domain.audit import record_event
+from draftroom.domain.sandboxes import BASE_BRANCH
 from draftroom.domain.services import Services
 from draftroom.domain.upstream import transport
 from draftroom.domain.upstream.access import git_auth
-from draftroom.domain.upstream.refs import OUTBOX, REPLACED, TRACKING, move_branch, set_ref
-from draftroom.errors import Conflict, NotFound, RepoNotFound, UpstreamUnavailable
+from draftroom.domain.upstream.refs import (
+    OUTBOX,
+    REPLACED,
+    TRACKING,
+    move_branch,
+    read_ref,
+    set_ref,
+)
+from draftroom.errors import Conflict, NotFound, RefNotFound, RepoNotFound, UpstreamUnavailable
 
 Choice = Literal["adopt_theirs", "force_ours"]
 
 
 @dataclass(frozen=True)
 class Resolution:
+    """``head``: where the branch now is on both sides; ``replaced``: the side given up."""
+
     branch: str
     choice: Choice
     head: str
     replaced: str
 
+    @property
+    def replaced_ref(self) -> str:
+        return REPLACED + self.branch
+
 
 def resolve_divergence(
-    services: Services, org_id: int, repo_name: str, branch: str, choice: Choice, *, actor: str
+    services: Services,
+    org_id: int,
+    repo_name: str,
+    branch: str,
+    choice: Choice,
+    *,
+    actor: str,
+    request_id: str | None = None,
 ) -> Resolution:
-    """Make local and upstream ``branch`` one again, keeping the other side under a ref."""
+    """Make local and upstream ``branch`` one again, keeping the other side under a ref.
+
+    ``actor`` (an API key id, or ``cli``) is audited; ``request_id`` ties the audit row to the
+    tool call that asked for it.
+    """
     started = time.perf_counter()
     with services.database.session() as session:
         record = store.get_repository(session, org_id, repo_name)
         if record is None:
             raise RepoNotFound(f"no repository named {repo_name!r}")
         upstream = store.get_upstream(session, record.id)
-        entry = store.get_outbox_entry(session, record.id, branch)
         if upstream is None:
             raise NotFound(f"repository {repo_name!r} has no upstream")
-        if entry is None or entry.state != "diverged":
+        entry = store.get_outbox_entry(session, record.id, branch)
+        diverged = entry is not None and entry.state == "diverged"
+        if branch == BASE_BRANCH:
+            diverged = diverged or upstream.main_state == "diverged"
+        if not diverged:
             raise Conflict(f"branch {branch!r} of {repo_name!r} is not diverged; nothing to do")
         _ = upstream.credential
-        entry_id = entry.id
+        entry_id = None if entry is None else entry.id
+    remote = upstream.main_branch if branch == BASE_BRANCH else branch
     repo = services.git(record.path)
     auth = git_auth(services.settings, upstream)
     transport.set_timeouts(services.settings.upstream_timeout_seconds)
-    transport.fetch(repo.path, upstream.url, auth, [f"+refs/heads/{branch}:{TRACKING}{branch}"])
-    theirs = repo.resolve(TRACKING + branch)
+    transport.fetch(repo.path, upstream.url, auth, [f"+refs/heads/{remote}:{TRACKING}{remote}"])
+    theirs = read_ref(repo.path, TRACKING + remote)
+    if theirs is None:
+        raise RefNotFound(f"the upstream has no branch {remote!r} any more; nothing to resolve")
     ours = repo.head(branch)
     if choice == "adopt_theirs":
         set_ref(repo.path, REPLACED + branch, ours)
@@ -61,17 +96,34 @@ def resolve_divergence(
     else:
         set_ref(repo.path, REPLACED + branch, theirs)
         set_ref(repo.path, OUTBOX + branch, ours)
+        now = transport.remote_heads(repo.path, upstream.url, auth).get(remote)
+        if now != theirs:
+            raise Conflict(
+                f"the upstream's {remote!r} moved again while resolving (to "
+                f"{(now or 'nothing')[:12]}); run the command again to decide on what it has now"
+            )
         rejected = transport.push(
-            repo.path, upstream.url, auth, [f"+{OUTBOX}{branch}:refs/heads/{branch}"]
+            repo.path, upstream.url, auth, [f"+{OUTBOX}{branch}:refs/heads/{remote}"]
         )
         if rejected:
-            raise UpstreamUnavailable(f"the upstream refused the forced push: {rejected}")
+            reasons = "; ".join(rejected.values())
+            raise UpstreamUnavailable(
+                f"the upstream refused the forced push of {remote!r} ({reasons}); if the branch "
+                "is protected, allow force pushes for it or resolve with --adopt-theirs"
+            )
+        set_ref(repo.path, TRACKING + remote, ours)
         head, replaced = ours, theirs
     with services.database.session() as session:
-        store.mark_resolved(session, entry_id, pushed_sha=head)
+        if entry_id is not None:
+            store.mark_resolved(session, entry_id, pushed_sha=head)
+        if branch == BASE_BRANCH:
+            row = store.get_upstream(session, record.id)
+            assert row is not None
+            row.main_state = "synced"
+            row.fetch_error = None
         record_event(
             session,
-            request_id=uuid.uuid4().hex,
+            request_id=request_id or uuid.uuid4().hex,
             tool="repo.resolve",
             outcome="ok",
             duration_ms=(time.perf_counter() - started) * 1000,

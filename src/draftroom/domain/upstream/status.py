@@ -1,4 +1,4 @@
-"""How a sandbox branch stands against its upstream, for ``sandbox.status``."""
+"""How a sandbox branch, and ``main``, stand against the upstream, for ``sandbox.status``."""
 
 from __future__ import annotations
 
@@ -13,6 +13,18 @@ from draftroom.errors import RefNotFound
 from draftroom.git import Repository
 
 UpstreamState = Literal["synced", "pending", "failed", "diverged", "none"]
+MainUpstreamState = Literal["synced", "ahead", "diverged", "none"]
+
+
+@dataclass(frozen=True)
+class MainStatus:
+    """``main`` against the upstream's, as the last fetch and push of ``main`` left it.
+
+    ``ahead``: an approved merge not published yet; ``diverged``: both moved, an admin resolves.
+    """
+
+    state: MainUpstreamState
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -22,6 +34,28 @@ class UpstreamStatus:
     state: UpstreamState
     pending: int = 0
     last_error: str | None = None
+    main: MainStatus = MainStatus("none")
+
+
+def main_status(session: Session, repository_id: int) -> MainStatus:
+    upstream = store.get_upstream(session, repository_id)
+    if upstream is None:
+        return MainStatus("none")
+    entry = store.get_outbox_entry(session, repository_id, BASE_BRANCH)
+    if entry is not None and entry.state == "diverged":
+        return MainStatus("diverged", entry.last_error)
+    if upstream.main_state == "diverged":
+        message = diverged_main_message(upstream.repository.name, upstream.main_branch)
+        return MainStatus("diverged", message)
+    return MainStatus(upstream.main_state, upstream.fetch_error)
+
+
+def diverged_main_message(repo_name: str, main_branch: str) -> str:
+    return (
+        f"main and the upstream's {main_branch!r} both have commits the other lacks, so "
+        f"neither is updated; an admin runs 'draftroom repo resolve {repo_name} main "
+        "--adopt-theirs' (or '--force-ours' to overwrite the upstream's)"
+    )
 
 
 def upstream_status(
@@ -29,6 +63,7 @@ def upstream_status(
 ) -> UpstreamStatus:
     if store.get_upstream(session, repository_id) is None:
         return UpstreamStatus("none")
+    main = main_status(session, repository_id)
     entry = store.get_outbox_entry(session, repository_id, branch)
     base = entry.pushed_sha if entry is not None and entry.pushed_sha else BASE_BRANCH
     try:
@@ -36,12 +71,12 @@ def upstream_status(
     except RefNotFound:
         pending = repo.ahead_behind(head, BASE_BRANCH)[0]
     if entry is None:
-        return UpstreamStatus("pending" if pending else "synced", pending)
+        return UpstreamStatus("pending" if pending else "synced", pending, main=main)
     if entry.state in ("diverged", "failed"):
-        return UpstreamStatus(entry.state, pending, entry.last_error)
+        return UpstreamStatus(entry.state, pending, entry.last_error, main)
     if entry.state == "synced" and entry.pushed_sha == head:
-        return UpstreamStatus("synced", 0)
-    return UpstreamStatus("pending", pending, entry.last_error)
+        return UpstreamStatus("synced", 0, main=main)
+    return UpstreamStatus("pending", pending, entry.last_error, main)
 
 
 def sandbox_upstream_status(session: Session, access: SandboxAccess, head: str) -> UpstreamStatus:

@@ -41,9 +41,10 @@ def blob_at(repo: Repository, ref: str, path: str) -> str | None:
 
 
 def read_parsed(
-    repo: Repository, ref: str, path: str, parse: Callable[[str, bytes], Parsed]
+    repo: Repository, ref: str, path: str, parse: Callable[[str, str, bytes], Parsed]
 ) -> Parsed:
-    """The parse of ``path`` at ``ref`` (``EMPTY`` when absent), at most once per blob id.
+    """The parse of ``path`` at ``ref`` (``EMPTY`` when absent), at most once per blob id;
+    ``parse(gitdir, blob, data)`` makes it.
 
     Raises ``WorkspaceFileInvalid`` when the file does not parse.
     """
@@ -53,8 +54,8 @@ def read_parsed(
     parsed = parse_cache.get(path, blob)
     if parsed is None:
         data = repo.read_file(ref, path).data
-        parsed = parse(str(repo.path), data)
-        parse_cache.put(str(repo.path), path, blob, parsed)
+        parsed = parse(str(repo.path), blob, data)
+        parsed = parse_cache.put(str(repo.path), path, blob, parsed)
     if isinstance(parsed.error, WorkspaceFileInvalid):
         # A fresh exception each time: the cached one must not collect tracebacks.
         raise WorkspaceFileInvalid(parsed.error.message, **parsed.error.details)
@@ -62,7 +63,9 @@ def read_parsed(
 
 
 def read_list(repo: Repository, ref: str, fmt: YamlList[T]) -> Parsed:
-    return read_parsed(repo, ref, fmt.path, lambda key, data: fmt.parse(parse_cache, key, data))
+    return read_parsed(
+        repo, ref, fmt.path, lambda key, blob, data: fmt.parse(parse_cache, key, data, blob)
+    )
 
 
 @dataclass(frozen=True)

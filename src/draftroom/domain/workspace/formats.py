@@ -18,6 +18,7 @@ from typing import Any, Generic, Protocol, TypeVar
 import yaml
 
 from draftroom.domain.workspace.cache import ParseCache, Parsed, blob_id
+from draftroom.domain.workspace.collector import paused_collector
 from draftroom.errors import WorkspaceFileInvalid
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -97,25 +98,70 @@ def dash_lines(text: str) -> list[int] | None:
 
 @dataclass(frozen=True)
 class YamlList(Generic[T]):
-    """A YAML list file of entries; ``parse_item(raw, index)`` turns one raw item into ``T``."""
+    """A YAML list file of entries; ``parse_item(raw)`` turns one raw item into ``T``.
+
+    ``parse_item(item.as_yaml())`` must give ``item`` back: the disk cache stores entries as
+    ``as_yaml()`` and reads them back through ``parse_item``.
+    """
 
     path: str
     parse_item: Callable[[Any], T]
 
-    def parse(self, cache: ParseCache, repo_key: str, data: bytes) -> Parsed:
-        """Parse ``data``, by its suffix alone when it extends a version parsed before."""
+    def parse(
+        self, cache: ParseCache, repo_key: str, data: bytes, blob: str | None = None
+    ) -> Parsed:
+        """Parse ``data`` (blob ``blob`` of the git dir ``repo_key``): from the disk cache when
+        it holds this version, by the suffix alone when it extends a version parsed before
+        (in this process or on disk), else as a whole."""
+        with paused_collector():
+            return self._parse(cache, repo_key, data, blob)
+
+    def _parse(self, cache: ParseCache, repo_key: str, data: bytes, blob: str | None) -> Parsed:
+        disk = cache.disk
+        if disk is not None and blob is not None:
+            record = disk.load(repo_key, self.path, blob, len(data))
+            stored = self._restore(data, record)
+            if stored is not None:
+                return stored
         for previous in cache.predecessors(repo_key, self.path):
-            old = previous.data
-            extends = len(data) > len(old) and data.startswith(old)
-            if extends and (not old or old.endswith(b"\n")):
-                suffix = data[len(old) :]
-                if suffix.startswith(b"- "):
-                    extended = self._extend(previous, suffix)
+            extended = self._extend(previous, data)
+            if extended is not None:
+                return extended
+        if disk is not None:
+            for old_blob, size in disk.prefixes(repo_key, self.path, len(data)):
+                if not _may_extend(data[:size], data) or blob_id(data[:size]) != old_blob:
+                    continue
+                record = disk.load(repo_key, self.path, old_blob, size)
+                previous = self._restore(data[:size], record)
+                if previous is not None and previous.error is None and previous.append_safe:
+                    extended = self._extend(previous, data)
                     if extended is not None:
                         return extended
         return self._parse_whole(data)
 
-    def _extend(self, previous: Parsed, suffix: bytes) -> Parsed | None:
+    def _restore(self, data: bytes, record: dict[str, Any] | None) -> Parsed | None:
+        """The parse of ``data`` from its disk-cache record; None when the record is unusable."""
+        if record is None:
+            return None
+        try:
+            error = record.get("error")
+            if error is not None:
+                exc = WorkspaceFileInvalid(str(error["message"]), **dict(error["details"]))
+                return Parsed(data, (), append_safe=False, error=exc)
+            items = tuple(self.parse_item(raw) for raw in record["items"])
+            append_safe = record["append_safe"]
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
+        ids = frozenset(i.id for i in items)
+        if len(ids) != len(items) or not isinstance(append_safe, bool):
+            return None
+        return Parsed(data, items, append_safe=append_safe, ids=ids)
+
+    def _extend(self, previous: Parsed, data: bytes) -> Parsed | None:
+        """``data`` parsed as ``previous`` plus the items of the suffix it appends, if it does."""
+        if not _may_extend(previous.data, data):
+            return None
+        suffix = data[len(previous.data) :]
         try:
             text = suffix.decode("utf-8")
             raw = yaml.load(text, Loader=_Loader)
@@ -128,7 +174,8 @@ class YamlList(Generic[T]):
         ids = frozenset(i.id for i in items)
         if len(ids) != len(items):
             return None
-        return Parsed(previous.data + suffix, items, append_safe=True, ids=ids)
+        unsaved = previous.unsaved + len(suffix)
+        return Parsed(data, items, append_safe=True, ids=ids, unsaved=unsaved)
 
     def _parse_whole(self, data: bytes) -> Parsed:
         try:
@@ -160,10 +207,10 @@ class YamlList(Generic[T]):
                     )
                 seen[item.id] = index
         except WorkspaceFileInvalid as exc:
-            return Parsed(data, (), append_safe=False, error=exc)
+            return Parsed(data, (), append_safe=False, error=exc, unsaved=len(data))
         starts = dash_lines(text)
         safe = starts is not None and len(starts) == len(items)
-        return Parsed(data, tuple(items), append_safe=safe, ids=frozenset(seen))
+        return Parsed(data, tuple(items), append_safe=safe, ids=frozenset(seen), unsaved=len(data))
 
     def append(self, parsed: Parsed, value: T) -> Parsed:
         """``parsed`` with ``value`` appended as text; see ``_rewrite`` for other shapes."""
@@ -173,7 +220,9 @@ class YamlList(Generic[T]):
             data += b"\n"
         if parsed.append_safe:
             ids = parsed.ids | {value.id}
-            return Parsed(data + item, (*parsed.items, value), append_safe=True, ids=ids)
+            unsaved = parsed.unsaved + len(data) + len(item) - len(parsed.data)
+            items = (*parsed.items, value)
+            return Parsed(data + item, items, append_safe=True, ids=ids, unsaved=unsaved)
         return self._rewrite(parsed, data + item, (*parsed.items, value))
 
     def replace(self, parsed: Parsed, index: int, value: T | None) -> Parsed:
@@ -195,7 +244,8 @@ class YamlList(Generic[T]):
             end -= 1
         new = dump_item(value.as_yaml()).decode().rstrip("\n").split("\n") if value else []
         data = "\n".join([*lines[:begin], *new, *lines[end:]]).encode("utf-8")
-        return Parsed(data, tuple(items), append_safe=True, ids=frozenset(i.id for i in items))
+        ids = frozenset(i.id for i in items)
+        return Parsed(data, tuple(items), append_safe=True, ids=ids, unsaved=len(data))
 
     def _rewrite(self, parsed: Parsed, candidate: bytes | None, items: tuple[T, ...]) -> Parsed:
         """For a valid file that is not a plain block list (flow style, say): keep the edited
@@ -216,7 +266,18 @@ class YamlList(Generic[T]):
         body = b"".join(dump_item(i.as_yaml()) for i in items)
         head = "\n".join(header).strip("\n")
         data = (head + "\n" if head else "").encode("utf-8") + body
-        return Parsed(data, items, append_safe=True, ids=frozenset(i.id for i in items))
+        ids = frozenset(i.id for i in items)
+        return Parsed(data, items, append_safe=True, ids=ids, unsaved=len(data))
+
+
+def _may_extend(old: bytes, data: bytes) -> bool:
+    """``data`` is ``old`` with block items appended after a line end (checked cheaply)."""
+    return (
+        len(data) > len(old)
+        and (not old or old.endswith(b"\n"))
+        and data.startswith(b"- ", len(old))
+        and data.startswith(old)
+    )
 
 
 def decode(path: str, data: bytes) -> str:

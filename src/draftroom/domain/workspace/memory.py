@@ -97,7 +97,7 @@ def parse_memory_item(raw: Any) -> MemoryEntry:
     if entry_id is None or entry_id == "":
         entry_id = derived_id("m", text, iso(at))
     entry_id = _scalar(entry_id, "id").strip()
-    if not entry_id or any(c.isspace() for c in entry_id) or len(entry_id) > 64:
+    if entry_id.split() != [entry_id] or len(entry_id) > 64:
         raise ItemProblem(f"id {entry_id!r} must be one word of at most 64 characters")
     return memory_entry(entry_id, text, kind, tags, at)
 

@@ -60,7 +60,7 @@ def trace_preamble(project_name: str | None) -> bytes:
     ).encode()
 
 
-def parse_trace_file(_repo_key: str, data: bytes) -> Parsed:
+def parse_trace_file(_repo_key: str, _blob: str, data: bytes) -> Parsed:
     try:
         _, blocks = parse_trace(TRACE_FILE, data)
         entries: list[ReasoningEntry] = []

@@ -113,7 +113,7 @@ def scaffold_project(
             files.append((TASKS_FILE, parsed))
         if TRACE_FILE in missing:
             data = trace_preamble(name)
-            files.append((TRACE_FILE, parse_trace_file("", data)))
+            files.append((TRACE_FILE, parse_trace_file("", "", data)))
         return Edit(files, f"Start project {name}", [p for p, _ in files])
 
     try:

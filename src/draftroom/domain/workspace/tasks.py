@@ -122,7 +122,7 @@ def parse_task_item(raw: Any) -> Task:
     if task_id is None or task_id == "":
         task_id = derived_id("t", title, iso(created))
     task_id = _text(task_id, "id").strip()
-    if not task_id or any(c.isspace() for c in task_id) or len(task_id) > 64:
+    if task_id.split() != [task_id] or len(task_id) > 64:
         raise ItemProblem(f"id {task_id!r} must be one word of at most 64 characters")
     return Task(
         id=task_id,

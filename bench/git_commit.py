@@ -25,7 +25,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-import draftroom.git.commits as engine_commits
 from draftroom.git import Change, Repository
 
 DIRS, FILES_PER_DIR = 50, 100
@@ -96,23 +95,6 @@ def git_cli_committer(root: Path, repo: Repository) -> Callable[[int], None]:
 
     for i in range(GIT_WARMUP):
         commit(i - GIT_WARMUP)
-    return commit
-
-
-def libgit2_ref_update(repo: Repository, branch: str) -> Callable[[int], None]:
-    """Commits whose ref moves by libgit2's ``set_target`` (the path before ``loose_refs``).
-
-    Same engine, only the ref write differs: the path used where a reflog is kept.
-    """
-
-    def commit(i: int) -> None:
-        original = engine_commits.writes_reflog
-        engine_commits.writes_reflog = lambda _repo: True
-        try:
-            repo.commit_changes(branch, three_files(i), message="c")
-        finally:
-            engine_commits.writes_reflog = original
-
     return commit
 
 
@@ -188,19 +170,16 @@ def main() -> None:
         started = time.perf_counter()
         repo = build(root)
         repo.create_branch("sandbox/bench")
-        repo.create_branch("sandbox/before")
         git_commit = git_cli_committer(root, repo)
         os.sync()  # flush the build and clone so their writeback does not skew our timings
         for i in range(WARMUP):
             repo.commit_changes("sandbox/bench", three_files(-1 - i), message="warm-up")
-            repo.commit_changes("sandbox/before", three_files(-1 - i), message="warm-up")
         rounds = interleaved(
             {
                 "ours": (
                     lambda i: repo.commit_changes("sandbox/bench", three_files(i), message="c"),
                     ours_n,
                 ),
-                "before": (libgit2_ref_update(repo, "sandbox/before"), ours_n),
                 "git": (git_commit, git_n),
                 "branches": (lambda i: repo.create_branch(f"sandbox/b{i}"), branches_n),
                 "reads": (
@@ -213,14 +192,10 @@ def main() -> None:
         fsync_on = probe(repo.path, True, fsync_n)
         elapsed = time.perf_counter() - started
 
-    ours, before, git = flat(rounds["ours"]), flat(rounds["before"]), flat(rounds["git"])
+    ours, git = flat(rounds["ours"]), flat(rounds["git"])
     branches, reads = flat(rounds["branches"]), flat(rounds["reads"])
     ours_rate, git_rate = len(ours) / sum(ours), len(git) / sum(git)
     ratio = ours_rate / git_rate
-    speedup = statistics.median(
-        statistics.median(b) / statistics.median(o)
-        for o, b in zip(rounds["ours"], rounds["before"], strict=True)
-    )
     ms = 1e3
     rows = [
         (
@@ -228,12 +203,6 @@ def main() -> None:
             f"{ours_rate:,.0f}/s",
             f"{p50(rounds['ours']) * ms:.2f}",
             f"{percentile(ours, 0.99) * ms:.2f}",
-        ),
-        (
-            "3-file commit, ref via libgit2 set_target (before)",
-            f"{len(before) / sum(before):,.0f}/s",
-            f"{p50(rounds['before']) * ms:.2f}",
-            f"{percentile(before, 0.99) * ms:.2f}",
         ),
         (
             "3-file commit, git CLI (add -A + commit)",
@@ -266,7 +235,6 @@ def main() -> None:
     for row in rows:
         print("| " + " | ".join(row) + " |")
     print(f"\nours/git-cli throughput ratio: {ratio:.1f}x")
-    print(f"commit p50 speed-up over the libgit2 ref update, same rounds: {speedup:.2f}x")
     print(f"ratio={ratio:.1f} p50_ms={p50(rounds['ours']) * ms:.3f}")
 
 

@@ -163,7 +163,7 @@ def test_exports_are_complete() -> None:
 
     public = {name for name in dir(git) if not name.startswith("_")}
     modules = {
-        "changeset", "collisions", "commits", "diff", "locks", "log", "loose_refs", "merge",
+        "changeset", "collisions", "commits", "diff", "locks", "log", "merge",
         "objects", "paths", "refs", "repository", "revert", "sizes", "trailers", "trees",
     }  # fmt: skip
     assert public - modules == set(exported)

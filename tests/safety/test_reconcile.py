@@ -48,6 +48,23 @@ def test_commits_missing_from_the_audit_are_restored_from_their_trailers(
     assert reconcile(services).inserted == []  # idempotent
 
 
+def test_an_unaudited_commit_below_an_audited_head_is_reconciled(
+    app: tuple[Api, Services],
+) -> None:
+    """Concurrent calls write audit rows in any order: a crash can lose an older commit's row
+    while a newer commit's row landed, so an audited head must not end the walk."""
+    api, services = app
+    sb = start(api)
+    older = api.post("/files/write", **sb, path="a.txt", content="a", message="m")
+    api.post("/files/write", **sb, path="b.txt", content="b", message="m")
+    with services.database.session() as session:
+        session.execute(
+            delete(store.AuditEvent).where(store.AuditEvent.commit_sha == older["commit_sha"])
+        )
+    assert reconcile(services).inserted == [older["commit_sha"]]
+    assert [row.tool for row in audit_rows(services, older["commit_sha"])] == ["files.write"]
+
+
 def test_a_commit_written_by_a_killed_process_is_reconciled(app: tuple[Api, Services]) -> None:
     api, services = app
     sb = start(api)

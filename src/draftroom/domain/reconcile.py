@@ -4,8 +4,11 @@ A tool's commit is written to git first and to the audit table second; a process
 between leaves an acknowledged-looking commit with no audit row. Every draftroom commit
 carries ``Draftroom-Tool``/``-Request-Id``/``-Token-Id`` trailers, so at start-up the
 missing rows are rebuilt from them (detail ``{"reconciled": true}``), and audit rows naming
-a commit git no longer has are marked as such. Bounded: each sandbox branch is walked back
-from its head only until a commit the audit already knows. Must never move a ref.
+a commit git no longer has are marked as such. Audit rows of concurrent calls land in any
+order, so an audited commit does not vouch for the ones below it: each sandbox branch is
+walked back from its head through every commit less than ``AUDIT_LAG`` older than the head
+(any commit a crash left unaudited is that recent), and on past audited ones only until the
+first commit the audit knows. Must never move a ref.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,6 +34,8 @@ REQUEST_TRAILER = "Draftroom-Request-Id"
 TOKEN_TRAILER = "Draftroom-Token-Id"
 MAX_WALK = 1000
 """Commits walked back per branch at most: a bound on start-up time."""
+AUDIT_LAG = timedelta(minutes=5)
+"""Longer than any call takes between its git write and its audit write."""
 CHECKED_CLAIMS = 20
 """Newest audit rows per branch whose commit is checked to exist."""
 _CHUNK = 500
@@ -58,12 +64,9 @@ def reconcile(services: Services) -> Reconciled:
             heads[(repo_name, branch)] = (repo, repo.head(branch))
         except DraftroomError:
             continue  # repository or branch gone: nothing to reconcile against
-    with services.database.session() as session:
-        known = _audited(session, [head for _, head in heads.values()])
-    for (repo_name, branch), (repo, head) in heads.items():
-        if head not in known:
-            with repo.branch_lock(branch), services.database.session() as session:
-                result.inserted += _insert_missing(session, repo, repo_name, branch)
+    for (repo_name, branch), (repo, _) in heads.items():
+        with repo.branch_lock(branch), services.database.session() as session:
+            result.inserted += _insert_missing(session, repo, repo_name, branch)
         with services.database.session() as session:
             result.missing += _mark_missing(session, repo, repo_name, branch)
     if result.inserted or result.missing:
@@ -94,7 +97,7 @@ def _walk(repo: Repository, branch: str) -> Iterator[LogEntry]:
     cursor: str | None = None
     walked = 0
     while walked < MAX_WALK:
-        page = repo.log(branch, cursor=cursor, limit=50)
+        page = repo.log(branch, cursor=cursor, limit=5 if cursor is None else 50)
         for entry in page.commits:
             walked += 1
             yield entry
@@ -104,29 +107,33 @@ def _walk(repo: Repository, branch: str) -> Iterator[LogEntry]:
 
 
 def _insert_missing(session: Session, repo: Repository, repo_name: str, branch: str) -> list[str]:
-    """Rows for the draftroom commits above the newest audited one (called under the lock)."""
+    """Rows for the branch's unaudited draftroom commits (called under the branch lock)."""
     missing: list[LogEntry] = []
     batch: list[LogEntry] = []
+    oldest_in_flight: datetime | None = None
 
     def flush() -> bool:
-        """Move unaudited entries of ``batch`` to ``missing``; True once an audited one shows."""
+        """Move unaudited entries of ``batch`` to ``missing``; True once the walk may stop."""
         known = _audited(session, [e.sha for e in batch])
+        done = False
         for entry in batch:
-            if entry.sha in known:
-                return True
-            missing.append(entry)
+            if entry.sha not in known:
+                missing.append(entry)
+            elif oldest_in_flight is not None and entry.time < oldest_in_flight:
+                done = True
+                break
         batch.clear()
-        return False
+        return done
 
-    stopped = False
     for entry in _walk(repo, branch):
         if TOOL_TRAILER not in entry.trailers:
             break  # below the sandbox's own commits: the base branch's history
+        if oldest_in_flight is None:
+            oldest_in_flight = entry.time - AUDIT_LAG
         batch.append(entry)
-        if len(batch) == 50 and flush():
-            stopped = True
+        if (len(batch) == 50 or entry.time < oldest_in_flight) and flush():
             break
-    if not stopped and batch:
+    if batch:
         flush()
     for entry in missing:
         event = store.add_audit_event(

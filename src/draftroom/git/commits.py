@@ -1,9 +1,8 @@
 """Writing a commit object and moving a branch to it: the one place refs move.
 
 Callers hold the branch lock (``locks.branch_lock``) and pass the head they read under it;
-the ref moves by compare-and-swap under git's own ``<ref>.lock`` (``loose_refs.update_ref``,
-or libgit2's ``set_target`` where a reflog is kept), so even a writer outside our lock (the
-git CLI) can never be silently overwritten.
+the ref moves with libgit2's compare-and-swap (lockfile + rename), so even a writer outside
+our lock (the git CLI) can never be silently overwritten.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ from dataclasses import dataclass
 import pygit2
 
 from draftroom.errors import InvalidInput, StaleHead
-from draftroom.git.loose_refs import RefMoved, update_ref, writes_reflog
 from draftroom.git.objects import Identity
 from draftroom.git.refs import HEADS
 from draftroom.git.trailers import compose_message
@@ -61,16 +59,6 @@ def move_branch(
 ) -> None:
     """Point ``refs/heads/<branch>`` at ``new`` only if it still points at ``old``."""
     name = HEADS + branch
-    if not writes_reflog(repo):
-        try:
-            update_ref(repo, name, new, old)
-        except RefMoved as exc:
-            moved = repo.references.get(name)
-            raise StaleHead(
-                f"branch {branch!r} moved while committing ({exc}); read its head and retry",
-                head=str(moved.target) if moved is not None else None,
-            ) from None
-        return
     reference = repo.references.get(name)
     if reference is None or reference.target != old:
         current = str(reference.target) if reference is not None else None

@@ -31,7 +31,6 @@ from draftroom.git.commits import signature
 from draftroom.git.diff import diff_trees
 from draftroom.git.locks import branch_lock
 from draftroom.git.log import log
-from draftroom.git.loose_refs import enable_fsync
 from draftroom.git.objects import (
     Change,
     CommitResult,
@@ -88,7 +87,6 @@ class Repository:
         if fsync:
             # libgit2 option, process-global: once on, every repository in this process fsyncs.
             pygit2.option(Option.ENABLE_FSYNC_GITDIR, 1)
-            enable_fsync()
 
     @classmethod
     def init(

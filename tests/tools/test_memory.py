@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -9,10 +10,12 @@ import pytest
 import yaml
 
 from draftroom.domain.services import Services
-from draftroom.domain.workspace import memory, parse_cache
+from draftroom.domain.workspace import files, memory, parse_cache
+from draftroom.domain.workspace.cache import ParseCache
+from draftroom.domain.workspace.disk_cache import DiskParseCache, directory
 from draftroom.domain.workspace.formats import YamlList
 from tests.adapters.conftest import Api
-from tests.tools.workspace import commit_by_hand, file_at
+from tests.tools.workspace import commit_by_hand, file_at, repo_of
 
 
 def texts(page: dict[str, object]) -> list[str]:
@@ -250,3 +253,23 @@ def test_bad_input_is_a_typed_4xx(api: Api, project: dict[str, str]) -> None:
     assert api.post("/memory/query", **project, limit=101, expect=422)
     wrong = {**project, "reuse_token": "drt_nope"}
     assert api.post("/memory/query", **wrong, expect=401)["error"]["code"] == "unauthorized"
+
+
+def test_a_restarted_server_reads_memory_from_the_disk_cache_without_parsing(
+    api: Api, project: dict[str, str], services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Store every version (the threshold is 32 KB of unsaved YAML in production).
+    monkeypatch.setattr(files.parse_cache, "disk", DiskParseCache(snapshot_bytes=1))
+    for i in range(3):
+        api.post("/memory/add", **project, text=f"kept {i}", tags=["disk"])
+    warm = api.post("/memory/query", **project, limit=100)
+    gitdir = str(repo_of(services).path)
+    assert any(name.startswith("memory.yaml.") for name in os.listdir(directory(gitdir)))
+    # A new process: an empty parse cache over the same disk cache.
+    monkeypatch.setattr(files, "parse_cache", ParseCache(disk=DiskParseCache(snapshot_bytes=1)))
+    calls: list[int] = []
+    monkeypatch.setattr(YamlList, "_parse_whole", lambda self, data: calls.append(1))
+    assert api.post("/memory/query", **project, limit=100) == warm
+    api.post("/memory/add", **project, text="after the restart", tags=["disk"])
+    page = api.post("/memory/query", **project, tags=["disk"])
+    assert texts(page) == ["after the restart", "kept 2", "kept 1", "kept 0"] and calls == []

@@ -11,6 +11,7 @@ corrupt file is a miss and the caller parses: nothing here may ever raise to a r
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -142,7 +143,5 @@ def names(gitdir: str, *, temporary: bool = False) -> list[str]:
 
 
 def _remove(file: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):  # Another process removed it first.
         file.unlink()
-    except OSError:
-        pass  # Another process removed it first.

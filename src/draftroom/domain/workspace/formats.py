@@ -132,9 +132,9 @@ class YamlList(Generic[T]):
                 if not _may_extend(data[:size], data) or blob_id(data[:size]) != old_blob:
                     continue
                 record = disk.load(repo_key, self.path, old_blob, size)
-                previous = self._restore(data[:size], record)
-                if previous is not None and previous.error is None and previous.append_safe:
-                    extended = self._extend(previous, data)
+                base = self._restore(data[:size], record)
+                if base is not None and base.error is None and base.append_safe:
+                    extended = self._extend(base, data)
                     if extended is not None:
                         return extended
         return self._parse_whole(data)

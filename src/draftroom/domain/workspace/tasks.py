@@ -66,7 +66,7 @@ class Task:
     def as_yaml(self) -> dict[str, Any]:
         item: dict[str, Any] = {"id": self.id, "title": self.title, "status": self.status}
         item["priority"] = self.priority
-        if self.description:
+        if self.description is not None:
             item["description"] = self.description
         if self.created_at:
             item["created_at"] = iso(self.created_at)

@@ -51,9 +51,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     )
     app.state.services = services
 
-    def principal(
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    ) -> Principal:
+    def authenticate(credentials: HTTPAuthorizationCredentials | None) -> Principal:
         if credentials is None:
             raise Unauthorized("send your API key as 'Authorization: Bearer <key>'")
         with services.database.session() as session:
@@ -61,9 +59,9 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
             return Principal(api_key_id=key.id, org_id=key.org_id, role=key.role)
 
     for tool in registry:
-        _add_route(app, tool, services, principal)
+        _add_route(app, tool, services, authenticate)
     app.router.routes.append(Route("/mcp", mcp, include_in_schema=False))  # MCP, streamable HTTP
-    _add_admin_schema(app, settings, services, principal)
+    _add_admin_schema(app, settings, services, authenticate)
 
     @app.get("/health", include_in_schema=False)
     def health() -> dict[str, str]:
@@ -80,11 +78,17 @@ def _add_route(
     app: FastAPI,
     tool: Tool,
     services: Services,
-    principal: Callable[..., Principal],
+    authenticate: Callable[[HTTPAuthorizationCredentials | None], Principal],
     *,
     in_schema: bool | None = None,
 ) -> None:
-    def allowed(request: Request, who: Annotated[Principal, Depends(principal)]) -> Principal:
+    # One sync dependency (one thread-pool hop) for the key check and the scope check, run
+    # before FastAPI reads the body: a caller without the scope learns nothing of the input.
+    def allowed(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> Principal:
+        who = authenticate(credentials)
         registry.precheck(tool, services, who, request_id=request.state.request_id)
         return who
 
@@ -179,17 +183,22 @@ def _without(model: type[BaseModel], names: list[str]) -> type[BaseModel]:
 
 
 def _add_admin_schema(
-    app: FastAPI, settings: Settings, services: Services, principal: Callable[..., Principal]
+    app: FastAPI,
+    settings: Settings,
+    services: Services,
+    authenticate: Callable[[HTTPAuthorizationCredentials | None], Principal],
 ) -> None:
     """``GET /admin/openapi.json``: the admin tools' own schema, for admin keys only."""
     admin = FastAPI(title="draftroom admin", version=__version__, description="Admin tools.")
     for tool in registry:
         if tool.scope == "admin":
-            _add_route(admin, tool, services, principal, in_schema=True)
+            _add_route(admin, tool, services, authenticate, in_schema=True)
 
     @app.get("/admin/openapi.json", include_in_schema=False)
-    def admin_openapi(who: Annotated[Principal, Depends(principal)]) -> dict[str, Any]:
-        registry.authorize("admin", who, "the admin schema")
+    def admin_openapi(
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> dict[str, Any]:
+        registry.authorize("admin", authenticate(credentials), "the admin schema")
         return gpt_schema(admin, settings)
 
 

@@ -1,9 +1,17 @@
-"""Who is calling and what one tool call touched: filled in as the call runs, read by the audit."""
+"""Who is calling and what one tool call touched: filled in as the call runs, read by the audit.
+
+A call owns at most one database session (``Call.session``), shared by the checks every
+sandbox tool runs (reuse token, lockout, commit rate) and the call's audit row, so a call
+costs one connection and one commit instead of one per check.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from draftroom.domain.services import Services
 
@@ -37,3 +45,40 @@ class Call:
     audit: AuditFields = field(default_factory=AuditFields)
     client: str | None = None
     """The caller's network address (HTTP), for lockouts; None when there is none (stdio)."""
+    _session: Session | None = field(default=None, init=False, repr=False)
+
+    @property
+    def session(self) -> Session:
+        """The call's session, opened on first use; ``end`` commits it with the audit row.
+
+        Whoever writes through it calls ``save`` before touching git or another session:
+        on SQLite an uncommitted write holds the database's one write lock.
+        """
+        if self._session is None:
+            self._session = self.services.database.new_session()
+        return self._session
+
+    def save(self) -> None:
+        """Commit what the call's session changed so far (e.g. a token's ``last_used_at``)."""
+        session = self._session
+        if session is not None and (session.new or session.dirty or session.deleted):
+            session.commit()
+
+    def end(self, write_audit: Callable[[Session], object], *, failed: bool) -> None:
+        """Write the audit row and close the call's session.
+
+        A call that succeeded commits its row with whatever its session still holds; one
+        that failed rolls its session back first, so the rollback cannot take the row along.
+        """
+        session = self._session or self.services.database.new_session()
+        self._session = None
+        try:
+            if failed:
+                session.rollback()
+            write_audit(session)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()

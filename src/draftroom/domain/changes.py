@@ -102,7 +102,7 @@ def commit_and_log(
         trailers=trailers(call, access),
         expected_head=expected_head,
     )
-    return _logged(call, result, files, entry)
+    return _logged(call, access, result, files, entry)
 
 
 def rollback_commit(
@@ -133,7 +133,7 @@ def rollback_commit(
             if attempt == _RETRIES:
                 raise
             continue
-        return _logged(call, result, files, entry)
+        return _logged(call, access, result, files, entry)
 
 
 def restore_and_log(
@@ -176,7 +176,7 @@ def restore_and_log(
             if expected_head is not None or attempt == _RETRIES:
                 raise
             continue
-        return _logged(call, result, files, entry)
+        return _logged(call, access, result, files, entry)
 
 
 def changed_outside_logs(repo: Repository, old: str, new: str) -> list[str]:
@@ -244,8 +244,13 @@ def _append_yaml(access: SandboxAccess, head: str, record: dict[str, Any]) -> by
 
 
 def _logged(
-    call: Call, result: CommitResult, files: list[str], entry: dict[str, Any]
+    call: Call,
+    access: SandboxAccess,
+    result: CommitResult,
+    files: list[str],
+    entry: dict[str, Any],
 ) -> LoggedCommit:
     call.audit.commit_sha = result.sha
-    enqueue_commit(call, result.branch, result.sha)  # push-through to the upstream, if any
+    # Push-through to the upstream, if any.
+    enqueue_commit(call, result.branch, result.sha, has_upstream=access.has_upstream)
     return LoggedCommit(result.sha, result.branch, files, entry)

@@ -13,7 +13,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from draftroom.config import Settings
 from draftroom.domain.calls import Call
@@ -80,24 +81,26 @@ def check_sandbox_size(
 
 
 def check_commit_rate(call: Call, access: SandboxAccess, now: datetime | None = None) -> None:
-    """Refuse a commit past ``max_commits_per_minute`` for this reuse token."""
+    """Refuse a commit past ``max_commits_per_minute`` for this reuse token.
+
+    One indexed COUNT in the call's session; the commit times are read only to tell a
+    refused caller when to retry.
+    """
     now = now or utc_now()
     limit = call.services.settings.max_commits_per_minute
-    since = now - RATE_WINDOW
-    with call.services.database.session() as session:
-        # (repo, branch, at) is indexed; one token opens one branch.
-        times = session.scalars(
-            select(AuditEvent.at)
-            .where(
-                AuditEvent.repo == access.repo_name,
-                AuditEvent.branch == access.branch,
-                AuditEvent.at > since,
-                AuditEvent.token_id == access.token_id,
-                AuditEvent.outcome == "ok",
-                AuditEvent.commit_sha.is_not(None),
-            )
-            .order_by(AuditEvent.at)
-        ).all()
+    # (repo, branch, at) is indexed; one token opens one branch.
+    commits = (
+        AuditEvent.repo == access.repo_name,
+        AuditEvent.branch == access.branch,
+        AuditEvent.at > now - RATE_WINDOW,
+        AuditEvent.token_id == access.token_id,
+        AuditEvent.outcome == "ok",
+        AuditEvent.commit_sha.is_not(None),
+    )
+    session = call.session
+    if (session.scalar(select(func.count()).select_from(AuditEvent).where(*commits)) or 0) < limit:
+        return
+    times = session.scalars(select(AuditEvent.at).where(*commits).order_by(AuditEvent.at)).all()
     if len(times) >= limit:
         retry = _retry_after(list(times), limit, RATE_WINDOW, now)
         raise RateLimited(
@@ -108,7 +111,7 @@ def check_commit_rate(call: Call, access: SandboxAccess, now: datetime | None = 
         )
 
 
-def check_token_lockout(call: Call, now: datetime | None = None) -> None:
+def check_token_lockout(call: Call, session: Session, now: datetime | None = None) -> None:
     """Refuse reuse-token checks from an API key or address with too many recent failures.
 
     Counted from the audit rows of failed token checks; those carry no repository (the
@@ -117,17 +120,16 @@ def check_token_lockout(call: Call, now: datetime | None = None) -> None:
     settings = call.services.settings
     now = now or utc_now()
     window = timedelta(seconds=settings.token_lockout_seconds)
-    with call.services.database.session() as session:
-        rows = session.execute(
-            select(AuditEvent.at, AuditEvent.api_key_id, AuditEvent.detail)
-            .where(
-                AuditEvent.repo.is_(None),
-                AuditEvent.branch.is_(None),
-                AuditEvent.at > now - window,
-                AuditEvent.error_code == FAILED_TOKEN_CODE,
-            )
-            .order_by(AuditEvent.at)
-        ).all()
+    rows = session.execute(
+        select(AuditEvent.at, AuditEvent.api_key_id, AuditEvent.detail)
+        .where(
+            AuditEvent.repo.is_(None),
+            AuditEvent.branch.is_(None),
+            AuditEvent.at > now - window,
+            AuditEvent.error_code == FAILED_TOKEN_CODE,
+        )
+        .order_by(AuditEvent.at)
+    ).all()
     by_key = [at for at, key, _ in rows if key == call.principal.api_key_id]
     by_client = [
         at

@@ -17,7 +17,7 @@ from draftroom import store
 from draftroom.domain.calls import Call
 from draftroom.domain.limits import check_token_lockout
 from draftroom.domain.names import new_branch_name
-from draftroom.domain.tokens import issue_reuse_token, verify_reuse_token
+from draftroom.domain.tokens import issue_reuse_token, verify_reuse_token_scope
 from draftroom.errors import (
     AlreadyExists,
     BranchNotAllowed,
@@ -42,6 +42,9 @@ class SandboxAccess:
     branch: str
     sandbox_id: int
     token_id: str
+    has_upstream: bool | None = None
+    """Whether the repository mirrors an upstream, as read when the sandbox was opened;
+    None when not read (commits then look it up)."""
 
     def head(self) -> str:
         return self.repo.head(self.branch)
@@ -133,12 +136,11 @@ def open_sandbox(
     ``renewing`` also accepts a token expired less than the grace period ago
     (``/sandbox/renew``); every other tool refuses it.
     """
-    check_token_lockout(call)
+    check_token_lockout(call, session)
     grace = timedelta(days=call.services.settings.token_grace_days)
-    token = verify_reuse_token(session, reuse_token, grace=grace, renewing=renewing)
+    scope = verify_reuse_token_scope(session, reuse_token, grace=grace, renewing=renewing)
+    token, sandbox, record = scope.token, scope.sandbox, scope.repository
     call.audit.token_id = token.id
-    sandbox = store.get_sandbox_by_id(session, token.sandbox_id)
-    record = store.get_repository_by_id(session, sandbox.repository_id) if sandbox else None
     if sandbox is None or record is None:
         raise Forbidden("this reuse token's sandbox no longer exists; start a new sandbox")
     if record.org_id != call.principal.org_id or record.name != repo_name:
@@ -155,7 +157,12 @@ def open_sandbox(
     if sandbox.status == "archived":
         raise Forbidden(f"sandbox {sandbox.branch!r} is archived; ask an admin to restore it")
     access = SandboxAccess(
-        record.name, call.services.git(record.path), sandbox.branch, sandbox.id, token.id
+        record.name,
+        call.services.git(record.path),
+        sandbox.branch,
+        sandbox.id,
+        token.id,
+        scope.has_upstream,
     )
     _note(call, access)
     return access

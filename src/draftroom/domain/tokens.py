@@ -18,10 +18,12 @@ from sqlalchemy.orm import Session
 
 from draftroom.errors import NotFound, TokenExpired, TokenRevoked, Unauthorized
 from draftroom.store.credentials import (
+    TokenScope,
     add_api_key,
     add_reuse_token,
     get_api_key,
     get_reuse_token,
+    get_token_scope,
 )
 from draftroom.store.models import ApiKey, ReuseToken, Role
 from draftroom.store.timestamps import utc_now
@@ -167,12 +169,37 @@ def verify_reuse_token(
     stays renewable for ``grace`` after its expiry: ``renewing`` accepts it then, and the
     error says whether renewing can still help.
     """
-    now = now or utc_now()
+    token_id, secret = _parse_reuse_token(plaintext)
+    token = get_reuse_token(session, token_id)
+    return _check_reuse_token(token, secret, now or utc_now(), grace, renewing)
+
+
+def verify_reuse_token_scope(
+    session: Session,
+    plaintext: str,
+    now: datetime | None = None,
+    *,
+    grace: timedelta = timedelta(0),
+    renewing: bool = False,
+) -> TokenScope:
+    """``verify_reuse_token``, loading the token's sandbox and repository in the same query."""
+    token_id, secret = _parse_reuse_token(plaintext)
+    scope = get_token_scope(session, token_id)
+    _check_reuse_token(scope.token if scope else None, secret, now or utc_now(), grace, renewing)
+    assert scope is not None
+    return scope
+
+
+def _parse_reuse_token(plaintext: str) -> tuple[str, str]:
     parsed = _parse(plaintext, REUSE_TOKEN_PREFIX)
     if parsed is None:
         raise Unauthorized(INVALID_REUSE_TOKEN)
-    token_id, secret = parsed
-    token = get_reuse_token(session, token_id)
+    return parsed
+
+
+def _check_reuse_token(
+    token: ReuseToken | None, secret: str, now: datetime, grace: timedelta, renewing: bool
+) -> ReuseToken:
     if not verify_secret(secret, token.secret_hash if token else None):
         raise Unauthorized(INVALID_REUSE_TOKEN)
     assert token is not None

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from draftroom.store.audit_log import add_audit_event, list_audit_events
 from draftroom.store.credentials import (
+    TokenScope,
     add_api_key,
     add_reuse_token,
     get_api_key,
     get_reuse_token,
+    get_token_scope,
     list_api_keys,
     list_reuse_tokens,
 )
@@ -98,6 +100,7 @@ __all__ = [
     "Role",
     "Sandbox",
     "SandboxStatus",
+    "TokenScope",
     "UTCDateTime",
     "Upstream",
     "UpstreamCredential",
@@ -126,6 +129,7 @@ __all__ = [
     "get_reuse_token",
     "get_sandbox",
     "get_sandbox_by_id",
+    "get_token_scope",
     "get_upstream",
     "get_upstream_credential",
     "latest_merge_request",

@@ -5,12 +5,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from draftroom.store.models import ApiKey, ReuseToken, Role
+from draftroom.store.models import ApiKey, RepositoryRecord, ReuseToken, Role, Sandbox
+from draftroom.store.upstream import Upstream
 
 
 def add_api_key(
@@ -49,6 +51,35 @@ def add_reuse_token(
 
 def get_reuse_token(session: Session, id: str) -> ReuseToken | None:
     return session.get(ReuseToken, id)
+
+
+@dataclass(frozen=True)
+class TokenScope:
+    """A reuse token with what it opens; ``sandbox`` and ``repository`` are None once gone."""
+
+    token: ReuseToken
+    sandbox: Sandbox | None
+    repository: RepositoryRecord | None
+    has_upstream: bool
+
+
+def get_token_scope(session: Session, id: str) -> TokenScope | None:
+    """The token ``id`` with its sandbox, repository and whether that mirrors an upstream.
+
+    One joined query: every sandbox call starts here, and it used to take four.
+    """
+    query = (
+        select(ReuseToken, Sandbox, RepositoryRecord, Upstream.repository_id)
+        .outerjoin(Sandbox, Sandbox.id == ReuseToken.sandbox_id)
+        .outerjoin(RepositoryRecord, RepositoryRecord.id == Sandbox.repository_id)
+        .outerjoin(Upstream, Upstream.repository_id == RepositoryRecord.id)
+        .where(ReuseToken.id == id)
+    )
+    row = session.execute(query).one_or_none()
+    if row is None:
+        return None
+    token, sandbox, repository, upstream_id = row
+    return TokenScope(token, sandbox, repository, upstream_id is not None)
 
 
 def list_reuse_tokens(session: Session, sandbox_id: int) -> Sequence[ReuseToken]:

@@ -64,6 +64,11 @@ class Database:
                 session.rollback()
                 raise
 
+    def new_session(self) -> Session:
+        """A session its caller commits and closes: one per tool call (``Call.session``), so
+        a call's checks and its audit row share one connection and one commit."""
+        return self._sessions()
+
     def migrate(self) -> None:
         """Bring the schema to the newest migration; a no-op when it is already there."""
         with self.engine.connect() as connection:

@@ -10,7 +10,7 @@ from draftroom.domain.calls import Call
 from draftroom.domain.changes import LoggedCommit, commit_and_log, guard_writable, rollback_commit
 from draftroom.errors import InvalidInput
 from draftroom.git import Change
-from draftroom.tools.inputs import Encoding, SandboxInput, decode_content, sandbox
+from draftroom.tools.inputs import Encoding, SandboxInput, decode_content, open_sandbox_for
 from draftroom.tools.registry import registry
 
 
@@ -77,8 +77,7 @@ def commit(call: Call, body: CommitInput) -> CommitOutput:
             changes.append(Change(path, decode_content(item.content, item.encoding, path)))
     if len({c.path for c in changes}) != len(changes):
         raise InvalidInput("each path may appear once per commit")
-    with call.services.database.session() as session:
-        access = sandbox(call, session, body)
+    access = open_sandbox_for(call, body)
     return committed(
         commit_and_log(
             call,
@@ -114,8 +113,7 @@ class RollbackOutput(BaseModel):
     writes=True,
 )
 def rollback(call: Call, body: RollbackInput) -> RollbackOutput:
-    with call.services.database.session() as session:
-        access = sandbox(call, session, body)
+    access = open_sandbox_for(call, body)
     logged = rollback_commit(call, access, access.readable_ref(body.commit_sha), body.reason)
     reverted = access.repo.resolve(body.commit_sha)
     return RollbackOutput(revert_sha=logged.sha, reverted_sha=reverted, branch=logged.branch)

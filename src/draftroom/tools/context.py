@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 from draftroom.domain.calls import Call
 from draftroom.domain.workspace import resume_briefing
-from draftroom.tools.inputs import SandboxInput, sandbox
+from draftroom.tools.inputs import SandboxInput, open_sandbox_for
 from draftroom.tools.registry import registry
 
 
@@ -34,8 +34,7 @@ class ResumeOutput(BaseModel):
     ),
 )
 def resume(call: Call, body: ResumeInput) -> ResumeOutput:
-    with call.services.database.session() as session:
-        access = sandbox(call, session, body)
+    access = open_sandbox_for(call, body)
     head = access.head()
     briefing = resume_briefing(access.repo, head, body.max_chars)
     return ResumeOutput(

@@ -12,7 +12,13 @@ from draftroom.domain.calls import Call
 from draftroom.domain.changes import commit_and_log, guard_writable
 from draftroom.git import Change, validate_path
 from draftroom.tools.commits import CommitOutput, committed
-from draftroom.tools.inputs import Encoding, SandboxInput, decode_content, fit_page, sandbox
+from draftroom.tools.inputs import (
+    Encoding,
+    SandboxInput,
+    decode_content,
+    fit_page,
+    open_sandbox_for,
+)
 from draftroom.tools.registry import registry
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -68,8 +74,7 @@ def text_slice(data: bytes) -> str | None:
     ),
 )
 def read(call: Call, body: ReadInput) -> ReadOutput:
-    with call.services.database.session() as session:
-        access = sandbox(call, session, body)
+    access = open_sandbox_for(call, body)
     blob = access.repo.read_file(access.readable_ref(body.ref), validate_path(body.path))
     cap = call.services.settings.max_read_bytes
     length = min(body.length or cap, cap)
@@ -120,8 +125,7 @@ class ListOutput(BaseModel):
     description="Lists a directory (or, with recursive, everything below it), in pages: pass next_cursor to go on.",
 )
 def list_files(call: Call, body: ListInput) -> ListOutput:
-    with call.services.database.session() as session:
-        access = sandbox(call, session, body)
+    access = open_sandbox_for(call, body)
     ref = access.readable_ref(body.ref)
     path = validate_path(body.path) if body.path else ""
 
@@ -159,8 +163,7 @@ class WriteInput(SandboxInput):
 def write(call: Call, body: WriteInput) -> CommitOutput:
     path = guard_writable(body.path)
     data = decode_content(body.content, body.encoding, path)
-    with call.services.database.session() as session:
-        access = sandbox(call, session, body)
+    access = open_sandbox_for(call, body)
     return committed(
         commit_and_log(
             call,

@@ -12,7 +12,7 @@ from draftroom.domain.changes import read_rollbacks
 from draftroom.domain.restore import REVERTS_TRAILER, revert_links
 from draftroom.domain.sandboxes import BASE_BRANCH
 from draftroom.git import validate_path
-from draftroom.tools.inputs import ANSWER_BUDGET, SandboxInput, fit_page, sandbox
+from draftroom.tools.inputs import ANSWER_BUDGET, SandboxInput, fit_page, open_sandbox_for
 from draftroom.tools.registry import registry
 
 FILES_PER_COMMIT = 20
@@ -46,8 +46,7 @@ class HistoryOutput(BaseModel):
     description="Newest first, in pages (pass next_cursor). Each commit with its message, time, tool and files.",
 )
 def history(call: Call, body: HistoryInput) -> HistoryOutput:
-    with call.services.database.session() as session:
-        access = sandbox(call, session, body)
+    access = open_sandbox_for(call, body)
     path = validate_path(body.path) if body.path else None
     head = access.head()
 
@@ -103,8 +102,7 @@ class DiffOutput(BaseModel):
     description="Per file: status, additions, deletions and a unified patch (capped; binary files flagged).",
 )
 def diff(call: Call, body: DiffInput) -> DiffOutput:
-    with call.services.database.session() as session:
-        access = sandbox(call, session, body)
+    access = open_sandbox_for(call, body)
     result = access.repo.diff(
         access.readable_ref(body.from_),
         access.readable_ref(body.to),

@@ -39,6 +39,17 @@ def sandbox(call: Call, session: Session, body: SandboxInput) -> SandboxAccess:
     return open_sandbox(call, session, body.repo_name, body.reuse_token, body.branch)
 
 
+def open_sandbox_for(call: Call, body: SandboxInput) -> SandboxAccess:
+    """``sandbox`` in the call's own session, for tools that need no other database work.
+
+    The token check's one write (``last_used_at``, once a minute) is committed at once, so
+    the session holds no write lock while the tool works on git.
+    """
+    access = sandbox(call, call.session, body)
+    call.save()
+    return access
+
+
 def fit_page(fetch: Callable[[int], M], limit: int) -> M:
     """Fetch a page, halving its size until its JSON fits the answer budget."""
     page = fetch(limit)

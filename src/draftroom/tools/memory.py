@@ -16,7 +16,7 @@ from draftroom.domain.workspace import (
     memory_stats,
     query_memory,
 )
-from draftroom.tools.inputs import SandboxInput, fit_page, sandbox
+from draftroom.tools.inputs import SandboxInput, fit_page, open_sandbox_for
 from draftroom.tools.registry import registry
 
 KIND_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,31}$"
@@ -65,8 +65,7 @@ class MemoryAddOutput(BaseModel):
 )
 def add(call: Call, body: MemoryAddInput) -> MemoryAddOutput:
     tags = [t[:40] for t in body.tags]
-    with call.services.database.session() as session:
-        access = sandbox(call, session, body)
+    access = open_sandbox_for(call, body)
     logged, entry = add_memory(call, access, body.text, tags, body.kind)
     return MemoryAddOutput(id=entry.id, commit_sha=logged.sha, branch=logged.branch)
 
@@ -100,8 +99,7 @@ class MemoryQueryOutput(BaseModel):
     ),
 )
 def query(call: Call, body: MemoryQueryInput) -> MemoryQueryOutput:
-    with call.services.database.session() as session:
-        access = sandbox(call, session, body)
+    access = open_sandbox_for(call, body)
     index = memory_index(access.repo, access.head())
     since = body.since
     if since is not None:
@@ -134,8 +132,7 @@ class MemoryStatsOutput(BaseModel):
     description="Entry counts by kind and by tag, and the times of the first and last entries.",
 )
 def stats(call: Call, body: SandboxInput) -> MemoryStatsOutput:
-    with call.services.database.session() as session:
-        access = sandbox(call, session, body)
+    access = open_sandbox_for(call, body)
     result = memory_stats(memory_entries(access.repo, access.head()))
     return MemoryStatsOutput(
         total=result.total,
@@ -165,7 +162,6 @@ class MemoryDeleteOutput(BaseModel):
     writes=True,
 )
 def delete(call: Call, body: MemoryDeleteInput) -> MemoryDeleteOutput:
-    with call.services.database.session() as session:
-        access = sandbox(call, session, body)
+    access = open_sandbox_for(call, body)
     logged = delete_memory(call, access, body.id)
     return MemoryDeleteOutput(id=body.id, commit_sha=logged.sha, branch=logged.branch)

@@ -10,7 +10,7 @@ from draftroom.domain.calls import Call
 from draftroom.domain.workspace import log_reasoning, read_reasoning, reasoning_entries
 from draftroom.domain.workspace.reasoning import Kind
 from draftroom.errors import InvalidInput
-from draftroom.tools.inputs import SandboxInput, fit_page, sandbox
+from draftroom.tools.inputs import SandboxInput, fit_page, open_sandbox_for
 from draftroom.tools.registry import registry
 
 
@@ -36,8 +36,7 @@ class ReasoningLogOutput(BaseModel):
 def log(call: Call, body: ReasoningLogInput) -> ReasoningLogOutput:
     if not body.entry.strip():
         raise InvalidInput("entry must not be blank")
-    with call.services.database.session() as session:
-        access = sandbox(call, session, body)
+    access = open_sandbox_for(call, body)
     logged, entry = log_reasoning(call, access, body.entry, body.kind)
     return ReasoningLogOutput(id=entry.id, commit_sha=logged.sha, branch=logged.branch)
 
@@ -68,8 +67,7 @@ class ReasoningReadOutput(BaseModel):
     description="Newest first, in pages (pass next_cursor).",
 )
 def read(call: Call, body: ReasoningReadInput) -> ReasoningReadOutput:
-    with call.services.database.session() as session:
-        access = sandbox(call, session, body)
+    access = open_sandbox_for(call, body)
     entries = reasoning_entries(access.repo, access.head())
 
     def fetch(limit: int) -> ReasoningReadOutput:

@@ -163,6 +163,8 @@ class Registry:
     ) -> BaseModel:
         """Check scope, run the handler, and audit the call whatever its outcome.
 
+        The audit row shares the call's session (``Call.end``): one commit per call.
+
         ``client`` is the caller's address when the transport has one (lockouts count by it).
         """
         call = Call(services, principal, request_id or uuid.uuid4().hex, tool.name, transport)
@@ -184,19 +186,22 @@ class Registry:
             detail = {"transport": transport, **call.audit.detail}
             if client is not None:
                 detail["client"] = client
-            record_event(
-                services.database,
-                request_id=call.request_id,
-                tool=tool.name,
-                outcome="error" if error else "ok",
-                duration_ms=duration_ms,
-                api_key_id=principal.api_key_id,
-                token_id=call.audit.token_id,
-                repo=call.audit.repo,
-                branch=call.audit.branch,
-                error_code=error.code if error else None,
-                commit_sha=call.audit.commit_sha,
-                detail=detail,
+            call.end(
+                lambda session: record_event(
+                    session,
+                    request_id=call.request_id,
+                    tool=tool.name,
+                    outcome="error" if error else "ok",
+                    duration_ms=duration_ms,
+                    api_key_id=principal.api_key_id,
+                    token_id=call.audit.token_id,
+                    repo=call.audit.repo,
+                    branch=call.audit.branch,
+                    error_code=error.code if error else None,
+                    commit_sha=call.audit.commit_sha,
+                    detail=detail,
+                ),
+                failed=error is not None,
             )
             if error is not None:
                 failure = FailedCall(

@@ -11,7 +11,7 @@ from draftroom.domain.metrics import tool_counts
 from draftroom.domain.sandboxes import BASE_BRANCH
 from draftroom.domain.workspace import export_page, workspace_counts
 from draftroom.domain.workspace.export import RecordType
-from draftroom.tools.inputs import SandboxInput, fit_page, sandbox
+from draftroom.tools.inputs import SandboxInput, fit_page, open_sandbox_for, sandbox
 from draftroom.tools.registry import registry
 
 
@@ -84,8 +84,7 @@ class ExportOutput(BaseModel):
     ),
 )
 def export(call: Call, body: ExportInput) -> ExportOutput:
-    with call.services.database.session() as session:
-        access = sandbox(call, session, body)
+    access = open_sandbox_for(call, body)
     head = access.head()
 
     def fetch(limit: int) -> ExportOutput:

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from draftroom.domain.calls import Call
 from draftroom.domain.workspace import Task, create_task, list_tasks, tasks_of, update_task
 from draftroom.domain.workspace.tasks import Priority, Status
-from draftroom.tools.inputs import SandboxInput, fit_page, sandbox
+from draftroom.tools.inputs import SandboxInput, fit_page, open_sandbox_for
 from draftroom.tools.registry import registry
 
 
@@ -62,8 +62,7 @@ class TaskCreateInput(SandboxInput):
     writes=True,
 )
 def create(call: Call, body: TaskCreateInput) -> TaskWriteOutput:
-    with call.services.database.session() as session:
-        access = sandbox(call, session, body)
+    access = open_sandbox_for(call, body)
     logged, task = create_task(call, access, body.title, body.description, body.priority)
     return TaskWriteOutput(
         id=task.id, task=task_out(task), commit_sha=logged.sha, branch=logged.branch
@@ -98,8 +97,7 @@ class TaskUpdateInput(SandboxInput):
     writes=True,
 )
 def update(call: Call, body: TaskUpdateInput) -> TaskWriteOutput:
-    with call.services.database.session() as session:
-        access = sandbox(call, session, body)
+    access = open_sandbox_for(call, body)
     logged, task = update_task(
         call,
         access,
@@ -134,8 +132,7 @@ class TaskListOutput(BaseModel):
     description="In creation order, in pages (pass next_cursor); filter by status.",
 )
 def list_(call: Call, body: TaskListInput) -> TaskListOutput:
-    with call.services.database.session() as session:
-        access = sandbox(call, session, body)
+    access = open_sandbox_for(call, body)
     tasks = tasks_of(access.repo, access.head())
 
     def fetch(limit: int) -> TaskListOutput:

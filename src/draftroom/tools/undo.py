@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from draftroom.domain import restore as restoring
 from draftroom.domain.calls import Call
 from draftroom.errors import InvalidInput
-from draftroom.tools.inputs import SandboxInput, fit_page, sandbox
+from draftroom.tools.inputs import SandboxInput, fit_page, open_sandbox_for
 from draftroom.tools.registry import registry
 
 FILES_PER_OPERATION = 20
@@ -43,8 +43,7 @@ class RestoreOutput(BaseModel):
     writes=True,
 )
 def restore(call: Call, body: RestoreInput) -> RestoreOutput:
-    with call.services.database.session() as session:
-        access = sandbox(call, session, body)
+    access = open_sandbox_for(call, body)
     logged, target = restoring.restore(call, access, body.to)
     return RestoreOutput(
         commit_sha=logged.sha,
@@ -80,8 +79,7 @@ class UndoOutput(BaseModel):
     writes=True,
 )
 def undo(call: Call, body: UndoInput) -> UndoOutput:
-    with call.services.database.session() as session:
-        access = sandbox(call, session, body)
+    access = open_sandbox_for(call, body)
     done = restoring.undo(call, access, body.steps)
     return UndoOutput(
         commit_sha=done.logged.sha,
@@ -127,8 +125,7 @@ class OperationsOutput(BaseModel):
     ),
 )
 def operations(call: Call, body: OperationsInput) -> OperationsOutput:
-    with call.services.database.session() as session:
-        access = sandbox(call, session, body)
+    access = open_sandbox_for(call, body)
     head = access.head()
 
     def fetch(limit: int) -> OperationsOutput:

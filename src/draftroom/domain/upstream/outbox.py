@@ -52,13 +52,15 @@ def on_enqueue(callback: Callable[[], None]) -> Callable[[], None]:
     return lambda: _wake.remove(callback)
 
 
-def enqueue_commit(call: Call, branch: str, sha: str) -> None:
+def enqueue_commit(call: Call, branch: str, sha: str, *, has_upstream: bool | None = None) -> None:
     """Owe the upstream ``branch`` at ``sha``: called once per sandbox commit, never raises.
 
     The commit is already safe in the local repository; if this bookkeeping fails, the
-    worker's periodic reconcile still finds the unpushed head.
+    worker's periodic reconcile still finds the unpushed head. ``has_upstream=False`` (read
+    with the reuse token, see ``SandboxAccess``) skips the lookup: an upstream added since
+    is caught up by that same reconcile.
     """
-    if branch == BASE_BRANCH or call.audit.repo is None:
+    if branch == BASE_BRANCH or call.audit.repo is None or has_upstream is False:
         return
     try:
         with call.services.database.session() as session:

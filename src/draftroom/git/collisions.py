@@ -36,7 +36,7 @@ def check_collisions(tree: pygit2.Tree | None, changes: Sequence[Change]) -> Non
             other = seen.setdefault(key, prefix)
             if other != prefix:
                 _refuse(prefix, other, "in the same change set")
-        if tree is not None:
+        if tree is not None and path not in tree:  # an existing path adds nothing new
             _check_against_tree(tree, path, deleted)
 
 

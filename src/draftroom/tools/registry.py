@@ -167,8 +167,9 @@ class Registry:
 
         ``client`` is the caller's address when the transport has one (lockouts count by it).
         """
-        call = Call(services, principal, request_id or uuid.uuid4().hex, tool.name, transport)
-        call.client = client
+        call = Call(
+            services, principal, request_id or uuid.uuid4().hex, tool.name, transport, client=client
+        )
         started = time.perf_counter()
         error: DraftroomError | None = None
         try:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from draftroom.domain import lifecycle
 from draftroom.domain.calls import Call
 from draftroom.store import MergeRequestStatus, SandboxStatus
+from draftroom.tools.inputs import id_page
 from draftroom.tools.registry import registry
 
 ADMIN_PATH = "/admin/sandboxes"
@@ -77,9 +78,8 @@ def list_sandboxes(call: Call, body: ListInput) -> ListOutput:
         before_id=body.cursor,
         limit=body.limit + 1,
     )
-    page = [out(item) for item in found[: body.limit]]
-    more = len(found) > body.limit
-    return ListOutput(sandboxes=page, next_cursor=page[-1].id if more else None)
+    page, next_cursor = id_page(found, body.limit)
+    return ListOutput(sandboxes=[out(item) for item in page], next_cursor=next_cursor)
 
 
 class IdInput(BaseModel):

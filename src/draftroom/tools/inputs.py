@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable
-from typing import Literal, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
@@ -48,6 +48,20 @@ def open_sandbox_for(call: Call, body: SandboxInput) -> SandboxAccess:
     access = sandbox(call, call.session, body)
     call.save()
     return access
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+H = TypeVar("H", bound=_HasId)
+
+
+def id_page(found: Sequence[H], limit: int) -> tuple[Sequence[H], int | None]:
+    """The first ``limit`` of ``found`` (fetched as ``limit + 1``) and the cursor to the rest."""
+    page = found[:limit]
+    return page, page[-1].id if len(found) > limit else None
 
 
 def fit_page(fetch: Callable[[int], M], limit: int) -> M:

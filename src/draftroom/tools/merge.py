@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from draftroom.domain import merges
 from draftroom.domain.calls import Call
 from draftroom.store import MergeRequestStatus
-from draftroom.tools.inputs import SandboxInput, sandbox
+from draftroom.tools.inputs import SandboxInput, id_page, sandbox
 from draftroom.tools.registry import registry
 
 ADMIN_PATH = "/admin/merge_requests"
@@ -132,9 +132,8 @@ def list_requests(call: Call, body: ListInput) -> ListOutput:
         before_id=body.cursor,
         limit=body.limit + 1,
     )
-    page = [out(item) for item in found[: body.limit]]
-    more = len(found) > body.limit
-    return ListOutput(merge_requests=page, next_cursor=page[-1].id if more else None)
+    page, next_cursor = id_page(found, body.limit)
+    return ListOutput(merge_requests=[out(item) for item in page], next_cursor=next_cursor)
 
 
 class IdInput(BaseModel):

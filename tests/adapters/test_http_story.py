@@ -11,8 +11,8 @@ import yaml
 from sqlalchemy import select
 
 from draftroom import store
-from draftroom.domain import sandboxes
-from draftroom.domain.services import Services
+from draftroom.domain.access import sandboxes
+from draftroom.domain.calls.services import Services
 from tests.adapters.conftest import Api
 
 REPO = "demo"
@@ -123,7 +123,7 @@ def test_a_token_is_refused_for_another_repository(api: Api, services: Services)
     sb = start(api)
     with services.database.session() as session:
         org = store.get_or_create_org(session, "default")
-        from draftroom.domain.repositories import register_repository
+        from draftroom.domain.repos.repositories import register_repository
 
         register_repository(services, session, org.id, "other")
     denied = api.post("/files/read", **{**sb, "repo_name": "other"}, path="README.md", expect=403)
@@ -201,7 +201,6 @@ def test_every_call_is_audited_without_secrets(api: Api, services: Services) -> 
     assert ("files.write", "ok", None, sb["branch"]) in rows
     assert ("files.read", "error", "path_not_found", sb["branch"]) in rows
     assert sb["reuse_token"] not in dumped and "secret-content" not in dumped
-
 
 
 def test_a_name_taken_between_check_and_create_is_skipped(

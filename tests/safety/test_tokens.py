@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from draftroom import store
-from draftroom.domain import tokens
-from draftroom.domain.services import Services
+from draftroom.domain.access import tokens
+from draftroom.domain.calls.services import Services
 from tests.adapters.conftest import Api, new_key
 from tests.safety.conftest import AppFactory, error, start
 

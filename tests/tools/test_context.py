@@ -7,7 +7,7 @@ import json
 import pytest
 import yaml
 
-from draftroom.domain.services import Services
+from draftroom.domain.calls.services import Services
 from tests.adapters.conftest import Api
 from tests.tools.workspace import commit_by_hand, file_at
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, text
 
 from draftroom import store
-from draftroom.domain.services import Services
+from draftroom.domain.calls.services import Services
 from draftroom.domain.upstream import add_github_app_credential, add_token_credential
 from draftroom.domain.upstream.credentials import open_credential
 from draftroom.errors import AlreadyExists, DraftroomError, InvalidInput

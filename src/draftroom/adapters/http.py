@@ -24,11 +24,11 @@ from draftroom.adapters.limits import BodyLimit
 from draftroom.adapters.mcp import McpEndpoint
 from draftroom.adapters.openapi import ERROR_RESPONSES, gpt_schema
 from draftroom.config import Settings
-from draftroom.domain.calls import Principal
-from draftroom.domain.failures import FailedCall, mark_reported, report_failure, was_reported
-from draftroom.domain.reconcile import reconcile
-from draftroom.domain.services import Services
-from draftroom.domain.tokens import authenticate_api_key
+from draftroom.domain.access.tokens import authenticate_api_key
+from draftroom.domain.audit.reconcile import reconcile
+from draftroom.domain.calls.call import Principal
+from draftroom.domain.calls.failures import FailedCall, mark_reported, report_failure, was_reported
+from draftroom.domain.calls.services import Services
 from draftroom.domain.upstream.worker import with_upstream_worker
 from draftroom.errors import DraftroomError, InvalidRequest, RateLimited, Unauthorized
 from draftroom.tools import Tool, registry

@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 
 from draftroom.adapters.mcp import serve_stdio
-from draftroom.domain.local import open_local_sandbox, owner_principal
-from draftroom.domain.services import Services
-from draftroom.domain.setup import setup_default
+from draftroom.domain.access.local import open_local_sandbox, owner_principal
+from draftroom.domain.calls.services import Services
+from draftroom.domain.repos.setup import setup_default
 
 
 def local_instructions(repo_name: str, branch: str) -> str:

@@ -1,7 +1,7 @@
 """draftroom's persistence: SQLAlchemy models, query functions and packaged migrations.
 
 Every query function takes a ``Session`` first and never commits; ``Database.session()``
-owns the transaction. Nothing here holds a plaintext secret: see ``draftroom.domain.tokens``.
+owns the transaction. Nothing here holds a plaintext secret: see ``draftroom.domain.access.tokens``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Audit event rows: written by ``draftroom.domain.audit.record_event``, read by dashboards.
+"""Audit event rows: written by ``draftroom.domain.audit.events.record_event``, read by dashboards.
 
 Rows name keys, tokens, repositories and commits by id; they never hold a secret or file
 content.

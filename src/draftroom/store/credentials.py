@@ -1,5 +1,5 @@
 """API key and reuse token records. Only hashes live here; issuing and checking secrets is
-``draftroom.domain.tokens``' job, and nothing in this module ever sees a plaintext secret.
+``draftroom.domain.access.tokens``' job, and nothing in this module ever sees a plaintext secret.
 """
 
 from __future__ import annotations

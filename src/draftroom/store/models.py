@@ -1,7 +1,7 @@
 """The tables draftroom keeps: orgs, repositories, API keys, sandboxes, reuse tokens, audit,
 merge requests.
 
-Secrets are stored only as hashes (see ``draftroom.domain.tokens``); the audit table holds
+Secrets are stored only as hashes (see ``draftroom.domain.access.tokens``); the audit table holds
 ids, names and outcomes, never a token or file content. Schema changes go through a new
 migration in ``store/migrations/versions`` as well as here.
 """

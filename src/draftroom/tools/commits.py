@@ -6,8 +6,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from draftroom.domain.calls import Call
-from draftroom.domain.changes import LoggedCommit, commit_and_log, guard_writable, rollback_commit
+from draftroom.domain.calls.call import Call
+from draftroom.domain.commits.changes import (
+    LoggedCommit,
+    commit_and_log,
+    guard_writable,
+    rollback_commit,
+)
 from draftroom.errors import InvalidInput
 from draftroom.git import Change
 from draftroom.tools.inputs import Encoding, SandboxInput, decode_content, open_sandbox_for

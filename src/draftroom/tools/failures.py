@@ -6,8 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from draftroom.domain.calls import Call
-from draftroom.domain.failures import recent_failures
+from draftroom.domain.calls.call import Call
+from draftroom.domain.calls.failures import recent_failures
 from draftroom.tools.registry import registry
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from draftroom.domain.calls import Call
+from draftroom.domain.calls.call import Call
 from draftroom.domain.workspace import log_reasoning, read_reasoning, reasoning_entries
 from draftroom.domain.workspace.reasoning import Kind
 from draftroom.errors import InvalidInput

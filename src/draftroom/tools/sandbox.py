@@ -6,9 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from draftroom.domain.calls import Call
-from draftroom.domain.lifecycle import LAST_ROLLBACKS, State, standing
-from draftroom.domain.sandboxes import BASE_BRANCH, create_sandbox, open_sandbox
+from draftroom.domain.access.sandboxes import BASE_BRANCH, create_sandbox, open_sandbox
+from draftroom.domain.calls.call import Call
+from draftroom.domain.merge.lifecycle import LAST_ROLLBACKS, State, standing
 from draftroom.domain.upstream.status import (
     MainUpstreamState,
     UpstreamState,

@@ -6,9 +6,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from draftroom.domain.calls import Call
-from draftroom.domain.metrics import tool_counts
-from draftroom.domain.sandboxes import BASE_BRANCH
+from draftroom.domain.access.sandboxes import BASE_BRANCH
+from draftroom.domain.audit.metrics import tool_counts
+from draftroom.domain.calls.call import Call
 from draftroom.domain.workspace import export_page, workspace_counts
 from draftroom.domain.workspace.export import RecordType
 from draftroom.tools.inputs import SandboxInput, fit_page, open_sandbox_for, sandbox

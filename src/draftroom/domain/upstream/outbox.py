@@ -19,9 +19,9 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from draftroom import store
-from draftroom.domain.calls import Call
-from draftroom.domain.sandboxes import BASE_BRANCH
-from draftroom.domain.services import Services
+from draftroom.domain.access.sandboxes import BASE_BRANCH
+from draftroom.domain.calls.call import Call
+from draftroom.domain.calls.services import Services
 from draftroom.domain.upstream import transport
 from draftroom.domain.upstream.access import git_auth
 from draftroom.domain.upstream.refs import OUTBOX, has_commit, set_ref

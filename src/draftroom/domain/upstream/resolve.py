@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from draftroom import store
-from draftroom.domain.audit import record_event
-from draftroom.domain.sandboxes import BASE_BRANCH
-from draftroom.domain.services import Services
+from draftroom.domain.access.sandboxes import BASE_BRANCH
+from draftroom.domain.audit.events import record_event
+from draftroom.domain.calls.services import Services
 from draftroom.domain.upstream import transport
 from draftroom.domain.upstream.access import git_auth
 from draftroom.domain.upstream.refs import (

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from draftroom.domain.services import Services
+from draftroom.domain.calls.services import Services
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,9 @@ from typing import Any
 
 import yaml
 
-from draftroom.domain.calls import Call
-from draftroom.domain.commit_checks import check_commit
-from draftroom.domain.limits import check_commit_rate
-from draftroom.domain.sandboxes import SandboxAccess
+from draftroom.domain.access.sandboxes import SandboxAccess
+from draftroom.domain.calls.call import Call
+from draftroom.domain.commits.checks import check_commit, check_commit_rate
 from draftroom.domain.upstream.outbox import enqueue_commit
 from draftroom.errors import EmptyChangeSet, PathNotFound, ReadOnlyPath, StaleHead
 from draftroom.git import Change, CommitResult, Identity, Repository, TreeEntry, validate_path

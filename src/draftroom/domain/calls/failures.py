@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from draftroom.domain.alerts import AlertSender
+from draftroom.domain.calls.alerts import AlertSender
 from draftroom.store import ApiKey, AuditEvent, utc_now
 
 logger = logging.getLogger("draftroom.audit")

@@ -1,33 +1,65 @@
-"""The limits every transport shares: sizes of a commit and a sandbox, commit rate, lockout.
+"""The checks a tool's change set passes before it becomes a commit: sizes, rate, secrets.
 
-Checked here, below the adapters, so HTTP and MCP refuse the same things with the same
-errors (413 ``payload_too_large``, 429 ``rate_limited`` with ``retry_after``). Counters come
-from the audit table, which every worker process writes, so they hold across processes.
-Limits are checked before anything is written: a refused commit writes nothing.
+Sizes (413 ``payload_too_large``) and rate (429 ``rate_limited`` with ``retry_after``) are
+counted from the audit table, which every worker writes, so they hold across processes.
+
+``check_commit`` runs in ``commit_and_log`` ahead of the git write, so whatever refuses a
+commit has written nothing. Reads the current branch head once for the old sizes and the
+old contents the secret scan compares against.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from draftroom.config import Settings
-from draftroom.domain.calls import Call
-from draftroom.errors import PayloadTooLarge, RateLimited
+from draftroom.domain.access.lockout import retry_after
+from draftroom.domain.access.sandboxes import SandboxAccess
+from draftroom.domain.calls.call import Call
+from draftroom.domain.commits.secrets import refuse_secrets, scan_changes
+from draftroom.errors import PathNotFound, PayloadTooLarge, RateLimited
 from draftroom.git import Change
 from draftroom.store import AuditEvent, utc_now
 
-if TYPE_CHECKING:  # sandboxes imports this module for the lockout check
-    from draftroom.domain.sandboxes import SandboxAccess
-
 RATE_WINDOW = timedelta(minutes=1)
-FAILED_TOKEN_CODE = "unauthorized"
-"""The code of a wrong, unknown or malformed reuse token (not expired/revoked: those were right)."""
+
+
+def check_commit(
+    call: Call, access: SandboxAccess, changes: Sequence[Change], *, allow_secrets: bool = False
+) -> None:
+    """Raise the first refusal (413, 429, 422 ``secret_detected``) for ``changes``, or pass.
+
+    ``allow_secrets`` lets found secrets through, and the audit row says which were let in.
+    """
+    settings = call.services.settings
+    check_change_set(settings, changes)
+    check_commit_rate(call, access)
+    head = access.head()
+    check_sandbox_size(settings, access, head, changes, lambda path: _old_size(access, head, path))
+    findings = scan_changes(changes, lambda path: _old_data(access, head, path))
+    if allow_secrets:
+        call.audit.detail["allow_secrets"] = True
+        if findings:
+            call.audit.detail["secrets_allowed"] = [f.to_dict() for f in findings[:20]]
+    elif findings:
+        raise refuse_secrets(findings)
+
+
+def _old_size(access: SandboxAccess, head: str, path: str) -> int | None:
+    try:
+        return access.repo.file_size(head, path)
+    except PathNotFound:
+        return None
+
+
+def _old_data(access: SandboxAccess, head: str, path: str) -> bytes | None:
+    try:
+        return access.repo.read_file(head, path).data
+    except PathNotFound:
+        return None
 
 
 def check_change_set(settings: Settings, changes: Sequence[Change]) -> None:
@@ -102,53 +134,10 @@ def check_commit_rate(call: Call, access: SandboxAccess, now: datetime | None = 
         return
     times = session.scalars(select(AuditEvent.at).where(*commits).order_by(AuditEvent.at)).all()
     if len(times) >= limit:
-        retry = _retry_after(list(times), limit, RATE_WINDOW, now)
+        retry = retry_after(list(times), limit, RATE_WINDOW, now)
         raise RateLimited(
             f"this reuse token made {len(times)} commits in the last minute (limit {limit}); "
             f"wait {retry} s, and batch changes into one /git/commit",
             retry_after=retry,
             limit=limit,
         )
-
-
-def check_token_lockout(call: Call, session: Session, now: datetime | None = None) -> None:
-    """Refuse reuse-token checks from an API key or address with too many recent failures.
-
-    Counted from the audit rows of failed token checks; those carry no repository (the
-    token never opened one), which the (repo, branch, at) index finds by range.
-    """
-    settings = call.services.settings
-    now = now or utc_now()
-    window = timedelta(seconds=settings.token_lockout_seconds)
-    rows = session.execute(
-        select(AuditEvent.at, AuditEvent.api_key_id, AuditEvent.detail)
-        .where(
-            AuditEvent.repo.is_(None),
-            AuditEvent.branch.is_(None),
-            AuditEvent.at > now - window,
-            AuditEvent.error_code == FAILED_TOKEN_CODE,
-        )
-        .order_by(AuditEvent.at)
-    ).all()
-    by_key = [at for at, key, _ in rows if key == call.principal.api_key_id]
-    by_client = [
-        at
-        for at, _, detail in rows
-        if call.client is not None and (detail or {}).get("client") == call.client
-    ]
-    limit = settings.token_failures_before_lockout
-    for times, who in ((by_key, "this API key"), (by_client, "this address")):
-        if len(times) >= limit:
-            retry = _retry_after(times, limit, window, now)
-            raise RateLimited(
-                f"too many wrong reuse tokens from {who} ({len(times)} in "
-                f"{settings.token_lockout_seconds} s); wait {retry} s and check the token "
-                "you were given",
-                retry_after=retry,
-            )
-
-
-def _retry_after(times: list[datetime], limit: int, window: timedelta, now: datetime) -> int:
-    """Seconds until fewer than ``limit`` of ``times`` (oldest first) are inside the window."""
-    frees_at = times[len(times) - limit] + window
-    return max(1, math.ceil((frees_at - now).total_seconds()))

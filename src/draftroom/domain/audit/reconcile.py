@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from draftroom import store
-from draftroom.domain.services import Services
+from draftroom.domain.calls.services import Services
 from draftroom.errors import DraftroomError, RefNotFound
 from draftroom.git import LogEntry, Repository
 from draftroom.store import AuditEvent

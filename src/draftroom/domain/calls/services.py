@@ -6,8 +6,8 @@ import threading
 from pathlib import Path
 
 from draftroom.config import Settings
-from draftroom.domain.alerts import AlertSender
-from draftroom.domain.failures import FailureCounter
+from draftroom.domain.calls.alerts import AlertSender
+from draftroom.domain.calls.failures import FailureCounter
 from draftroom.git import Repository
 from draftroom.store import Database
 

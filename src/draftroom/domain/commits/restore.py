@@ -13,15 +13,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from draftroom.domain.calls import Call
-from draftroom.domain.changes import (
+from draftroom.domain.access.sandboxes import BASE_BRANCH, SandboxAccess
+from draftroom.domain.calls.call import Call
+from draftroom.domain.commits.changes import (
     LOGS_DIR,
     RESTORES_TRAILER,
     LoggedCommit,
     author,
     restore_and_log,
 )
-from draftroom.domain.sandboxes import BASE_BRANCH, SandboxAccess
 from draftroom.errors import InvalidInput
 from draftroom.git import LogEntry, Repository
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 
 from draftroom import store
-from draftroom.domain.repositories import register_repository
-from draftroom.domain.services import Services
-from draftroom.domain.tokens import issue_api_key
+from draftroom.domain.access.tokens import issue_api_key
+from draftroom.domain.calls.services import Services
+from draftroom.domain.repos.repositories import register_repository
 
 DEMO_REPO = "demo"
 

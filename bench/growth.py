@@ -48,7 +48,7 @@ from draftroom.domain.repos.repositories import register_repository
 from draftroom.git import Change, Repository
 from draftroom.store.models import ReuseToken, Sandbox
 from draftroom.store.timestamps import utc_now
-from draftroom.tools import registry
+from draftroom.tools import build_registry
 from git_commit import percentile
 
 SANDBOXES = (100, 1_000, 10_000)
@@ -84,12 +84,13 @@ class InProcess:
     def __init__(self, services: Services, api_key: str) -> None:
         self.services = services
         self.api_key = api_key
+        self.registry = build_registry()
 
     def call(self, tool: str, **payload: Any) -> Any:
         with self.services.database.session() as session:
             key = authenticate_api_key(session, self.api_key)
             who = Principal(api_key_id=key.id, org_id=key.org_id, role=key.role)
-        return registry.invoke(registry.get(tool), self.services, who, payload)
+        return self.registry.invoke(self.registry.get(tool), self.services, who, payload)
 
 
 def add_sandboxes(services: Services, repo: Repository, repo_id: int, key_id: str, n: int) -> None:

@@ -34,7 +34,8 @@ DraftroomError (500 internal_error)
 │   ├── WorkspaceFileInvalid (422 workspace_file_invalid)
 │   └── SecretDetected (422 secret_detected)
 ├── RateLimited (429 rate_limited)
-└── UpstreamUnavailable (502 upstream_unavailable)
+├── UpstreamUnavailable (502 upstream_unavailable)
+└── MethodNotAllowed (405 method_not_allowed)
 """
 
 from __future__ import annotations
@@ -199,3 +200,10 @@ class UpstreamUnavailable(DraftroomError):
 
     code = "upstream_unavailable"
     status = 502
+
+
+class MethodNotAllowed(DraftroomError):
+    """The path exists but not for this HTTP method; ``details["allow"]`` lists the ones it takes."""
+
+    code = "method_not_allowed"
+    status = 405

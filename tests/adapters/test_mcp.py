@@ -30,7 +30,7 @@ from draftroom.adapters.http import create_app
 from draftroom.adapters.mcp import example_call
 from draftroom.domain.access.local import OWNER_KEY_LABEL
 from draftroom.domain.calls.services import Services
-from draftroom.tools import registry
+from draftroom.tools import Registry, build_registry
 from tests.adapters.conftest import new_key
 
 REPO = "demo"
@@ -57,13 +57,12 @@ def free_socket() -> socket.socket:
 
 
 @contextmanager
-def serving(services: Services) -> Iterator[str]:
+def serving(services: Services, registry: Registry | None = None) -> Iterator[str]:
     """The real app under uvicorn on a free loopback port, in a thread; yields its base URL."""
     sock = free_socket()
     port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(services.settings, services), log_level="warning")
-    )
+    app = create_app(services.settings, services, registry)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]})
     thread.start()
     try:
@@ -178,6 +177,7 @@ def test_listed_tools_are_the_registry_with_its_schemas_over_http(
     with serving(services) as base:
         for_admin, for_agent = anyio.run(listed, admin), anyio.run(listed, agent)
     by_name = {tool.name: tool for tool in for_admin}
+    registry = build_registry()
     assert set(by_name) == {tool.operation_id for tool in registry}
     for tool in registry:
         listed_tool = by_name[tool.operation_id]
@@ -194,7 +194,7 @@ def test_listed_tools_are_the_registry_with_its_schemas_over_http(
 
 
 def test_every_description_carries_an_example_call_that_validates() -> None:
-    for tool in registry:
+    for tool in build_registry():
         schema = tool.input_model.model_json_schema()
         example = example_call(schema)
         assert set(example) == set(schema.get("required", []))
@@ -285,7 +285,7 @@ def test_stdio_serves_the_data_dir_as_its_owner_and_audits_like_http(
 
     tools, (branch, outcomes) = anyio.run(run)
     assert {t.name: t.input_schema for t in tools} == {
-        t.operation_id: t.input_model.model_json_schema() for t in registry
+        t.operation_id: t.input_model.model_json_schema() for t in build_registry()
     }
     check_story(outcomes)
     with services.database.session() as session:

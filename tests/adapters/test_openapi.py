@@ -8,7 +8,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from draftroom.adapters.openapi import MAX_DESCRIPTION, MAX_OPERATIONS, MAX_PARAMETER_DESCRIPTION
-from draftroom.tools import registry
+from draftroom.tools import build_registry
 
 
 def schema(client: TestClient) -> dict[str, Any]:
@@ -36,7 +36,7 @@ def test_schema_is_openapi_31_with_servers_and_bearer_auth(client: TestClient) -
 def test_every_gpt_tool_is_one_operation_with_a_stable_id(client: TestClient) -> None:
     doc = schema(client)
     ids = {op["operationId"] for op in operations(doc)}
-    expected = {t.operation_id for t in registry if t.scope != "admin"}
+    expected = {t.operation_id for t in build_registry() if t.scope != "admin"}
     assert ids == expected
     assert len(ids) <= MAX_OPERATIONS
     assert doc["paths"]["/git/commit"]["post"]["operationId"] == "git_commit"
@@ -54,6 +54,7 @@ def test_descriptions_fit_gpt_limits(client: TestClient) -> None:
 
 
 def test_sandbox_tools_are_not_consequential(client: TestClient) -> None:
+    registry = build_registry()
     for op in operations(schema(client)):
         tool = registry.get(op["operationId"].replace("_", ".", 1))
         assert op["x-openai-isConsequential"] is tool.consequential
@@ -79,5 +80,5 @@ def test_readme_tool_table_lists_every_tool() -> None:
     from pathlib import Path
 
     readme = (Path(__file__).parents[2] / "README.md").read_text()
-    for tool in registry:
+    for tool in build_registry():
         assert f"| `{tool.name}` | `{tool.path}` |" in readme, tool.name

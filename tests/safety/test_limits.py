@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from draftroom.domain.calls.call import Principal
 from draftroom.domain.calls.services import Services
 from draftroom.errors import PayloadTooLarge
-from draftroom.tools import registry
+from draftroom.tools import build_registry
 from tests.adapters.conftest import Api
 from tests.safety.conftest import REPO, AppFactory, error, start
 
@@ -133,6 +133,7 @@ def test_mcp_and_every_transport_get_the_same_limits(make_app: AppFactory) -> No
 
         key = authenticate_api_key(session, api.headers["Authorization"].split()[1])
         principal = Principal(api_key_id=key.id, org_id=key.org_id, role=key.role)
+    registry = build_registry()
     tool = registry.get("files.write")
     payload = {**sb, "repo_name": REPO, "path": "x.txt", "content": "x" * 11, "message": "m"}
     try:

@@ -10,7 +10,7 @@ import yaml
 from fastapi.testclient import TestClient
 
 from draftroom.domain.calls.services import Services
-from draftroom.tools import registry
+from draftroom.tools import build_registry
 from tests.adapters.conftest import Api
 from tests.tools.sandbox_trees import REPO, AdminApi, files, git, logs, start, write
 
@@ -117,6 +117,7 @@ def test_agent_keys_and_reuse_tokens_get_403_on_every_admin_path(
     request = api.post("/merge/request", **sb, title="A")
     main = git(services).head("main")
     sandbox_id = AdminApi(client, services).get("/admin/sandboxes")["sandboxes"][0]["id"]
+    registry = build_registry()
     admin_tools = [tool for tool in registry if tool.scope == "admin"]
     assert {t.name for t in admin_tools} >= {"merge.approve", "merge.reject", "sandbox.archive"}
     token = {"repo_name": REPO, "reuse_token": sb["reuse_token"]}
@@ -152,7 +153,7 @@ def test_admin_routes_are_documented_only_in_the_admin_schema(
     doc = AdminApi(client, services).get("/admin/openapi.json")
 
     ops = {op["operationId"] for item in doc["paths"].values() for op in item.values()}
-    assert ops == {tool.operation_id for tool in registry if tool.scope == "admin"}
+    assert ops == {tool.operation_id for tool in build_registry() if tool.scope == "admin"}
     approve = doc["paths"]["/admin/merge_requests/{id}/approve"]["post"]
     assert [p["name"] for p in approve["parameters"]] == ["id"]
     listing = doc["paths"]["/admin/merge_requests"]["get"]

@@ -378,9 +378,10 @@ class MergeStatus(StrEnum):
 def _as_owner(data_dir: Path | None, tool_name: str, payload: dict[str, Any]) -> dict[str, Any]:
     """Run an admin tool as the data dir's owner (see ``domain.local.owner_principal``)."""
     from draftroom.domain.access.local import owner_principal
-    from draftroom.tools import registry
+    from draftroom.tools import build_registry
 
     services = _services(data_dir)
+    registry = build_registry()
     try:
         principal = owner_principal(services)
         output = registry.invoke(

@@ -1,21 +1,29 @@
-"""The FastAPI app, generated from the tool registry: one POST route per tool, no logic here.
+"""The FastAPI app, generated from the tool registry: one route per tool, no logic here.
+
+A tool route hands the raw request (the JSON body, path and query values, the bearer
+credential) to ``Registry.invoke``, which authenticates, checks scope and only then decodes
+and validates: a caller without the scope learns nothing of the input. The route's typed
+signature only publishes the tool's input model in the schema; FastAPI never validates it.
 
 Every error leaves as ``{"error": {"code", "message", "details"?, "request_id"}}`` with a 4xx
-status; ``/openapi.json`` is the schema a Custom GPT imports (see ``adapters.openapi``).
+status, tool names in messages shown as their HTTP paths; ``/openapi.json`` is the schema a
+Custom GPT imports (see ``adapters.openapi``).
 No ``from __future__ import annotations`` here: FastAPI reads the generated routes' annotations.
 """
 
 import inspect
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import Body, Depends, FastAPI, Path, Query, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, create_model
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -24,23 +32,36 @@ from draftroom.adapters.limits import BodyLimit
 from draftroom.adapters.mcp import McpEndpoint
 from draftroom.adapters.openapi import ERROR_RESPONSES, gpt_schema
 from draftroom.config import Settings
-from draftroom.domain.access.tokens import authenticate_api_key
+from draftroom.domain.access.authenticate import Bearer
 from draftroom.domain.audit.reconcile import reconcile
-from draftroom.domain.calls.call import Principal
-from draftroom.domain.calls.failures import FailedCall, mark_reported, report_failure, was_reported
 from draftroom.domain.calls.services import Services
 from draftroom.domain.upstream.worker import with_upstream_worker
-from draftroom.errors import DraftroomError, InvalidRequest, RateLimited, Unauthorized
-from draftroom.tools import Tool, registry
+from draftroom.errors import (
+    DraftroomError,
+    InvalidInput,
+    InvalidRequest,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    RateLimited,
+)
+from draftroom.tools import Registry, Tool, build_registry
+from draftroom.tools.registry import RawInput, invalid_request
 
+TRANSPORT = "http"
 _bearer = HTTPBearer(auto_error=False, description="Your draftroom API key.")
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+"""Publishes bearer auth in the schema; the credential itself is read by ``_bearer_of``."""
 
 
-def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, services: Services | None = None, registry: Registry | None = None
+) -> FastAPI:
     services = services or Services(settings)
+    registry = registry or build_registry()
     services.database.migrate()
     reconcile(services)  # audit rows for commits a crash left unrecorded
-    mcp = McpEndpoint(services)
+    mcp = McpEndpoint(services, registry)
     app = FastAPI(
         lifespan=with_upstream_worker(services, mcp.lifespan),
         title="draftroom",
@@ -50,25 +71,18 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.services = services
-
-    def authenticate(credentials: HTTPAuthorizationCredentials | None) -> Principal:
-        if credentials is None:
-            raise Unauthorized("send your API key as 'Authorization: Bearer <key>'")
-        with services.database.session() as session:
-            key = authenticate_api_key(session, credentials.credentials)
-            return Principal(api_key_id=key.id, org_id=key.org_id, role=key.role)
-
+    app.state.registry = registry
     for tool in registry:
-        _add_route(app, tool, services, authenticate)
+        _add_route(app, tool, services, registry)
     app.router.routes.append(Route("/mcp", mcp, include_in_schema=False))  # MCP, streamable HTTP
-    _add_admin_schema(app, settings, services, authenticate)
+    _add_admin_schema(app, settings, services, registry)
 
     @app.get("/health", include_in_schema=False)
     def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
     app.openapi = lambda: gpt_schema(app, settings)  # type: ignore[method-assign]
-    _add_error_handlers(app)
+    _add_error_handlers(app, registry)
     _add_request_ids(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     return app
@@ -78,35 +92,91 @@ def _add_route(
     app: FastAPI,
     tool: Tool,
     services: Services,
-    authenticate: Callable[[HTTPAuthorizationCredentials | None], Principal],
+    registry: Registry,
     *,
     in_schema: bool | None = None,
 ) -> None:
-    # One sync dependency (one thread-pool hop) for the key check and the scope check, run
-    # before FastAPI reads the body: a caller without the scope learns nothing of the input.
-    def allowed(
-        request: Request,
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    ) -> Principal:
-        who = authenticate(credentials)
-        registry.precheck(tool, services, who, request_id=request.state.request_id)
-        return who
+    serve = _serve(tool, services, registry)
 
-    app.add_api_route(
+    class ToolRoute(APIRoute):
+        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+            return serve
+
+    app.router.add_api_route(
         tool.path,
-        _endpoint(tool, services, allowed),
+        _schema_endpoint(tool),
         methods=[tool.http_method],
         name=tool.name,
         operation_id=tool.operation_id,
         summary=tool.summary,
-        description=tool.description,
+        description=registry.render(tool.description, _http_name),
         response_model=tool.output_model,
         status_code=tool.created_status or 200,
         responses=_responses(tool),
         tags=[tool.name.split(".")[0]],
         include_in_schema=tool.scope != "admin" if in_schema is None else in_schema,
         openapi_extra={"x-openai-isConsequential": tool.consequential},
+        route_class_override=ToolRoute,
     )
+
+
+def _http_name(tool: Tool) -> str:
+    """How HTTP callers know a tool: its path (``memory.query`` -> ``/memory/query``)."""
+    return tool.path
+
+
+def _serve(
+    tool: Tool, services: Services, registry: Registry
+) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+    """The route's handler: the raw request to ``invoke``, its answer or error back; one
+    thread-pool hop per call (``invoke`` does blocking database and git work)."""
+
+    def run(request: Request, payload: RawInput) -> Response:
+        request_id = request.state.request_id
+        try:
+            output = registry.invoke(
+                tool,
+                services,
+                _bearer_of(request),
+                payload,
+                request_id=request_id,
+                transport=TRANSPORT,
+                client=request.client.host if request.client else None,
+            )
+        except DraftroomError as exc:
+            return error_response(_located(tool, exc), request_id, registry)
+        return JSONResponse(output.model_dump(mode="json"), status_code=tool.status_for(output))
+
+    async def serve(request: Request) -> Response:
+        if tool.http_method == "GET":
+            payload = RawInput(None, {**request.query_params, **request.path_params})
+        else:
+            payload = RawInput(await request.body(), dict(request.path_params))
+        return await run_in_threadpool(run, request, payload)
+
+    return serve
+
+
+def _bearer_of(request: Request) -> Bearer:
+    return Bearer.from_header(request.headers.get("authorization"))
+
+
+def _located(tool: Tool, exc: DraftroomError) -> DraftroomError:
+    """A validation error as HTTP names it: each ``loc`` starts with where the field was
+    sent (``body``, ``path``, ``query``), and the message names the first field."""
+    errors = exc.details.get("errors") if isinstance(exc, InvalidRequest) else None
+    if not isinstance(errors, list):
+        return exc
+
+    def source(loc: list[Any]) -> str:
+        if loc and loc[0] in tool.path_params:
+            return "path"
+        return "query" if tool.http_method == "GET" else "body"
+
+    located = [{**e, "loc": [source(e["loc"]), *e["loc"]]} for e in errors]
+    shown = [{**e, "loc": [p for p in e["loc"] if p != "body"]} for e in located]
+    named = invalid_request(shown, root="body")
+    return InvalidRequest(named.message, errors=located)
 
 
 def _responses(tool: Tool) -> dict[int | str, dict[str, Any]]:
@@ -117,34 +187,21 @@ def _responses(tool: Tool) -> dict[int | str, dict[str, Any]]:
     return {200: resumed, **ERROR_RESPONSES}
 
 
-def _endpoint(
-    tool: Tool, services: Services, who: Callable[..., Principal]
-) -> Callable[..., JSONResponse]:
-    """The handler FastAPI reads: path fields from the URL, the rest from the JSON body
-    (the query string for GET); the registry validates them together as the tool's input."""
+def _schema_endpoint(tool: Tool) -> Callable[..., JSONResponse]:
+    """A signature for the schema only (never called): path fields from the URL, the rest
+    from the JSON body (the query string for GET), and bearer auth."""
 
-    def run(request: Request, principal: Principal, payload: Any) -> JSONResponse:
-        rid = request.state.request_id
-        client = request.client.host if request.client else None
-        output = registry.invoke(tool, services, principal, payload, request_id=rid, client=client)
-        return JSONResponse(output.model_dump(mode="json"), status_code=tool.status_for(output))
+    def never_called(**values: Any) -> JSONResponse:
+        raise AssertionError(f"{tool.name}: served by ToolRoute, not by FastAPI")
 
     input_model: Any = tool.input_model
-    if tool.http_method == "POST" and not tool.path_params:
-
-        def endpoint(
-            body: input_model, request: Request, who: Annotated[Principal, Depends(who)]
-        ) -> JSONResponse:
-            return run(request, who, body)
-
-        return endpoint
-
-    fields = input_model.model_fields
     kind = inspect.Parameter.KEYWORD_ONLY
-    params = [
-        inspect.Parameter("request", kind, annotation=Request),
-        inspect.Parameter("who", kind, annotation=Annotated[Principal, Depends(who)]),
-    ]
+    params = [inspect.Parameter("credentials", kind, annotation=Credentials)]
+    if tool.http_method == "POST" and not tool.path_params:
+        params.insert(0, inspect.Parameter("body", kind, annotation=input_model))
+        never_called.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+        return never_called
+    fields = input_model.model_fields
     for name in tool.path_params:
         described = Path(description=fields[name].description)
         annotation: Any = Annotated[fields[name].annotation, described]
@@ -158,16 +215,8 @@ def _endpoint(
         else:
             optional: Any = Annotated[rest | None, Body()]
             params.append(inspect.Parameter("fields", kind, annotation=optional, default=None))
-
-    def generic(**values: Any) -> JSONResponse:
-        payload = {name: values[name] for name in tool.path_params}
-        given: BaseModel | None = values.get("fields")
-        if given is not None:
-            payload.update(given.model_dump(by_alias=True, exclude_unset=True))
-        return run(values["request"], values["who"], payload)
-
-    generic.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
-    return generic
+    never_called.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    return never_called
 
 
 def _without(model: type[BaseModel], names: list[str]) -> type[BaseModel]:
@@ -183,83 +232,67 @@ def _without(model: type[BaseModel], names: list[str]) -> type[BaseModel]:
 
 
 def _add_admin_schema(
-    app: FastAPI,
-    settings: Settings,
-    services: Services,
-    authenticate: Callable[[HTTPAuthorizationCredentials | None], Principal],
+    app: FastAPI, settings: Settings, services: Services, registry: Registry
 ) -> None:
     """``GET /admin/openapi.json``: the admin tools' own schema, for admin keys only."""
     admin = FastAPI(title="draftroom admin", version=__version__, description="Admin tools.")
     for tool in registry:
         if tool.scope == "admin":
-            _add_route(admin, tool, services, authenticate, in_schema=True)
+            _add_route(admin, tool, services, registry, in_schema=True)
 
     @app.get("/admin/openapi.json", include_in_schema=False)
-    def admin_openapi(
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    ) -> dict[str, Any]:
-        registry.authorize("admin", authenticate(credentials), "the admin schema")
+    def admin_openapi(request: Request, credentials: Credentials) -> dict[str, Any]:
+        registry.admit(
+            services,
+            _bearer_of(request),
+            name="/admin/openapi.json",
+            scope="admin",
+            request_id=request.state.request_id,
+            transport=TRANSPORT,
+            client=request.client.host if request.client else None,
+        )
         return gpt_schema(admin, settings)
 
 
-def error_response(exc: DraftroomError, request_id: str | None) -> JSONResponse:
-    body: dict[str, Any] = {"error": {**exc.to_dict(), "request_id": request_id}}
+def error_response(exc: DraftroomError, request_id: str | None, registry: Registry) -> JSONResponse:
+    """The error body, tool names in its message shown as HTTP paths."""
+    error = {**exc.to_dict(), "request_id": request_id}
+    error["message"] = registry.render(exc.message, _http_name)
     headers = {}
     if isinstance(exc, RateLimited) and "retry_after" in exc.details:
         headers["Retry-After"] = str(exc.details["retry_after"])
-    return JSONResponse(body, status_code=exc.status, headers=headers)
+    if isinstance(exc, MethodNotAllowed):
+        headers["Allow"] = exc.details["allow"]
+    return JSONResponse({"error": error}, status_code=exc.status, headers=headers)
 
 
-def _add_error_handlers(app: FastAPI) -> None:
+def _add_error_handlers(app: FastAPI, registry: Registry) -> None:
+    """Render errors raised outside any tool call (unknown route, wrong method, the admin
+    schema's refusal): tool calls answer their own errors, reported once by the registry."""
+
     def request_id(request: Request) -> str | None:
         return getattr(request.state, "request_id", None)
 
-    def report(request: Request, exc: DraftroomError) -> None:
-        """Log and count a refusal that never reached ``Registry.invoke`` (bad key, bad body)."""
-        if was_reported(exc):
-            return
-        route = request.scope.get("route")
-        name = getattr(route, "name", None) or request.url.path
-        services: Services = request.app.state.services
-        failure = FailedCall(
-            request_id=request_id(request) or "",
-            tool=name,
-            code=exc.code,
-            status=exc.status,
-            repo=None,
-            branch=None,
-            duration_ms=0.0,
-            transport="http",
-            writes=False,
-        )
-        report_failure(failure, services.failures, services.alerts)
-        mark_reported(exc)
-
     @app.exception_handler(DraftroomError)
     async def draftroom_error(request: Request, exc: DraftroomError) -> JSONResponse:
-        report(request, exc)
-        return error_response(exc, request_id(request))
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
-            for e in exc.errors()
-        ]
-        first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
-        where = ".".join(str(p) for p in first["loc"] if p != "body") or "body"
-        message = f"{where}: {first['msg']}"
-        error = InvalidRequest(message, errors=errors)
-        report(request, error)
-        return error_response(error, request_id(request))
+        return error_response(exc, request_id(request), registry)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        body = {
-            "error": {"code": code, "message": str(exc.detail), "request_id": request_id(request)}
-        }
-        return JSONResponse(body, status_code=exc.status_code)
+        return error_response(_http_error(request, exc), request_id(request), registry)
+
+
+def _http_error(request: Request, exc: StarletteHTTPException) -> DraftroomError:
+    """Starlette's routing errors as classes of the hierarchy."""
+    route = f"{request.method} {request.url.path}"
+    if exc.status_code == 404:
+        return NotFound(f"no route {route}; the tools are listed in /openapi.json")
+    if exc.status_code == 405:
+        allow = (exc.headers or {}).get("Allow", "")
+        return MethodNotAllowed(f"{route} is not allowed; use {allow}", allow=allow)
+    if exc.status_code == 413:
+        return PayloadTooLarge(str(exc.detail))
+    return InvalidInput(str(exc.detail))
 
 
 def _add_request_ids(app: FastAPI) -> None:

@@ -5,7 +5,8 @@ Each MCP tool is named for its tool's operation id (``git_commit``: many clients
 answers with the output model as JSON (text and structured content). Every call goes through
 ``Registry.invoke`` with ``transport="mcp"``, so scope checks and audit rows are the HTTP
 ones; a ``DraftroomError`` comes back as a tool error (``is_error``) carrying the same
-``{"error": {"code", "message", "details"?, "request_id"}}`` JSON as an HTTP error body.
+``{"error": {"code", "message", "details"?, "request_id"}}`` JSON as an HTTP error body, tool
+names in messages and descriptions shown as MCP tool names (``memory_query``).
 
 Two transports: streamable HTTP (``McpEndpoint``, mounted at ``/mcp`` by the HTTP adapter,
 same API keys and scopes) and stdio (``serve_stdio``, a local process acting as one fixed
@@ -19,6 +20,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -35,11 +37,11 @@ from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
 from draftroom import __version__
-from draftroom.domain.access.tokens import authenticate_api_key
+from draftroom.domain.access.authenticate import MISSING_KEY, Bearer
 from draftroom.domain.calls.call import Principal
 from draftroom.domain.calls.services import Services
 from draftroom.errors import DraftroomError, InsufficientScope, Unauthorized
-from draftroom.tools import Tool, registry
+from draftroom.tools import Registry, Tool
 
 SERVER_NAME = "draftroom"
 TRANSPORT = "mcp"
@@ -61,9 +63,15 @@ def tool_name(tool: Tool) -> str:
     return tool.operation_id
 
 
-def error_body(exc: DraftroomError, request_id: str | None) -> dict[str, Any]:
-    """The JSON an HTTP error response carries, for the same error."""
-    return {"error": {**exc.to_dict(), "request_id": request_id}}
+def error_body(
+    exc: DraftroomError, request_id: str | None, registry: Registry | None = None
+) -> dict[str, Any]:
+    """The JSON an HTTP error response carries, for the same error; with ``registry``, tool
+    names in the message are shown as MCP tool names."""
+    error = {**exc.to_dict(), "request_id": request_id}
+    if registry is not None:
+        error["message"] = registry.render(exc.message, tool_name)
+    return {"error": error}
 
 
 def input_schema(tool: Tool, defaults: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -159,6 +167,7 @@ def tool_result(output: dict[str, Any], *, is_error: bool = False) -> types.Call
 
 def build_server(
     services: Services,
+    registry: Registry,
     principal_of: PrincipalOf,
     *,
     defaults: Mapping[str, Any] | None = None,
@@ -177,7 +186,10 @@ def build_server(
         fields = tool.input_model.model_fields
         return {name: value for name, value in fill.items() if name in fields}
 
-    listed = {name: mcp_tool(tool, defaults_for(tool)) for name, tool in tools.items()}
+    listed = {
+        name: mcp_tool(_rendered(registry, tool), defaults_for(tool))
+        for name, tool in tools.items()
+    }
     schemas = {name: item.input_schema for name, item in listed.items()}
 
     async def list_tools(
@@ -211,7 +223,7 @@ def build_server(
             )
             output = await anyio.to_thread.run_sync(run)
         except DraftroomError as exc:
-            return tool_result(error_body(exc, request_id), is_error=True)
+            return tool_result(error_body(exc, request_id, registry), is_error=True)
         return tool_result(output.model_dump(mode="json"))
 
     return Server(
@@ -231,9 +243,14 @@ def _request_id(ctx: ServerRequestContext[Any, Any]) -> str:
     return request_id if isinstance(request_id, str) else uuid.uuid4().hex
 
 
+def _rendered(registry: Registry, tool: Tool) -> Tool:
+    """``tool`` with the tool names in its description as MCP tool names."""
+    return replace(tool, description=registry.render(tool.description, tool_name))
+
+
 def _may_call(tool: Tool, principal: Principal) -> bool:
     try:
-        registry.authorize(tool.scope, principal, tool.name)
+        Registry.authorize(tool.scope, principal, tool.name)
     except InsufficientScope:
         return False
     return True
@@ -249,22 +266,28 @@ def principal_from_request(ctx: ServerRequestContext[Any, Any]) -> Principal:
     """The principal ``McpEndpoint`` authenticated for this HTTP request."""
     principal = ctx.request.scope.get(PRINCIPAL_KEY) if ctx.request is not None else None
     if not isinstance(principal, Principal):
-        raise Unauthorized("send your API key as 'Authorization: Bearer <key>'")
+        raise Unauthorized(MISSING_KEY)
     return principal
 
 
 class McpEndpoint:
-    """The streamable-HTTP MCP endpoint: an ASGI app that authenticates, then serves MCP.
+    """The streamable-HTTP MCP endpoint: an ASGI app that admits the caller, then serves MCP.
 
     Stateless (no MCP session kept between HTTP requests), so it works unchanged behind
     several worker processes. Each request must carry ``Authorization: Bearer <api key>``;
-    without a valid key it is answered 401 with the HTTP adapter's error body. DNS-rebinding
-    checks are off: a browser tricked into calling us still has no API key to send.
+    without a valid key it is answered 401 with the HTTP adapter's error body, before any
+    MCP handling (``Registry.admit`` authenticates, audits and reports the refusal). Tool
+    calls then run as the admitted principal, so the key is checked once per request.
+    DNS-rebinding checks are off: a browser tricked into calling us still has no API key.
     """
 
-    def __init__(self, services: Services) -> None:
+    NAME = "/mcp"
+    """What the audit row of a refused request names (it is not a tool call)."""
+
+    def __init__(self, services: Services, registry: Registry) -> None:
         self.services = services
-        self.server = build_server(services, principal_from_request)
+        self.registry = registry
+        self.server = build_server(services, registry, principal_from_request)
         self._manager: StreamableHTTPSessionManager | None = None
 
     @asynccontextmanager
@@ -278,25 +301,27 @@ class McpEndpoint:
             finally:
                 self._manager = None
 
-    def _authenticate(self, authorization: str | None) -> Principal:
-        scheme, _, credential = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not credential.strip():
-            raise Unauthorized("send your API key as 'Authorization: Bearer <key>'")
-        with self.services.database.session() as session:
-            key = authenticate_api_key(session, credential.strip())
-            return Principal(api_key_id=key.id, org_id=key.org_id, role=key.role)
-
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         state = scope.get("state") or {}
         request_id = state.get("request_id") if isinstance(state, dict) else None
+        client = scope.get("client")  # (host, port), or None
         try:
             if self._manager is None:
                 raise DraftroomError("the MCP endpoint is not running; start the app's lifespan")
-            authorization = Headers(scope=scope).get("authorization")
-            principal = await anyio.to_thread.run_sync(self._authenticate, authorization)
+            admit = partial(
+                self.registry.admit,
+                self.services,
+                Bearer.from_header(Headers(scope=scope).get("authorization")),
+                name=self.NAME,
+                request_id=request_id or uuid.uuid4().hex,
+                transport=TRANSPORT,
+                client=client[0] if client else None,
+            )
+            principal = await anyio.to_thread.run_sync(admit)
         except DraftroomError as exc:
             headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
-            response = JSONResponse(error_body(exc, request_id), exc.status, headers=headers)
+            body = error_body(exc, request_id, self.registry)
+            response = JSONResponse(body, exc.status, headers=headers)
             await response(scope, receive, send)
             return
         scope[PRINCIPAL_KEY] = principal
@@ -305,6 +330,7 @@ class McpEndpoint:
 
 def serve_stdio(
     services: Services,
+    registry: Registry,
     principal: Principal,
     *,
     defaults: Mapping[str, Any] | None = None,
@@ -312,7 +338,7 @@ def serve_stdio(
 ) -> None:
     """Serve MCP on stdin/stdout until the client closes it, every call as ``principal``."""
     server = build_server(
-        services, lambda ctx: principal, defaults=defaults, instructions=instructions
+        services, registry, lambda ctx: principal, defaults=defaults, instructions=instructions
     )
 
     async def run() -> None:

@@ -15,6 +15,7 @@ from draftroom.adapters.mcp import serve_stdio
 from draftroom.domain.access.local import open_local_sandbox, owner_principal
 from draftroom.domain.calls.services import Services
 from draftroom.domain.repos.setup import setup_default
+from draftroom.tools import build_registry
 
 
 def local_instructions(repo_name: str, branch: str) -> str:
@@ -30,7 +31,7 @@ def local_instructions(repo_name: str, branch: str) -> str:
 def serve_data_dir(services: Services) -> None:
     """Serve every repository of the data dir (creating the embedded default when empty)."""
     setup_default(services)
-    serve_stdio(services, owner_principal(services))
+    serve_stdio(services, build_registry(), owner_principal(services))
 
 
 def serve_repository(services: Services, repo_path: Path) -> None:
@@ -44,6 +45,7 @@ def serve_repository(services: Services, repo_path: Path) -> None:
     )
     serve_stdio(
         services,
+        build_registry(),
         principal,
         defaults={"repo_name": local.repo_name, "reuse_token": local.reuse_token},
         instructions=local_instructions(local.repo_name, local.branch),

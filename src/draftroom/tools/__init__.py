@@ -1,4 +1,10 @@
-"""The tool registry, with every tool module imported so its tools are declared."""
+"""The tools, one module per group, and ``build_registry``, which collects them at start.
+
+No registry exists at import time: ``create_app``, the MCP server and the CLI each build
+one, so two registries never share state.
+"""
+
+from types import ModuleType
 
 from draftroom.tools import (
     admin,
@@ -17,12 +23,44 @@ from draftroom.tools import (
     undo,
     upstream,
 )
-from draftroom.tools.registry import Registry, Tool, registry
+from draftroom.tools.registry import Registry, Tool, declaration_of, tool
+
+TOOL_MODULES: tuple[ModuleType, ...] = (
+    admin,
+    commits,
+    context,
+    failures,
+    files,
+    history,
+    memory,
+    merge,
+    reasoning,
+    sandbox,
+    system,
+    tasks,
+    tokens,
+    undo,
+    upstream,
+)
+"""Every module that declares tools, in the order the tool list shows them."""
+
+
+def build_registry(modules: tuple[ModuleType, ...] = TOOL_MODULES) -> Registry:
+    """A new registry holding every tool ``modules`` declare, in declaration order."""
+    registry = Registry()
+    for module in modules:
+        for value in vars(module).values():
+            if declaration_of(value) is not None and value.__module__ == module.__name__:
+                registry.add(value)
+    return registry
+
 
 __all__ = [
+    "TOOL_MODULES",
     "Registry",
     "Tool",
     "admin",
+    "build_registry",
     "commits",
     "context",
     "failures",
@@ -31,11 +69,11 @@ __all__ = [
     "memory",
     "merge",
     "reasoning",
-    "registry",
     "sandbox",
     "system",
     "tasks",
     "tokens",
+    "tool",
     "undo",
     "upstream",
 ]

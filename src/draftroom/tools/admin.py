@@ -11,7 +11,7 @@ from draftroom.domain.calls.call import Call
 from draftroom.domain.merge import lifecycle
 from draftroom.store import MergeRequestStatus, SandboxStatus
 from draftroom.tools.inputs import id_page
-from draftroom.tools.registry import registry
+from draftroom.tools.registry import tool
 
 ADMIN_PATH = "/admin/sandboxes"
 
@@ -62,7 +62,7 @@ class ListOutput(BaseModel):
     next_cursor: int | None
 
 
-@registry.tool(
+@tool(
     "sandbox.list",
     summary="List sandboxes",
     description="Newest first, filtered by repository and status, in pages.",
@@ -70,7 +70,7 @@ class ListOutput(BaseModel):
     http_method="GET",
     http_path=ADMIN_PATH,
 )
-def list_sandboxes(call: Call, body: ListInput) -> ListOutput:
+def list_sandboxes(call: Call, sandbox: None, body: ListInput) -> ListOutput:
     found = lifecycle.list_sandboxes(
         call,
         repo_name=body.repo_name,
@@ -88,7 +88,7 @@ class IdInput(BaseModel):
     id: int = Field(..., ge=1, description="The sandbox's id (see GET /admin/sandboxes).")
 
 
-@registry.tool(
+@tool(
     "sandbox.archive",
     summary="Archive a sandbox",
     description=(
@@ -99,11 +99,11 @@ class IdInput(BaseModel):
     writes=True,
     http_path=ADMIN_PATH + "/{id}/archive",
 )
-def archive(call: Call, body: IdInput) -> SandboxOut:
+def archive(call: Call, sandbox: None, body: IdInput) -> SandboxOut:
     return out(lifecycle.archive(call, body.id))
 
 
-@registry.tool(
+@tool(
     "sandbox.restore",
     summary="Restore an archived sandbox",
     description="Brings its branch back; its reuse tokens work again.",
@@ -111,5 +111,5 @@ def archive(call: Call, body: IdInput) -> SandboxOut:
     writes=True,
     http_path=ADMIN_PATH + "/{id}/restore",
 )
-def restore(call: Call, body: IdInput) -> SandboxOut:
+def restore(call: Call, sandbox: None, body: IdInput) -> SandboxOut:
     return out(lifecycle.unarchive(call, body.id))

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from draftroom.domain.access.sandboxes import SandboxAccess
 from draftroom.domain.calls.call import Call
 from draftroom.domain.commits.changes import (
     LoggedCommit,
@@ -15,8 +16,8 @@ from draftroom.domain.commits.changes import (
 )
 from draftroom.errors import InvalidInput
 from draftroom.git import Change
-from draftroom.tools.inputs import Encoding, SandboxInput, decode_content, open_sandbox_for
-from draftroom.tools.registry import registry
+from draftroom.tools.inputs import Encoding, SandboxInput, decode_content
+from draftroom.tools.registry import tool
 
 
 class CommitOutput(BaseModel):
@@ -62,7 +63,7 @@ class CommitInput(SandboxInput):
     )
 
 
-@registry.tool(
+@tool(
     "git.commit",
     summary="Commit several file changes at once",
     description=(
@@ -71,7 +72,7 @@ class CommitInput(SandboxInput):
     ),
     writes=True,
 )
-def commit(call: Call, body: CommitInput) -> CommitOutput:
+def commit(call: Call, sandbox: SandboxAccess, body: CommitInput) -> CommitOutput:
     changes = []
     for item in body.changes:
         path = guard_writable(item.path)
@@ -82,11 +83,10 @@ def commit(call: Call, body: CommitInput) -> CommitOutput:
             changes.append(Change(path, decode_content(item.content, item.encoding, path)))
     if len({c.path for c in changes}) != len(changes):
         raise InvalidInput("each path may appear once per commit")
-    access = open_sandbox_for(call, body)
     return committed(
         commit_and_log(
             call,
-            access,
+            sandbox,
             changes,
             body.message,
             body.expected_head,
@@ -108,7 +108,7 @@ class RollbackOutput(BaseModel):
     branch: str
 
 
-@registry.tool(
+@tool(
     "git.rollback_commit",
     summary="Undo one commit",
     description=(
@@ -117,8 +117,7 @@ class RollbackOutput(BaseModel):
     ),
     writes=True,
 )
-def rollback(call: Call, body: RollbackInput) -> RollbackOutput:
-    access = open_sandbox_for(call, body)
-    logged = rollback_commit(call, access, access.readable_ref(body.commit_sha), body.reason)
-    reverted = access.repo.resolve(body.commit_sha)
+def rollback(call: Call, sandbox: SandboxAccess, body: RollbackInput) -> RollbackOutput:
+    logged = rollback_commit(call, sandbox, sandbox.readable_ref(body.commit_sha), body.reason)
+    reverted = sandbox.repo.resolve(body.commit_sha)
     return RollbackOutput(revert_sha=logged.sha, reverted_sha=reverted, branch=logged.branch)

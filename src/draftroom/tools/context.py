@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from draftroom.domain.access.sandboxes import SandboxAccess
 from draftroom.domain.calls.call import Call
 from draftroom.domain.workspace import resume_briefing
-from draftroom.tools.inputs import SandboxInput, open_sandbox_for
-from draftroom.tools.registry import registry
+from draftroom.tools.inputs import SandboxInput
+from draftroom.tools.registry import tool
 
 
 class ResumeInput(SandboxInput):
@@ -25,7 +26,7 @@ class ResumeOutput(BaseModel):
     invalid_files: list[str] = Field(description="Workspace files that do not parse: fix them.")
 
 
-@registry.tool(
+@tool(
     "context.resume",
     summary="Catch up on a project",
     description=(
@@ -33,13 +34,12 @@ class ResumeOutput(BaseModel):
         "tasks, latest memories, last changes and rollbacks, always within max_chars."
     ),
 )
-def resume(call: Call, body: ResumeInput) -> ResumeOutput:
-    access = open_sandbox_for(call, body)
-    head = access.head()
-    briefing = resume_briefing(access.repo, head, body.max_chars)
+def resume(call: Call, sandbox: SandboxAccess, body: ResumeInput) -> ResumeOutput:
+    head = sandbox.head()
+    briefing = resume_briefing(sandbox.repo, head, body.max_chars)
     return ResumeOutput(
-        repo_name=access.repo_name,
-        branch=access.branch,
+        repo_name=sandbox.repo_name,
+        branch=sandbox.branch,
         head=head,
         briefing=briefing.text,
         chars=len(briefing.text),

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from draftroom.domain.calls.call import Call
 from draftroom.domain.calls.failures import recent_failures
-from draftroom.tools.registry import registry
+from draftroom.tools.registry import tool
 
 
 class ErrorsInput(BaseModel):
@@ -36,7 +36,7 @@ class ErrorsOutput(BaseModel):
     recent: list[Failure] = Field(description="Newest failures of your org, from every process.")
 
 
-@registry.tool(
+@tool(
     "admin.errors",
     summary="Recent failed tool calls",
     description="Failure counts of this server process by error code, and your org's newest failed calls.",
@@ -44,7 +44,7 @@ class ErrorsOutput(BaseModel):
     http_method="GET",
     http_path="/admin/errors",
 )
-def errors(call: Call, body: ErrorsInput) -> ErrorsOutput:
+def errors(call: Call, sandbox: None, body: ErrorsInput) -> ErrorsOutput:
     counts = call.services.failures.snapshot()
     with call.services.database.session() as session:
         rows = recent_failures(session, call.principal.org_id, body.limit)

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from draftroom.domain.access.sandboxes import SandboxAccess
 from draftroom.domain.calls.call import Call
 from draftroom.domain.commits.changes import commit_and_log, guard_writable
 from draftroom.git import Change, validate_path
@@ -17,9 +18,8 @@ from draftroom.tools.inputs import (
     SandboxInput,
     decode_content,
     fit_page,
-    open_sandbox_for,
 )
-from draftroom.tools.registry import registry
+from draftroom.tools.registry import tool
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -65,7 +65,7 @@ def text_slice(data: bytes) -> str | None:
     return None
 
 
-@registry.tool(
+@tool(
     "files.read",
     summary="Read a file",
     description=(
@@ -73,9 +73,8 @@ def text_slice(data: bytes) -> str | None:
         "slices: when truncated is true, call again with offset=next_offset."
     ),
 )
-def read(call: Call, body: ReadInput) -> ReadOutput:
-    access = open_sandbox_for(call, body)
-    blob = access.repo.read_file(access.readable_ref(body.ref), validate_path(body.path))
+def read(call: Call, sandbox: SandboxAccess, body: ReadInput) -> ReadOutput:
+    blob = sandbox.repo.read_file(sandbox.readable_ref(body.ref), validate_path(body.path))
     cap = call.services.settings.max_read_bytes
     length = min(body.length or cap, cap)
     start = min(body.offset, blob.size)
@@ -119,18 +118,17 @@ class ListOutput(BaseModel):
     next_cursor: str | None
 
 
-@registry.tool(
+@tool(
     "files.list",
     summary="List files",
     description="Lists a directory (or, with recursive, everything below it), in pages: pass next_cursor to go on.",
 )
-def list_files(call: Call, body: ListInput) -> ListOutput:
-    access = open_sandbox_for(call, body)
-    ref = access.readable_ref(body.ref)
+def list_files(call: Call, sandbox: SandboxAccess, body: ListInput) -> ListOutput:
+    ref = sandbox.readable_ref(body.ref)
     path = validate_path(body.path) if body.path else ""
 
     def fetch(limit: int) -> ListOutput:
-        page = access.repo.list_tree(
+        page = sandbox.repo.list_tree(
             ref, path, recursive=body.recursive, cursor=body.cursor, limit=limit
         )
         entries = [Entry(path=e.path, type=e.type, size=e.size) for e in page.entries]
@@ -154,20 +152,19 @@ class WriteInput(SandboxInput):
     )
 
 
-@registry.tool(
+@tool(
     "files.write",
     summary="Write a file (one commit)",
     description="Creates or replaces one file as an audited commit on your branch. Undo with /git/rollback_commit.",
     writes=True,
 )
-def write(call: Call, body: WriteInput) -> CommitOutput:
+def write(call: Call, sandbox: SandboxAccess, body: WriteInput) -> CommitOutput:
     path = guard_writable(body.path)
     data = decode_content(body.content, body.encoding, path)
-    access = open_sandbox_for(call, body)
     return committed(
         commit_and_log(
             call,
-            access,
+            sandbox,
             [Change(path, data)],
             body.message,
             body.expected_head,

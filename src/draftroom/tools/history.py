@@ -7,13 +7,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from draftroom.domain.access.sandboxes import BASE_BRANCH
+from draftroom.domain.access.sandboxes import BASE_BRANCH, SandboxAccess
 from draftroom.domain.calls.call import Call
 from draftroom.domain.commits.changes import read_rollbacks
 from draftroom.domain.commits.restore import REVERTS_TRAILER, revert_links
 from draftroom.git import validate_path
-from draftroom.tools.inputs import ANSWER_BUDGET, SandboxInput, fit_page, open_sandbox_for
-from draftroom.tools.registry import registry
+from draftroom.tools.inputs import ANSWER_BUDGET, SandboxInput, fit_page
+from draftroom.tools.registry import tool
 
 FILES_PER_COMMIT = 20
 
@@ -40,20 +40,19 @@ class HistoryOutput(BaseModel):
     next_cursor: str | None
 
 
-@registry.tool(
+@tool(
     "git.history",
     summary="List commits of the branch",
     description="Newest first, in pages (pass next_cursor). Each commit with its message, time, tool and files.",
 )
-def history(call: Call, body: HistoryInput) -> HistoryOutput:
-    access = open_sandbox_for(call, body)
+def history(call: Call, sandbox: SandboxAccess, body: HistoryInput) -> HistoryOutput:
     path = validate_path(body.path) if body.path else None
-    head = access.head()
+    head = sandbox.head()
 
     def fetch(limit: int) -> HistoryOutput:
-        page = access.repo.log(head, path=path, cursor=body.cursor, limit=limit)
-        reverted = {r.get("reverted_sha") for r in read_rollbacks(access.repo, head)}
-        links = revert_links(access.repo, head, {c.sha for c in page.commits} & reverted)
+        page = sandbox.repo.log(head, path=path, cursor=body.cursor, limit=limit)
+        reverted = {r.get("reverted_sha") for r in read_rollbacks(sandbox.repo, head)}
+        links = revert_links(sandbox.repo, head, {c.sha for c in page.commits} & reverted)
         commits = [
             CommitSummary(
                 sha=c.sha,
@@ -96,16 +95,15 @@ class DiffOutput(BaseModel):
     truncated: bool = Field(description="True when patches or files were left out to fit.")
 
 
-@registry.tool(
+@tool(
     "git.diff",
     summary="Show changes between two refs",
     description="Per file: status, additions, deletions and a unified patch (capped; binary files flagged).",
 )
-def diff(call: Call, body: DiffInput) -> DiffOutput:
-    access = open_sandbox_for(call, body)
-    result = access.repo.diff(
-        access.readable_ref(body.from_),
-        access.readable_ref(body.to),
+def diff(call: Call, sandbox: SandboxAccess, body: DiffInput) -> DiffOutput:
+    result = sandbox.repo.diff(
+        sandbox.readable_ref(body.from_),
+        sandbox.readable_ref(body.to),
         max_patch_bytes=call.services.settings.max_patch_bytes,
     )
     files = [

@@ -8,10 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
 
-from draftroom.domain.access.sandboxes import SandboxAccess, open_sandbox
-from draftroom.domain.calls.call import Call
 from draftroom.errors import InvalidInput
 
 ANSWER_BUDGET = 60_000
@@ -33,21 +30,6 @@ class SandboxInput(BaseModel):
     reuse_token: str = Field(
         ..., min_length=1, max_length=200, description="The reuse token /sandbox/init returned."
     )
-
-
-def sandbox(call: Call, session: Session, body: SandboxInput) -> SandboxAccess:
-    return open_sandbox(call, session, body.repo_name, body.reuse_token, body.branch)
-
-
-def open_sandbox_for(call: Call, body: SandboxInput) -> SandboxAccess:
-    """``sandbox`` in the call's own session, for tools that need no other database work.
-
-    The token check's one write (``last_used_at``, once a minute) is committed at once, so
-    the session holds no write lock while the tool works on git.
-    """
-    access = sandbox(call, call.session, body)
-    call.save()
-    return access
 
 
 class _HasId(Protocol):

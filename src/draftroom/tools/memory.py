@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
 
+from draftroom.domain.access.sandboxes import SandboxAccess
 from draftroom.domain.calls.call import Call
 from draftroom.domain.workspace import (
     MemoryEntry,
@@ -16,8 +17,8 @@ from draftroom.domain.workspace import (
     memory_stats,
     query_memory,
 )
-from draftroom.tools.inputs import SandboxInput, fit_page, open_sandbox_for
-from draftroom.tools.registry import registry
+from draftroom.tools.inputs import SandboxInput, fit_page
+from draftroom.tools.registry import tool
 
 KIND_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,31}$"
 
@@ -54,7 +55,7 @@ class MemoryAddOutput(BaseModel):
     branch: str
 
 
-@registry.tool(
+@tool(
     "memory.add",
     summary="Remember something for later conversations",
     description=(
@@ -63,10 +64,9 @@ class MemoryAddOutput(BaseModel):
     ),
     writes=True,
 )
-def add(call: Call, body: MemoryAddInput) -> MemoryAddOutput:
+def add(call: Call, sandbox: SandboxAccess, body: MemoryAddInput) -> MemoryAddOutput:
     tags = [t[:40] for t in body.tags]
-    access = open_sandbox_for(call, body)
-    logged, entry = add_memory(call, access, body.text, tags, body.kind)
+    logged, entry = add_memory(call, sandbox, body.text, tags, body.kind)
     return MemoryAddOutput(id=entry.id, commit_sha=logged.sha, branch=logged.branch)
 
 
@@ -90,7 +90,7 @@ class MemoryQueryOutput(BaseModel):
     total: int = Field(description="Entries matching the query, over all pages.")
 
 
-@registry.tool(
+@tool(
     "memory.query",
     summary="Search the project's memory",
     description=(
@@ -98,9 +98,8 @@ class MemoryQueryOutput(BaseModel):
         "case), tags and since. Without filters it lists the latest entries."
     ),
 )
-def query(call: Call, body: MemoryQueryInput) -> MemoryQueryOutput:
-    access = open_sandbox_for(call, body)
-    index = memory_index(access.repo, access.head())
+def query(call: Call, sandbox: SandboxAccess, body: MemoryQueryInput) -> MemoryQueryOutput:
+    index = memory_index(sandbox.repo, sandbox.head())
     since = body.since
     if since is not None:
         since = since.replace(tzinfo=UTC) if since.tzinfo is None else since.astimezone(UTC)
@@ -126,14 +125,13 @@ class MemoryStatsOutput(BaseModel):
     last_at: datetime | None
 
 
-@registry.tool(
+@tool(
     "memory.stats",
     summary="How much the project remembers",
     description="Entry counts by kind and by tag, and the times of the first and last entries.",
 )
-def stats(call: Call, body: SandboxInput) -> MemoryStatsOutput:
-    access = open_sandbox_for(call, body)
-    result = memory_stats(memory_entries(access.repo, access.head()))
+def stats(call: Call, sandbox: SandboxAccess, body: SandboxInput) -> MemoryStatsOutput:
+    result = memory_stats(memory_entries(sandbox.repo, sandbox.head()))
     return MemoryStatsOutput(
         total=result.total,
         by_kind=result.by_kind,
@@ -155,13 +153,12 @@ class MemoryDeleteOutput(BaseModel):
     branch: str
 
 
-@registry.tool(
+@tool(
     "memory.delete",
     summary="Forget one memory entry",
     description="Removes the entry's lines from memory.yaml (one commit; the rest is kept as written).",
     writes=True,
 )
-def delete(call: Call, body: MemoryDeleteInput) -> MemoryDeleteOutput:
-    access = open_sandbox_for(call, body)
-    logged = delete_memory(call, access, body.id)
+def delete(call: Call, sandbox: SandboxAccess, body: MemoryDeleteInput) -> MemoryDeleteOutput:
+    logged = delete_memory(call, sandbox, body.id)
     return MemoryDeleteOutput(id=body.id, commit_sha=logged.sha, branch=logged.branch)

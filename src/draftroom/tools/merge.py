@@ -12,11 +12,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from draftroom.domain.access.sandboxes import SandboxAccess
 from draftroom.domain.calls.call import Call
 from draftroom.domain.merge import requests as merges
 from draftroom.store import MergeRequestStatus
-from draftroom.tools.inputs import SandboxInput, id_page, sandbox
-from draftroom.tools.registry import registry
+from draftroom.tools.inputs import SandboxInput, id_page
+from draftroom.tools.registry import tool
 
 ADMIN_PATH = "/admin/merge_requests"
 
@@ -86,7 +87,7 @@ class RequestInput(SandboxInput):
     description: str | None = Field(None, max_length=10_000, description="Why, for the reviewer.")
 
 
-@registry.tool(
+@tool(
     "merge.request",
     summary="Ask a human to merge the sandbox into main",
     description=(
@@ -95,11 +96,8 @@ class RequestInput(SandboxInput):
     ),
     writes=True,
 )
-def request(call: Call, body: RequestInput) -> MergeRequestOut:
-    with call.services.database.session() as session:
-        access = sandbox(call, session, body)
-        opened = merges.request_merge(call, session, access, body.title, body.description)
-    return out(opened)
+def request(call: Call, sandbox: SandboxAccess, body: RequestInput) -> MergeRequestOut:
+    return out(merges.request_merge(call, call.session, sandbox, body.title, body.description))
 
 
 class ListInput(BaseModel):
@@ -116,7 +114,7 @@ class ListOutput(BaseModel):
     next_cursor: int | None
 
 
-@registry.tool(
+@tool(
     "merge.list",
     summary="List merge requests",
     description="Newest first, filtered by status and repository, in pages.",
@@ -124,7 +122,7 @@ class ListOutput(BaseModel):
     http_method="GET",
     http_path=ADMIN_PATH,
 )
-def list_requests(call: Call, body: ListInput) -> ListOutput:
+def list_requests(call: Call, sandbox: None, body: ListInput) -> ListOutput:
     found = merges.list_requests(
         call,
         repo_name=body.repo_name,
@@ -142,7 +140,7 @@ class IdInput(BaseModel):
     id: int = Field(..., ge=1, description="The merge request's id.")
 
 
-@registry.tool(
+@tool(
     "merge.show",
     summary="Show one merge request",
     description="A pending request comes with its preview against main as it is now.",
@@ -150,11 +148,11 @@ class IdInput(BaseModel):
     http_method="GET",
     http_path=ADMIN_PATH + "/{id}",
 )
-def show(call: Call, body: IdInput) -> MergeRequestOut:
+def show(call: Call, sandbox: None, body: IdInput) -> MergeRequestOut:
     return out(merges.show(call, body.id))
 
 
-@registry.tool(
+@tool(
     "merge.approve",
     summary="Approve and merge into main",
     description=(
@@ -166,7 +164,7 @@ def show(call: Call, body: IdInput) -> MergeRequestOut:
     writes=True,
     http_path=ADMIN_PATH + "/{id}/approve",
 )
-def approve(call: Call, body: IdInput) -> MergeRequestOut:
+def approve(call: Call, sandbox: None, body: IdInput) -> MergeRequestOut:
     return out(merges.approve(call, body.id))
 
 
@@ -174,7 +172,7 @@ class RejectInput(IdInput):
     reason: str | None = Field(None, max_length=2000, description="Kept with the request.")
 
 
-@registry.tool(
+@tool(
     "merge.reject",
     summary="Reject a merge request",
     description="Closes a pending request without touching main; the sandbox stays as it is.",
@@ -182,5 +180,5 @@ class RejectInput(IdInput):
     writes=True,
     http_path=ADMIN_PATH + "/{id}/reject",
 )
-def reject(call: Call, body: RejectInput) -> MergeRequestOut:
+def reject(call: Call, sandbox: None, body: RejectInput) -> MergeRequestOut:
     return out(merges.reject(call, body.id, body.reason))

@@ -6,12 +6,13 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from draftroom.domain.access.sandboxes import SandboxAccess
 from draftroom.domain.calls.call import Call
 from draftroom.domain.workspace import log_reasoning, read_reasoning, reasoning_entries
 from draftroom.domain.workspace.reasoning import Kind
 from draftroom.errors import InvalidInput
-from draftroom.tools.inputs import SandboxInput, fit_page, open_sandbox_for
-from draftroom.tools.registry import registry
+from draftroom.tools.inputs import SandboxInput, fit_page
+from draftroom.tools.registry import tool
 
 
 class ReasoningLogInput(SandboxInput):
@@ -27,17 +28,16 @@ class ReasoningLogOutput(BaseModel):
     branch: str
 
 
-@registry.tool(
+@tool(
     "reasoning.log",
     summary="Record a thought, decision or question",
     description="Appends it to reasoning_trace.md on your branch (one commit), so later sessions know why.",
     writes=True,
 )
-def log(call: Call, body: ReasoningLogInput) -> ReasoningLogOutput:
+def log(call: Call, sandbox: SandboxAccess, body: ReasoningLogInput) -> ReasoningLogOutput:
     if not body.entry.strip():
         raise InvalidInput("entry must not be blank")
-    access = open_sandbox_for(call, body)
-    logged, entry = log_reasoning(call, access, body.entry, body.kind)
+    logged, entry = log_reasoning(call, sandbox, body.entry, body.kind)
     return ReasoningLogOutput(id=entry.id, commit_sha=logged.sha, branch=logged.branch)
 
 
@@ -61,14 +61,13 @@ class ReasoningReadOutput(BaseModel):
     total: int
 
 
-@registry.tool(
+@tool(
     "reasoning.read",
     summary="Read the reasoning trace",
     description="Newest first, in pages (pass next_cursor).",
 )
-def read(call: Call, body: ReasoningReadInput) -> ReasoningReadOutput:
-    access = open_sandbox_for(call, body)
-    entries = reasoning_entries(access.repo, access.head())
+def read(call: Call, sandbox: SandboxAccess, body: ReasoningReadInput) -> ReasoningReadOutput:
+    entries = reasoning_entries(sandbox.repo, sandbox.head())
 
     def fetch(limit: int) -> ReasoningReadOutput:
         page = read_reasoning(entries, body.cursor, limit)

@@ -1,8 +1,14 @@
 """The tool registry: each tool declared once; HTTP, MCP and CLI adapters are generated from it.
 
-A tool is a handler ``(call, body) -> output`` whose annotations name its pydantic input and
-output models. ``Registry.invoke`` is the single path every adapter takes, so scope checks
-and the audit trail cannot be skipped by any transport.
+A tool is a handler ``(call, sandbox, body) -> output`` declared with ``@tool``, which only
+attaches the declaration to the function; ``tools.build_registry`` collects the declared
+handlers into a new ``Registry`` when an app starts, so there is no registry at import time.
+The handler's annotations name its input and output models, and whether the registry opens
+the sandbox for it (``sandbox: SandboxAccess``) or not (``sandbox: None``).
+
+``Registry.invoke`` is the single path every adapter takes, in this order: authenticate,
+scope, validate, open the sandbox, handle, audit, report. No adapter authenticates, audits
+or reports a failure on its own.
 """
 
 from __future__ import annotations
@@ -11,22 +17,81 @@ import re
 import time
 import typing
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any, Literal
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
 
+import pydantic_core
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
 
+from draftroom.domain.access.authenticate import Bearer, authenticate
+from draftroom.domain.access.sandboxes import SandboxAccess, open_sandbox
 from draftroom.domain.audit.events import record_event
 from draftroom.domain.calls.call import Call, Principal
-from draftroom.domain.calls.failures import FailedCall, mark_reported, report_failure
+from draftroom.domain.calls.failures import FailedCall, report_failure
 from draftroom.domain.calls.services import Services
 from draftroom.errors import DraftroomError, InsufficientScope, InvalidRequest, NotFound
+from draftroom.store import Database
 
 Scope = Literal["sandbox", "admin"]
 HttpMethod = Literal["GET", "POST"]
+Handler = Callable[[Call, Any, Any], BaseModel]
+H = TypeVar("H", bound=Callable[..., BaseModel])
 _PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-Handler = Callable[[Call, Any], BaseModel]
+_DECLARATION = "__draftroom_tool__"
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """What ``@tool`` says about a handler; the registry adds what its annotations say."""
+
+    name: str
+    summary: str
+    description: str
+    scope: Scope = "sandbox"
+    consequential: bool = False
+    writes: bool = False
+    created_status: int | None = None
+    http_method: HttpMethod = "POST"
+    http_path: str | None = None
+
+
+def tool(
+    name: str,
+    *,
+    summary: str,
+    description: str,
+    scope: Scope = "sandbox",
+    consequential: bool = False,
+    writes: bool = False,
+    created_status: int | None = None,
+    http_method: HttpMethod = "POST",
+    http_path: str | None = None,
+) -> Callable[[H], H]:
+    """Declare a handler as the tool ``name``; it is registered by ``build_registry``."""
+    declaration = Declaration(
+        name=name,
+        summary=summary,
+        description=description,
+        scope=scope,
+        consequential=consequential,
+        writes=writes,
+        created_status=created_status,
+        http_method=http_method,
+        http_path=http_path,
+    )
+
+    def declare(handler: H) -> H:
+        setattr(handler, _DECLARATION, declaration)
+        return handler
+
+    return declare
+
+
+def declaration_of(value: object) -> Declaration | None:
+    found = getattr(value, _DECLARATION, None)
+    return found if isinstance(found, Declaration) else None
 
 
 @dataclass(frozen=True)
@@ -43,6 +108,8 @@ class Tool:
     created_status: int | None = None
     http_method: HttpMethod = "POST"
     http_path: str | None = None
+    opens_sandbox: bool = False
+    """The registry opens the sandbox the input's reuse token names before the handler runs."""
 
     @property
     def path(self) -> str:
@@ -65,48 +132,53 @@ class Tool:
         return 200
 
 
+@dataclass(frozen=True)
+class RawInput:
+    """A transport's input before decoding: a JSON body (``None``: no body is read) and the
+    fields the transport carries elsewhere (path and query values, as strings)."""
+
+    body: bytes | None
+    fields: Mapping[str, str] = field(default_factory=dict)
+
+
+Payload = Mapping[str, Any] | RawInput | BaseModel
+Caller = Principal | Bearer
+"""A known principal (a local process acting as the owner), or a credential to authenticate."""
+
+
 class Registry:
     def __init__(self) -> None:
         self._tools: dict[str, Tool] = {}
+        self._names: re.Pattern[str] | None = None
 
-    def tool(
-        self,
-        name: str,
-        *,
-        summary: str,
-        description: str,
-        scope: Scope = "sandbox",
-        consequential: bool = False,
-        writes: bool = False,
-        created_status: int | None = None,
-        http_method: HttpMethod = "POST",
-        http_path: str | None = None,
-    ) -> Callable[[Handler], Handler]:
-        def register(handler: Handler) -> Handler:
-            hints = typing.get_type_hints(handler)
-            body_name = list(hints)[1]
-            if name in self._tools:
-                raise ValueError(f"tool {name!r} declared twice")
-            missing = set(_PATH_PARAM.findall(http_path or "")) - set(hints[body_name].model_fields)
-            if missing:
-                raise ValueError(f"tool {name!r}: path names {missing} its input lacks")
-            self._tools[name] = Tool(
-                name=name,
-                summary=summary,
-                description=description,
-                input_model=hints[body_name],
-                output_model=hints["return"],
-                handler=handler,
-                scope=scope,
-                consequential=consequential,
-                writes=writes,
-                created_status=created_status,
-                http_method=http_method,
-                http_path=http_path,
-            )
-            return handler
-
-        return register
+    def add(self, handler: Callable[..., BaseModel]) -> Tool:
+        """Register a handler declared with ``@tool``."""
+        declared = declaration_of(handler)
+        if declared is None:
+            raise ValueError(f"{handler.__qualname__} is not declared with @tool")
+        hints = typing.get_type_hints(handler)
+        _, sandbox_name, body_name = list(hints)[:3]
+        input_model = hints[body_name]
+        opens_sandbox = hints[sandbox_name] is SandboxAccess
+        if declared.name in self._tools:
+            raise ValueError(f"tool {declared.name!r} declared twice")
+        missing = set(_PATH_PARAM.findall(declared.http_path or "")) - set(input_model.model_fields)
+        if missing:
+            raise ValueError(f"tool {declared.name!r}: path names {missing} its input lacks")
+        if opens_sandbox and not {"repo_name", "reuse_token", "branch"} <= set(
+            input_model.model_fields
+        ):
+            raise ValueError(f"tool {declared.name!r} opens a sandbox its input does not name")
+        registered = Tool(
+            input_model=input_model,
+            output_model=hints["return"],
+            handler=handler,
+            opens_sandbox=opens_sandbox,
+            **vars(declared),
+        )
+        self._tools[declared.name] = registered
+        self._names = None
+        return registered
 
     def __iter__(self) -> Iterator[Tool]:
         return iter(self._tools.values())
@@ -117,121 +189,197 @@ class Registry:
         except KeyError:
             raise NotFound(f"no tool named {name!r}; see the tool list") from None
 
-    def authorize(self, scope: Scope, principal: Principal, what: str) -> None:
+    @staticmethod
+    def authorize(scope: Scope, principal: Principal, what: str) -> None:
         """Raise ``InsufficientScope`` unless ``principal`` holds ``scope`` (``what`` needs it)."""
         if scope == "admin" and principal.role != "admin":
             raise InsufficientScope(f"{what} needs an admin API key")
 
-    def precheck(
+    def admit(
         self,
-        tool: Tool,
         services: Services,
-        principal: Principal,
+        caller: Caller,
         *,
+        name: str,
+        scope: Scope = "sandbox",
         request_id: str,
-        transport: str = "http",
-    ) -> None:
-        """``authorize`` before a transport reads the body, auditing a refusal as ``invoke`` would.
+        transport: str,
+        client: str | None = None,
+    ) -> Principal:
+        """Authenticate ``caller`` and check ``scope``: the first two steps of every call.
 
-        So a key without the scope learns nothing about a tool's input, not even its schema.
+        ``invoke`` starts with it; an entry point that is not a tool call (the MCP endpoint,
+        the admin schema) calls it alone. A refusal is audited and reported here, once.
         """
+        started = time.perf_counter()
+        principal = caller if isinstance(caller, Principal) else None
         try:
-            self.authorize(tool.scope, principal, tool.name)
-        except InsufficientScope as exc:
-            record_event(
-                services.database,
-                request_id=request_id,
-                tool=tool.name,
-                outcome="error",
-                duration_ms=0.0,
-                api_key_id=principal.api_key_id,
-                error_code=exc.code,
-                detail={"transport": transport},
-            )
+            if principal is None:
+                assert isinstance(caller, Bearer)
+                principal = authenticate(services, caller)
+            self.authorize(scope, principal, name)
+            return principal
+        except DraftroomError as exc:
+            outcome = _Outcome(name, request_id, transport, client, started, exc)
+            outcome.audit(services.database, principal)
+            outcome.report(services, writes=False)
             raise
 
     def invoke(
         self,
         tool: Tool,
         services: Services,
-        principal: Principal,
-        payload: BaseModel | dict[str, Any],
+        caller: Caller,
+        payload: Payload,
         *,
         request_id: str | None = None,
         transport: str = "http",
         client: str | None = None,
     ) -> BaseModel:
-        """Check scope, run the handler, and audit the call whatever its outcome.
-
-        The audit row shares the call's session (``Call.end``): one commit per call.
+        """Run one call whole: authenticate, scope, validate, open the sandbox, handle, audit,
+        report. The audit row shares the call's session (``Call.end``): one commit per call.
 
         ``client`` is the caller's address when the transport has one (lockouts count by it).
         """
-        call = Call(
-            services, principal, request_id or uuid.uuid4().hex, tool.name, transport, client=client
-        )
+        request_id = request_id or uuid.uuid4().hex
         started = time.perf_counter()
-        error: DraftroomError | None = None
+        principal = self.admit(
+            services,
+            caller,
+            name=tool.name,
+            scope=tool.scope,
+            request_id=request_id,
+            transport=transport,
+            client=client,
+        )
+        call = Call(services, principal, request_id, tool.name, transport, client=client)
+        outcome = _Outcome(tool.name, request_id, transport, client, started)
         try:
-            self.authorize(tool.scope, principal, tool.name)
-            body = _validate(tool.input_model, payload)
-            return tool.handler(call, body)
+            body = validate(tool.input_model, payload)
+            sandbox = None
+            if tool.opens_sandbox:
+                sandbox = open_sandbox(
+                    call, call.session, body.repo_name, body.reuse_token, body.branch
+                )
+                call.save()  # the token check's one write: no write lock held while git works
+            return tool.handler(call, sandbox, body)
         except DraftroomError as exc:
-            error = exc
+            outcome.error = exc
             raise
         except Exception as exc:
-            error = DraftroomError("internal error; the request was not applied")
-            raise error from exc
+            internal = DraftroomError("internal error; the request was not applied")
+            outcome.error = internal
+            raise internal from exc
         finally:
-            duration_ms = (time.perf_counter() - started) * 1000
-            detail = {"transport": transport, **call.audit.detail}
-            if client is not None:
-                detail["client"] = client
-            call.end(
-                lambda session: record_event(
-                    session,
-                    request_id=call.request_id,
-                    tool=tool.name,
-                    outcome="error" if error else "ok",
-                    duration_ms=duration_ms,
-                    api_key_id=principal.api_key_id,
-                    token_id=call.audit.token_id,
-                    repo=call.audit.repo,
-                    branch=call.audit.branch,
-                    error_code=error.code if error else None,
-                    commit_sha=call.audit.commit_sha,
-                    detail=detail,
-                ),
-                failed=error is not None,
-            )
-            if error is not None:
-                failure = FailedCall(
-                    request_id=call.request_id,
-                    tool=tool.name,
-                    code=error.code,
-                    status=error.status,
-                    repo=call.audit.repo,
-                    branch=call.audit.branch,
-                    duration_ms=duration_ms,
-                    transport=transport,
-                    writes=tool.writes,
-                )
-                report_failure(failure, services.failures, services.alerts)
-                mark_reported(error)
+            call.end(lambda session: outcome.audit(session, principal, call), failed=outcome.failed)
+            outcome.report(services, writes=tool.writes, call=call)
+
+    def render(self, text: str, surface: Callable[[Tool], str]) -> str:
+        """``text`` with each tool name (``memory.query``) as ``surface`` names that tool.
+
+        Domain messages name tools; each adapter renders them as its callers know them
+        (an HTTP path, an MCP tool name).
+        """
+        if self._names is None:
+            names = sorted(self._tools, key=len, reverse=True)
+            alternatives = "|".join(re.escape(name) for name in names) or r"(?!)"
+            self._names = re.compile(rf"(?<![\w./])(?:{alternatives})(?![\w])")
+        return self._names.sub(lambda found: surface(self._tools[found.group(0)]), text)
 
 
-def _validate(model: type[BaseModel], payload: BaseModel | dict[str, Any]) -> BaseModel:
+@dataclass
+class _Outcome:
+    """How one call (or a refused admission) ended, for its audit row and failure report."""
+
+    name: str
+    request_id: str
+    transport: str
+    client: str | None
+    started: float
+    error: DraftroomError | None = None
+    duration_ms: float = 0.0
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+    def audit(
+        self, target: Session | Database, principal: Principal | None, call: Call | None = None
+    ) -> None:
+        """Write the one audit row, into a call's session or (a refusal) its own transaction."""
+        self.duration_ms = (time.perf_counter() - self.started) * 1000
+        fields = call.audit if call is not None else None
+        detail: dict[str, Any] = {"transport": self.transport, **(fields.detail if fields else {})}
+        if self.client is not None:
+            detail["client"] = self.client
+        record_event(
+            target,
+            request_id=self.request_id,
+            tool=self.name,
+            outcome="error" if self.error else "ok",
+            duration_ms=self.duration_ms,
+            api_key_id=principal.api_key_id if principal else None,
+            token_id=fields.token_id if fields else None,
+            repo=fields.repo if fields else None,
+            branch=fields.branch if fields else None,
+            error_code=self.error.code if self.error else None,
+            commit_sha=fields.commit_sha if fields else None,
+            detail=detail,
+        )
+
+    def report(self, services: Services, *, writes: bool, call: Call | None = None) -> None:
+        """Log, count and (for writes) alert a failure: the one report of it."""
+        if self.error is None:
+            return
+        failure = FailedCall(
+            request_id=self.request_id,
+            tool=self.name,
+            code=self.error.code,
+            status=self.error.status,
+            repo=call.audit.repo if call else None,
+            branch=call.audit.branch if call else None,
+            duration_ms=self.duration_ms,
+            transport=self.transport,
+            writes=writes,
+        )
+        report_failure(failure, services.failures, services.alerts)
+
+
+def validate(model: type[BaseModel], payload: Payload) -> Any:
+    """The tool's input from what the transport received; pydantic decodes and checks it."""
     if isinstance(payload, model):
         return payload
     try:
+        if isinstance(payload, RawInput):
+            if payload.body is not None and not payload.fields:
+                return model.model_validate_json(payload.body)
+            return model.model_validate({**_json_object(payload.body), **payload.fields})
         data = payload.model_dump() if isinstance(payload, BaseModel) else payload
         return model.model_validate(data)
     except ValidationError as exc:
-        raise InvalidRequest(
-            "request body does not match the tool's schema",
-            errors=exc.errors(include_url=False, include_context=False, include_input=False),
-        ) from None
+        errors = [
+            {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]}
+            for e in exc.errors(include_url=False, include_context=False, include_input=False)
+        ]
+        raise invalid_request(errors) from None
 
 
-registry = Registry()
-"""The one registry every tool module declares into and every adapter is built from."""
+def _json_object(body: bytes | None) -> dict[str, Any]:
+    if not body:
+        return {}
+    try:
+        data = pydantic_core.from_json(body)
+    except ValueError as exc:
+        error = {"loc": [], "msg": f"Invalid JSON: {exc}", "type": "json_invalid"}
+        raise invalid_request([error]) from None
+    if not isinstance(data, dict):
+        msg = "Input should be a valid dictionary or object to extract fields from"
+        raise invalid_request([{"loc": [], "msg": msg, "type": "model_attributes_type"}])
+    return data
+
+
+def invalid_request(errors: list[dict[str, Any]], *, root: str = "input") -> InvalidRequest:
+    """422 ``invalid_request`` naming the first field in error (``root`` when it is the whole)."""
+    first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
+    where = ".".join(str(part) for part in first["loc"]) or root
+    return InvalidRequest(f"{where}: {first['msg']}", errors=errors)

@@ -6,7 +6,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from draftroom.domain.access.sandboxes import BASE_BRANCH, create_sandbox, open_sandbox
+from draftroom.domain.access.sandboxes import (
+    BASE_BRANCH,
+    SandboxAccess,
+    create_sandbox,
+    open_sandbox,
+)
 from draftroom.domain.calls.call import Call
 from draftroom.domain.merge.lifecycle import LAST_ROLLBACKS, State, standing
 from draftroom.domain.upstream.status import (
@@ -15,8 +20,8 @@ from draftroom.domain.upstream.status import (
     sandbox_upstream_status,
 )
 from draftroom.domain.workspace import check_project, scaffold_project
-from draftroom.tools.inputs import SandboxInput, sandbox
-from draftroom.tools.registry import registry
+from draftroom.tools.inputs import SandboxInput
+from draftroom.tools.registry import tool
 
 
 class InitInput(BaseModel):
@@ -48,7 +53,7 @@ class InitOutput(BaseModel):
     )
 
 
-@registry.tool(
+@tool(
     "sandbox.init",
     summary="Start or resume a private sandbox branch",
     description=(
@@ -59,7 +64,7 @@ class InitOutput(BaseModel):
     writes=True,
     created_status=201,
 )
-def init(call: Call, body: InitInput) -> InitOutput:
+def init(call: Call, sandbox: None, body: InitInput) -> InitOutput:
     if body.mode == "project":
         check_project(body.project_name, body.template)
     token: str | None = None
@@ -124,22 +129,20 @@ class StatusOutput(BaseModel):
     )
 
 
-@registry.tool(
+@tool(
     "sandbox.status",
     summary="Where the sandbox stands against main",
     description="Head commit, commits ahead of and behind main, and how many files differ from main.",
 )
-def status(call: Call, body: SandboxInput) -> StatusOutput:
-    with call.services.database.session() as session:
-        access = sandbox(call, session, body)
-        head = access.head()
-        stands = standing(session, access, head)
-        mirror = sandbox_upstream_status(session, access, head)
-    ahead, behind = access.repo.ahead_behind(head, BASE_BRANCH)
-    diff = access.repo.diff(BASE_BRANCH, head, max_patch_bytes=0)
+def status(call: Call, sandbox: SandboxAccess, body: SandboxInput) -> StatusOutput:
+    head = sandbox.head()
+    stands = standing(call.session, sandbox, head)
+    mirror = sandbox_upstream_status(call.session, sandbox, head)
+    ahead, behind = sandbox.repo.ahead_behind(head, BASE_BRANCH)
+    diff = sandbox.repo.diff(BASE_BRANCH, head, max_patch_bytes=0)
     return StatusOutput(
-        repo_name=access.repo_name,
-        branch=access.branch,
+        repo_name=sandbox.repo_name,
+        branch=sandbox.branch,
         head=head,
         ahead=ahead,
         behind=behind,

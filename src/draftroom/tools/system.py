@@ -6,13 +6,13 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from draftroom.domain.access.sandboxes import BASE_BRANCH
+from draftroom.domain.access.sandboxes import BASE_BRANCH, SandboxAccess
 from draftroom.domain.audit.metrics import tool_counts
 from draftroom.domain.calls.call import Call
 from draftroom.domain.workspace import export_page, workspace_counts
 from draftroom.domain.workspace.export import RecordType
-from draftroom.tools.inputs import SandboxInput, fit_page, open_sandbox_for, sandbox
-from draftroom.tools.registry import registry
+from draftroom.tools.inputs import SandboxInput, fit_page
+from draftroom.tools.registry import tool
 
 
 class WorkspaceMetrics(BaseModel):
@@ -33,26 +33,24 @@ class MetricsOutput(BaseModel):
     workspace: WorkspaceMetrics | None = None
 
 
-@registry.tool(
+@tool(
     "system.metrics",
     summary="Summary of the sandbox",
     description="Commits, rollbacks, files changed against main, and tool calls made on this sandbox.",
 )
-def metrics(call: Call, body: SandboxInput) -> MetricsOutput:
-    with call.services.database.session() as session:
-        access = sandbox(call, session, body)
-        counts = tool_counts(session, access.repo_name, access.branch)
-    head = access.head()
-    ahead, _ = access.repo.ahead_behind(head, BASE_BRANCH)
+def metrics(call: Call, sandbox: SandboxAccess, body: SandboxInput) -> MetricsOutput:
+    counts = tool_counts(call.session, sandbox.repo_name, sandbox.branch)
+    head = sandbox.head()
+    ahead, _ = sandbox.repo.ahead_behind(head, BASE_BRANCH)
     return MetricsOutput(
-        repo_name=access.repo_name,
-        branch=access.branch,
+        repo_name=sandbox.repo_name,
+        branch=sandbox.branch,
         commits=ahead,
         rollbacks=counts.get(("git.rollback_commit", "ok"), 0),
-        files_changed=len(access.repo.diff(BASE_BRANCH, head, max_patch_bytes=0).files),
+        files_changed=len(sandbox.repo.diff(BASE_BRANCH, head, max_patch_bytes=0).files),
         tool_calls=sum(counts.values()),
         failed_calls=sum(n for (_, outcome), n in counts.items() if outcome == "error"),
-        workspace=WorkspaceMetrics(**vars(workspace_counts(access.repo, head))),
+        workspace=WorkspaceMetrics(**vars(workspace_counts(sandbox.repo, head))),
     )
 
 
@@ -75,7 +73,7 @@ class ExportOutput(BaseModel):
     next_cursor: str | None
 
 
-@registry.tool(
+@tool(
     "system.export",
     summary="Export the sandbox's trace as JSON",
     description=(
@@ -83,12 +81,11 @@ class ExportOutput(BaseModel):
         "60 KB (pass next_cursor until it is null)."
     ),
 )
-def export(call: Call, body: ExportInput) -> ExportOutput:
-    access = open_sandbox_for(call, body)
-    head = access.head()
+def export(call: Call, sandbox: SandboxAccess, body: ExportInput) -> ExportOutput:
+    head = sandbox.head()
 
     def fetch(limit: int) -> ExportOutput:
-        page = export_page(access.repo, head, body.cursor, limit)
+        page = export_page(sandbox.repo, head, body.cursor, limit)
         records = [ExportRecord(type=r.type, data=r.data) for r in page.records]
         return ExportOutput(records=records, next_cursor=page.next_cursor)
 

@@ -6,11 +6,12 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from draftroom.domain.access.sandboxes import SandboxAccess
 from draftroom.domain.calls.call import Call
 from draftroom.domain.workspace import Task, create_task, list_tasks, tasks_of, update_task
 from draftroom.domain.workspace.tasks import Priority, Status
-from draftroom.tools.inputs import SandboxInput, fit_page, open_sandbox_for
-from draftroom.tools.registry import registry
+from draftroom.tools.inputs import SandboxInput, fit_page
+from draftroom.tools.registry import tool
 
 
 class TaskNoteOut(BaseModel):
@@ -55,15 +56,14 @@ class TaskCreateInput(SandboxInput):
     priority: Priority = Field("normal", description="low, normal or high.")
 
 
-@registry.tool(
+@tool(
     "tasks.create",
     summary="Add a task to the project's task list",
     description="Appends a todo task to task.yaml on your branch (one commit). Returns its id.",
     writes=True,
 )
-def create(call: Call, body: TaskCreateInput) -> TaskWriteOutput:
-    access = open_sandbox_for(call, body)
-    logged, task = create_task(call, access, body.title, body.description, body.priority)
+def create(call: Call, sandbox: SandboxAccess, body: TaskCreateInput) -> TaskWriteOutput:
+    logged, task = create_task(call, sandbox, body.title, body.description, body.priority)
     return TaskWriteOutput(
         id=task.id, task=task_out(task), commit_sha=logged.sha, branch=logged.branch
     )
@@ -87,7 +87,7 @@ class TaskUpdateInput(SandboxInput):
     reopen: bool = Field(False, description="Required to move a done task back to todo.")
 
 
-@registry.tool(
+@tool(
     "tasks.update",
     summary="Change a task's status, title or notes",
     description=(
@@ -96,11 +96,10 @@ class TaskUpdateInput(SandboxInput):
     ),
     writes=True,
 )
-def update(call: Call, body: TaskUpdateInput) -> TaskWriteOutput:
-    access = open_sandbox_for(call, body)
+def update(call: Call, sandbox: SandboxAccess, body: TaskUpdateInput) -> TaskWriteOutput:
     logged, task = update_task(
         call,
-        access,
+        sandbox,
         body.id,
         status=body.status,
         title=body.title,
@@ -126,14 +125,13 @@ class TaskListOutput(BaseModel):
     total: int = Field(description="Tasks matching, over all pages.")
 
 
-@registry.tool(
+@tool(
     "tasks.list",
     summary="List the project's tasks",
     description="In creation order, in pages (pass next_cursor); filter by status.",
 )
-def list_(call: Call, body: TaskListInput) -> TaskListOutput:
-    access = open_sandbox_for(call, body)
-    tasks = tasks_of(access.repo, access.head())
+def list_(call: Call, sandbox: SandboxAccess, body: TaskListInput) -> TaskListOutput:
+    tasks = tasks_of(sandbox.repo, sandbox.head())
 
     def fetch(limit: int) -> TaskListOutput:
         page = list_tasks(tasks, body.status, body.cursor, limit)

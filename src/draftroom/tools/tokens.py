@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from draftroom.domain.access.renewal import renew_sandbox_token, revoke_org_token
 from draftroom.domain.calls.call import Call
 from draftroom.tools.inputs import SandboxInput
-from draftroom.tools.registry import registry
+from draftroom.tools.registry import tool
 
 
 class RenewOutput(BaseModel):
@@ -18,7 +18,7 @@ class RenewOutput(BaseModel):
     expires_at: datetime = Field(description="The token now works until then (UTC).")
 
 
-@registry.tool(
+@tool(
     "sandbox.renew",
     summary="Renew your reuse token",
     description=(
@@ -27,7 +27,7 @@ class RenewOutput(BaseModel):
     ),
     writes=True,
 )
-def renew(call: Call, body: SandboxInput) -> RenewOutput:
+def renew(call: Call, sandbox: None, body: SandboxInput) -> RenewOutput:
     with call.services.database.session() as session:
         access, expires_at = renew_sandbox_token(
             call, session, body.repo_name, body.reuse_token, body.branch
@@ -48,14 +48,14 @@ class RevokeOutput(BaseModel):
     revoked_at: datetime
 
 
-@registry.tool(
+@tool(
     "admin.tokens.revoke",
     summary="Revoke a reuse token",
     description="The token stops working at once (token_revoked); its sandbox stays as it is.",
     scope="admin",
     writes=True,
 )
-def revoke(call: Call, body: RevokeInput) -> RevokeOutput:
+def revoke(call: Call, sandbox: None, body: RevokeInput) -> RevokeOutput:
     with call.services.database.session() as session:
         token = revoke_org_token(call, session, body.token_id)
         assert token.revoked_at is not None

@@ -7,11 +7,12 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from draftroom.domain.access.sandboxes import SandboxAccess
 from draftroom.domain.calls.call import Call
 from draftroom.domain.commits import restore as restoring
 from draftroom.errors import InvalidInput
-from draftroom.tools.inputs import SandboxInput, fit_page, open_sandbox_for
-from draftroom.tools.registry import registry
+from draftroom.tools.inputs import SandboxInput, fit_page
+from draftroom.tools.registry import tool
 
 FILES_PER_OPERATION = 20
 
@@ -33,7 +34,7 @@ class RestoreOutput(BaseModel):
     changelog_entry: dict[str, Any]
 
 
-@registry.tool(
+@tool(
     "git.restore",
     summary="Restore the branch's files to a commit or to main",
     description=(
@@ -42,9 +43,8 @@ class RestoreOutput(BaseModel):
     ),
     writes=True,
 )
-def restore(call: Call, body: RestoreInput) -> RestoreOutput:
-    access = open_sandbox_for(call, body)
-    logged, target = restoring.restore(call, access, body.to)
+def restore(call: Call, sandbox: SandboxAccess, body: RestoreInput) -> RestoreOutput:
+    logged, target = restoring.restore(call, sandbox, body.to)
     return RestoreOutput(
         commit_sha=logged.sha,
         branch=logged.branch,
@@ -69,7 +69,7 @@ class UndoOutput(BaseModel):
     changelog_entry: dict[str, Any]
 
 
-@registry.tool(
+@tool(
     "sandbox.undo",
     summary="Undo the last operations",
     description=(
@@ -78,9 +78,8 @@ class UndoOutput(BaseModel):
     ),
     writes=True,
 )
-def undo(call: Call, body: UndoInput) -> UndoOutput:
-    access = open_sandbox_for(call, body)
-    done = restoring.undo(call, access, body.steps)
+def undo(call: Call, sandbox: SandboxAccess, body: UndoInput) -> UndoOutput:
+    done = restoring.undo(call, sandbox, body.steps)
     return UndoOutput(
         commit_sha=done.logged.sha,
         branch=done.logged.branch,
@@ -116,7 +115,7 @@ class OperationsOutput(BaseModel):
     next_cursor: str | None
 
 
-@registry.tool(
+@tool(
     "sandbox.operations",
     summary="List the changes made to the sandbox",
     description=(
@@ -124,14 +123,13 @@ class OperationsOutput(BaseModel):
         "later rollback, restore or undo took it back (undone_by)."
     ),
 )
-def operations(call: Call, body: OperationsInput) -> OperationsOutput:
-    access = open_sandbox_for(call, body)
-    head = access.head()
+def operations(call: Call, sandbox: SandboxAccess, body: OperationsInput) -> OperationsOutput:
+    head = sandbox.head()
 
     def fetch(limit: int) -> OperationsOutput:
         page: list[OperationOut] = []
         started = body.cursor is None
-        for op in restoring.operations(access, head):
+        for op in restoring.operations(sandbox, head):
             if not started:
                 started = op.sha == body.cursor
                 continue

@@ -17,7 +17,7 @@ from draftroom.domain.upstream import (
     resolve_divergence,
     sync_repository,
 )
-from draftroom.tools.registry import registry
+from draftroom.tools.registry import tool
 
 
 class AddInput(BaseModel):
@@ -44,7 +44,7 @@ class AddOutput(BaseModel):
     created: bool = True
 
 
-@registry.tool(
+@tool(
     "admin.repos.add",
     summary="Register a repository cloned from an upstream",
     description=(
@@ -56,7 +56,7 @@ class AddOutput(BaseModel):
     created_status=201,
     http_path="/admin/repos",
 )
-def add(call: Call, body: AddInput) -> AddOutput:
+def add(call: Call, sandbox: None, body: AddInput) -> AddOutput:
     with call.services.database.session() as session:
         mirror = add_upstream_repository(
             call.services,
@@ -104,7 +104,7 @@ class SyncOutput(BaseModel):
     failed: int = Field(description="Branches not synced (failed or diverged).")
 
 
-@registry.tool(
+@tool(
     "admin.repos.sync",
     summary="Fetch main and push queued branches now",
     description=(
@@ -115,7 +115,7 @@ class SyncOutput(BaseModel):
     writes=True,
     http_path="/admin/repos/{name}/sync",
 )
-def sync(call: Call, body: RepoNameInput) -> SyncOutput:
+def sync(call: Call, sandbox: None, body: RepoNameInput) -> SyncOutput:
     call.audit.repo = body.name
     report = sync_repository(call.services, call.principal.org_id, body.name)
     fetched = report.fetch
@@ -150,7 +150,7 @@ class ResolveOutput(BaseModel):
     replaced_ref: str
 
 
-@registry.tool(
+@tool(
     "admin.repos.resolve",
     summary="Settle a diverged branch or main",
     description=(
@@ -162,7 +162,7 @@ class ResolveOutput(BaseModel):
     writes=True,
     http_path="/admin/repos/{name}/resolve",
 )
-def resolve(call: Call, body: ResolveInput) -> ResolveOutput:
+def resolve(call: Call, sandbox: None, body: ResolveInput) -> ResolveOutput:
     call.audit.repo, call.audit.branch = body.name, body.branch
     call.audit.detail["keep"] = body.keep
     done = resolve_divergence(
@@ -200,7 +200,7 @@ class CredentialsOutput(BaseModel):
     credentials: list[CredentialOut]
 
 
-@registry.tool(
+@tool(
     "admin.credentials.list",
     summary="List upstream credentials",
     description="Names, kinds, creation times and the repositories using each; never a secret.",
@@ -208,7 +208,7 @@ class CredentialsOutput(BaseModel):
     http_method="GET",
     http_path="/admin/credentials",
 )
-def list_stored_credentials(call: Call, body: CredentialsInput) -> CredentialsOutput:
+def list_stored_credentials(call: Call, sandbox: None, body: CredentialsInput) -> CredentialsOutput:
     with call.services.database.session() as session:
         found = list_credentials(session, call.principal.org_id)
     return CredentialsOutput(

@@ -39,10 +39,13 @@ def check_token_lockout(call: Call, session: Session, now: datetime | None = Non
         .order_by(AuditEvent.at)
     ).all()
     by_key = [at for at, key, _ in rows if key == call.principal.api_key_id]
+    # A row without a key is a refused API key, not a wrong reuse token: not counted here.
     by_client = [
         at
-        for at, _, detail in rows
-        if call.client is not None and (detail or {}).get("client") == call.client
+        for at, key, detail in rows
+        if key is not None
+        and call.client is not None
+        and (detail or {}).get("client") == call.client
     ]
     limit = settings.token_failures_before_lockout
     for times, who in ((by_key, "this API key"), (by_client, "this address")):

@@ -79,15 +79,3 @@ def recent_failures(session: Session, org_id: int, limit: int) -> Sequence[Audit
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(limit)
     ).all()
-
-
-_REPORTED = "_draftroom_failure_reported"
-
-
-def mark_reported(error: BaseException) -> None:
-    """Note that ``error`` was logged and counted, so an outer layer does not report it twice."""
-    setattr(error, _REPORTED, True)
-
-
-def was_reported(error: BaseException) -> bool:
-    return bool(getattr(error, _REPORTED, False))

@@ -1,0 +1,40 @@
+"""Who is calling: the one place an API key sent as a bearer credential becomes a ``Principal``.
+
+Only ``Registry.invoke`` (and the registry's ``admit`` for entry points that are not tool
+calls, such as the MCP endpoint) calls ``authenticate``: no adapter checks a key on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from draftroom.domain.access.tokens import authenticate_api_key
+from draftroom.domain.calls.call import Principal
+from draftroom.domain.calls.services import Services
+from draftroom.errors import Unauthorized
+
+MISSING_KEY = "send your API key as 'Authorization: Bearer <key>'"
+
+
+@dataclass(frozen=True)
+class Bearer:
+    """The credential a caller presented, not yet checked; ``None`` when it sent none."""
+
+    credential: str | None
+
+    @classmethod
+    def from_header(cls, authorization: str | None) -> Bearer:
+        """From an ``Authorization`` header value (RFC 6750: ``Bearer <credential>``)."""
+        scheme, _, credential = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not credential.strip():
+            return cls(None)
+        return cls(credential.strip())
+
+
+def authenticate(services: Services, bearer: Bearer) -> Principal:
+    """The principal behind a live API key, or ``Unauthorized`` (one message for every bad key)."""
+    if bearer.credential is None:
+        raise Unauthorized(MISSING_KEY)
+    with services.database.session() as session:
+        key = authenticate_api_key(session, bearer.credential)
+        return Principal(api_key_id=key.id, org_id=key.org_id, role=key.role)

@@ -6,11 +6,11 @@ import base64
 import re
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr, model_validator
 
 from draftroom.domain.calls.call import Call
-from draftroom.domain.commits.changes import commit_and_log, guard_writable
-from draftroom.git import Change, validate_path
+from draftroom.domain.commits.changes import commit_and_log
+from draftroom.git import Change
 from draftroom.tools.commits import CommitOutput, committed
 from draftroom.tools.inputs import (
     Encoding,
@@ -19,13 +19,14 @@ from draftroom.tools.inputs import (
     fit_page,
     open_sandbox_for,
 )
+from draftroom.tools.paths import DirPath, RepoPath, WritablePath
 from draftroom.tools.registry import registry
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class ReadInput(SandboxInput):
-    path: str = Field(
+    path: RepoPath = Field(
         ..., min_length=1, max_length=4096, description="File path, e.g. 'src/app.py'."
     )
     ref: str | None = Field(
@@ -75,7 +76,7 @@ def text_slice(data: bytes) -> str | None:
 )
 def read(call: Call, body: ReadInput) -> ReadOutput:
     access = open_sandbox_for(call, body)
-    blob = access.repo.read_file(access.readable_ref(body.ref), validate_path(body.path))
+    blob = access.repo.read_file(access.readable_ref(body.ref), body.path, checked=True)
     cap = call.services.settings.max_read_bytes
     length = min(body.length or cap, cap)
     start = min(body.offset, blob.size)
@@ -99,7 +100,7 @@ def read(call: Call, body: ReadInput) -> ReadOutput:
 
 
 class ListInput(SandboxInput):
-    path: str = Field("", max_length=4096, description="Directory to list; '' for the root.")
+    path: DirPath = Field("", max_length=4096, description="Directory to list; '' for the root.")
     ref: str | None = Field(
         None, description="'main', or a commit of your branch; default: your branch."
     )
@@ -127,7 +128,7 @@ class ListOutput(BaseModel):
 def list_files(call: Call, body: ListInput) -> ListOutput:
     access = open_sandbox_for(call, body)
     ref = access.readable_ref(body.ref)
-    path = validate_path(body.path) if body.path else ""
+    path = body.path
 
     def fetch(limit: int) -> ListOutput:
         page = access.repo.list_tree(
@@ -140,7 +141,7 @@ def list_files(call: Call, body: ListInput) -> ListOutput:
 
 
 class WriteInput(SandboxInput):
-    path: str = Field(
+    path: WritablePath = Field(
         ..., min_length=1, max_length=4096, description="File path to create or replace."
     )
     content: str = Field(..., description="The whole new file content.")
@@ -152,6 +153,18 @@ class WriteInput(SandboxInput):
     allow_secrets: bool = Field(
         False, description="Commit even if it looks like a secret (audited); only if it is not one."
     )
+    _change: Change = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _decode(self) -> WriteInput:
+        data = decode_content(self.content, self.encoding, self.path)
+        self._change = Change(self.path, data, path_checked=True)
+        return self
+
+    @property
+    def change(self) -> Change:
+        """The engine's change for this write, its path already checked."""
+        return self._change
 
 
 @registry.tool(
@@ -161,14 +174,12 @@ class WriteInput(SandboxInput):
     writes=True,
 )
 def write(call: Call, body: WriteInput) -> CommitOutput:
-    path = guard_writable(body.path)
-    data = decode_content(body.content, body.encoding, path)
     access = open_sandbox_for(call, body)
     return committed(
         commit_and_log(
             call,
             access,
-            [Change(path, data)],
+            [body.change],
             body.message,
             body.expected_head,
             allow_secrets=body.allow_secrets,

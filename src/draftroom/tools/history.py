@@ -11,15 +11,17 @@ from draftroom.domain.access.sandboxes import BASE_BRANCH
 from draftroom.domain.calls.call import Call
 from draftroom.domain.commits.changes import read_rollbacks
 from draftroom.domain.commits.restore import REVERTS_TRAILER, revert_links
-from draftroom.git import validate_path
 from draftroom.tools.inputs import ANSWER_BUDGET, SandboxInput, fit_page, open_sandbox_for
+from draftroom.tools.paths import DirPath
 from draftroom.tools.registry import registry
 
 FILES_PER_COMMIT = 20
 
 
 class HistoryInput(SandboxInput):
-    path: str | None = Field(None, max_length=4096, description="Only commits touching this path.")
+    path: DirPath | None = Field(
+        None, max_length=4096, description="Only commits touching this path."
+    )
     cursor: str | None = Field(None, description="next_cursor from the previous page.")
     limit: int = Field(20, ge=1, le=100)
 
@@ -47,7 +49,7 @@ class HistoryOutput(BaseModel):
 )
 def history(call: Call, body: HistoryInput) -> HistoryOutput:
     access = open_sandbox_for(call, body)
-    path = validate_path(body.path) if body.path else None
+    path = body.path or None
     head = access.head()
 
     def fetch(limit: int) -> HistoryOutput:

@@ -154,7 +154,8 @@ def add_memory(
             now(),
         )
         updated = MEMORY.append(parsed, entry)
-        return Edit([(MEMORY_FILE, updated)], f"Remember {entry.id}: {_summary(text)}", entry)
+        message = f"Remember {entry.id}: {_summary(text)}"
+        return Edit([(MEMORY_FILE, updated)], message, entry, old={MEMORY_FILE: parsed.data})
 
     return write_workspace(call, access, build)
 
@@ -168,7 +169,9 @@ def delete_memory(call: Call, access: SandboxAccess, entry_id: str) -> LoggedCom
                 f"no memory entry {entry_id!r}; find ids with /memory/query", id=entry_id
             )
         updated = MEMORY.replace(parsed, index, None)
-        return Edit([(MEMORY_FILE, updated)], f"Forget {entry_id}", None)
+        return Edit(
+            [(MEMORY_FILE, updated)], f"Forget {entry_id}", None, {MEMORY_FILE: parsed.data}
+        )
 
     return write_workspace(call, access, build)[0]
 

@@ -221,6 +221,8 @@ def _add_error_handlers(app: FastAPI) -> None:
         route = request.scope.get("route")
         name = getattr(route, "name", None) or request.url.path
         services: Services = request.app.state.services
+        # A write tool's refused body (a bad path) is a failed write: it alerts like one.
+        writes = any(tool.name == name and tool.writes for tool in registry)
         failure = FailedCall(
             request_id=request_id(request) or "",
             tool=name,
@@ -230,7 +232,7 @@ def _add_error_handlers(app: FastAPI) -> None:
             branch=None,
             duration_ms=0.0,
             transport="http",
-            writes=False,
+            writes=writes,
         )
         report_failure(failure, services.failures, services.alerts)
         mark_reported(exc)

@@ -19,14 +19,14 @@ from draftroom.tools.inputs import (
     fit_page,
     open_sandbox_for,
 )
-from draftroom.tools.paths import DirPath, RepoPath, WritablePath
+from draftroom.tools.paths import WritablePath
 from draftroom.tools.registry import registry
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class ReadInput(SandboxInput):
-    path: RepoPath = Field(
+    path: str = Field(
         ..., min_length=1, max_length=4096, description="File path, e.g. 'src/app.py'."
     )
     ref: str | None = Field(
@@ -76,7 +76,7 @@ def text_slice(data: bytes) -> str | None:
 )
 def read(call: Call, body: ReadInput) -> ReadOutput:
     access = open_sandbox_for(call, body)
-    blob = access.repo.read_file(access.readable_ref(body.ref), body.path, checked=True)
+    blob = access.repo.read_file(access.readable_ref(body.ref), body.path)
     cap = call.services.settings.max_read_bytes
     length = min(body.length or cap, cap)
     start = min(body.offset, blob.size)
@@ -100,7 +100,7 @@ def read(call: Call, body: ReadInput) -> ReadOutput:
 
 
 class ListInput(SandboxInput):
-    path: DirPath = Field("", max_length=4096, description="Directory to list; '' for the root.")
+    path: str = Field("", max_length=4096, description="Directory to list; '' for the root.")
     ref: str | None = Field(
         None, description="'main', or a commit of your branch; default: your branch."
     )
@@ -128,11 +128,10 @@ class ListOutput(BaseModel):
 def list_files(call: Call, body: ListInput) -> ListOutput:
     access = open_sandbox_for(call, body)
     ref = access.readable_ref(body.ref)
-    path = body.path
 
     def fetch(limit: int) -> ListOutput:
         page = access.repo.list_tree(
-            ref, path, recursive=body.recursive, cursor=body.cursor, limit=limit
+            ref, body.path, recursive=body.recursive, cursor=body.cursor, limit=limit
         )
         entries = [Entry(path=e.path, type=e.type, size=e.size) for e in page.entries]
         return ListOutput(entries=entries, next_cursor=page.next_cursor)

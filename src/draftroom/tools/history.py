@@ -12,16 +12,13 @@ from draftroom.domain.calls.call import Call
 from draftroom.domain.commits.changes import read_rollbacks
 from draftroom.domain.commits.restore import REVERTS_TRAILER, revert_links
 from draftroom.tools.inputs import ANSWER_BUDGET, SandboxInput, fit_page, open_sandbox_for
-from draftroom.tools.paths import DirPath
 from draftroom.tools.registry import registry
 
 FILES_PER_COMMIT = 20
 
 
 class HistoryInput(SandboxInput):
-    path: DirPath | None = Field(
-        None, max_length=4096, description="Only commits touching this path."
-    )
+    path: str | None = Field(None, max_length=4096, description="Only commits touching this path.")
     cursor: str | None = Field(None, description="next_cursor from the previous page.")
     limit: int = Field(20, ge=1, le=100)
 

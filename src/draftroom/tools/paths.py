@@ -25,11 +25,15 @@ from draftroom.domain.commits.changes import refuse_log_path
 from draftroom.git import validate_path
 
 
+def _valid(path: str) -> str:
+    return validate_path(path)
+
+
 def _writable(path: str) -> str:
     return refuse_log_path(validate_path(path))
 
 
-RepoPath = Annotated[str, AfterValidator(validate_path)]
+RepoPath = Annotated[str, AfterValidator(_valid)]
 """A path that names a tree entry safely (see ``git.paths``)."""
 WritablePath = Annotated[str, AfterValidator(_writable)]
 """A ``RepoPath`` a tool may write: never under ``.logs/``."""

@@ -1,9 +1,10 @@
 """``commit_and_log``: every change a tool makes is one commit carrying its own changelog entry.
 
 The ``.logs/`` directory is written here and nowhere else; file tools may read it but
-``refuse_log_path`` (run by the tools' ``WritablePath`` inputs) refuses it. Changelog entries are one file each (unique names), so the
-logs of different sandboxes never conflict when merged; they sit in one directory per hour
-(``.logs/changelog/<date>/<hour>/``) so the tree a commit rewrites stays small.
+``refuse_log_path`` (run by the tools' ``WritablePath`` inputs) refuses it. Changelog
+entries are one file each (unique names), so the logs of different sandboxes never conflict
+when merged; they sit in one directory per hour (``.logs/changelog/<date>/<hour>/``) so the
+tree a commit rewrites stays small.
 
 A moved branch is handled in two places, each once: the git engine re-applies a change set
 whose ``expected_head`` moved when the commits in between touched other paths (no retry, no

@@ -169,9 +169,7 @@ def delete_memory(call: Call, access: SandboxAccess, entry_id: str) -> LoggedCom
                 f"no memory entry {entry_id!r}; find ids with /memory/query", id=entry_id
             )
         updated = MEMORY.replace(parsed, index, None)
-        return Edit(
-            [(MEMORY_FILE, updated)], f"Forget {entry_id}", None, {MEMORY_FILE: parsed.data}
-        )
+        return Edit([(MEMORY_FILE, updated)], f"Forget {entry_id}", None)
 
     return write_workspace(call, access, build)[0]
 

@@ -4,20 +4,24 @@ Adapters turn any ``DraftroomError`` into ``{"error": {"code", "message", "detai
 with ``status`` as the HTTP status (MCP maps the same classes to tool errors).
 Domain and git code raise only these; never ``HTTPException``.
 
+One status per class: only the direct children of ``DraftroomError`` set ``status``; every
+deeper class inherits its parent's, so ``except Forbidden`` catches exactly the 403s and a
+subclass never answers with a status its family does not have. ``code`` is unique per class.
+(``tests/test_errors.py`` holds the tree to both.)
+
 DraftroomError (500 internal_error)
 ├── InvalidInput (400 invalid_input)
-│   ├── InvalidRequest (422 invalid_request)
 │   ├── InvalidPath (400 invalid_path)
 │   ├── InvalidRef (400 invalid_ref)
-│   ├── EmptyChangeSet (400 empty_change_set)
-│   └── ReadOnlyPath (403 read_only_path)
+│   └── EmptyChangeSet (400 empty_change_set)
 ├── Unauthorized (401 unauthorized)
 │   ├── TokenExpired (401 token_expired)
 │   └── TokenRevoked (401 token_revoked)
 ├── Forbidden (403 forbidden)
 │   ├── BranchNotAllowed (403 branch_not_allowed)
 │   ├── RepoNotAllowed (403 repo_not_allowed)
-│   └── InsufficientScope (403 insufficient_scope)
+│   ├── InsufficientScope (403 insufficient_scope)
+│   └── ReadOnlyPath (403 read_only_path)
 ├── NotFound (404 not_found)
 │   ├── RepoNotFound (404 repo_not_found)
 │   ├── RefNotFound (404 ref_not_found)
@@ -31,6 +35,7 @@ DraftroomError (500 internal_error)
 │   └── InvalidTransition (409 invalid_transition)
 ├── PayloadTooLarge (413 payload_too_large)
 ├── Unprocessable (422 unprocessable)
+│   ├── InvalidRequest (422 invalid_request)
 │   ├── WorkspaceFileInvalid (422 workspace_file_invalid)
 │   └── SecretDetected (422 secret_detected)
 ├── RateLimited (429 rate_limited)
@@ -66,13 +71,6 @@ class InvalidInput(DraftroomError):
     status = 400
 
 
-class InvalidRequest(InvalidInput):
-    """The body does not match the tool's schema (a missing field, a wrong type)."""
-
-    code = "invalid_request"
-    status = 422
-
-
 class InvalidPath(InvalidInput):
     code = "invalid_path"
 
@@ -83,11 +81,6 @@ class InvalidRef(InvalidInput):
 
 class EmptyChangeSet(InvalidInput):
     code = "empty_change_set"
-
-
-class ReadOnlyPath(InvalidInput):
-    code = "read_only_path"
-    status = 403
 
 
 class Unauthorized(DraftroomError):
@@ -118,6 +111,12 @@ class RepoNotAllowed(Forbidden):
 
 class InsufficientScope(Forbidden):
     code = "insufficient_scope"
+
+
+class ReadOnlyPath(Forbidden):
+    """A write under ``.logs/``, which only draftroom itself writes."""
+
+    code = "read_only_path"
 
 
 class NotFound(DraftroomError):
@@ -178,6 +177,12 @@ class PayloadTooLarge(DraftroomError):
 class Unprocessable(DraftroomError):
     code = "unprocessable"
     status = 422
+
+
+class InvalidRequest(Unprocessable):
+    """The body does not match the tool's schema (a missing field, a wrong type)."""
+
+    code = "invalid_request"
 
 
 class WorkspaceFileInvalid(Unprocessable):

@@ -213,3 +213,11 @@ def test_git_cli_reads_what_we_wrote(
     assert (clone / "run.sh").stat().st_mode & 0o111
     assert (clone / "README.md").read_bytes() == b"# hello\n"
     fsck(repo.path)
+
+
+def test_an_ambiguous_change_cannot_be_built(repo: Repository) -> None:
+    with pytest.raises(InvalidInput, match="both deletes and writes"):
+        Change("a", b"1", delete=True)
+    with pytest.raises(InvalidInput, match="must be bytes"):
+        Change("a", "text")  # type: ignore[arg-type]
+    assert Change("a", b"1", path_checked=True) == Change("a", b"1")

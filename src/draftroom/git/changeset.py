@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pygit2
 
-from draftroom.errors import CommitNotFound, EmptyChangeSet, InvalidInput, RefNotFound, StaleHead
+from draftroom.errors import CommitNotFound, EmptyChangeSet, RefNotFound, StaleHead
 from draftroom.git.collisions import check_collisions
 from draftroom.git.commits import commit_info, move_branch, write_commit
 from draftroom.git.locks import branch_lock
@@ -22,32 +22,17 @@ from draftroom.git.trees import apply_changes, changed_paths
 
 
 def validate_changes(changes: Sequence[Change], *, allow_empty: bool = False) -> list[Change]:
-    """Check every change's path and shape; reject duplicates before any object is written."""
+    """Refuse an empty set and any path not yet checked, before any object is written.
+
+    Only what protects the repository is checked here: a ``Change`` cannot be ambiguous (its
+    constructor refuses that), a path twice is refused where the tree is built
+    (``apply_changes``), and a ``path_checked`` path was validated by the caller.
+    """
     if not changes and not allow_empty:
         raise EmptyChangeSet("change set is empty; pass at least one file to write or delete")
-    seen: set[str] = set()
     for change in changes:
-        if not isinstance(change, Change):
-            raise InvalidInput(f"expected a Change, got {type(change).__name__}")
-        validate_path(change.path)
-        if change.path in seen:
-            raise InvalidInput(
-                f"path {change.path!r} appears twice in one change set; merge the changes",
-                path=change.path,
-            )
-        seen.add(change.path)
-        if change.delete and (change.data is not None or change.executable is not None):
-            raise InvalidInput(
-                f"change to {change.path!r} both deletes and writes; pass one or the other",
-                path=change.path,
-            )
-        if not change.delete and change.data is None and change.executable is None:
-            raise InvalidInput(
-                f"change to {change.path!r} does nothing; pass data, executable or delete",
-                path=change.path,
-            )
-        if change.data is not None and not isinstance(change.data, bytes | bytearray):
-            raise InvalidInput(f"data for {change.path!r} must be bytes", path=change.path)
+        if not change.path_checked:
+            validate_path(change.path)
     return list(changes)
 
 

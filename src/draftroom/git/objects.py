@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from draftroom.errors import InvalidInput
+
 EntryType = Literal["file", "dir", "symlink", "submodule"]
 FileStatus = Literal["added", "modified", "deleted", "renamed"]
 
@@ -24,12 +26,31 @@ class Change:
     """One path of a change set: write ``data`` or, with ``delete``, remove the path.
 
     ``executable`` None keeps the existing mode (a new file is a regular file).
+    ``path_checked``: the caller ran ``validate_path`` on ``path`` already (a tool input's
+    ``RepoPath``), so the engine does not run it again. Only set it for such a path: the
+    engine trusts it to name a tree entry safely.
     """
 
     path: str
     data: bytes | None = None
     delete: bool = False
     executable: bool | None = None
+    path_checked: bool = field(default=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        """An ambiguous change cannot be built, so no layer has to look for one."""
+        if self.delete and (self.data is not None or self.executable is not None):
+            raise InvalidInput(
+                f"change to {self.path!r} both deletes and writes; pass one or the other",
+                path=self.path,
+            )
+        if not self.delete and self.data is None and self.executable is None:
+            raise InvalidInput(
+                f"change to {self.path!r} does nothing; pass data, executable or delete",
+                path=self.path,
+            )
+        if self.data is not None and not isinstance(self.data, bytes | bytearray):
+            raise InvalidInput(f"data for {self.path!r} must be bytes", path=self.path)
 
 
 @dataclass(frozen=True)

@@ -221,8 +221,10 @@ class Repository:
 
     # reads
 
-    def read_file(self, ref: str, path: str) -> FileBlob:
-        validate_path(path)
+    def read_file(self, ref: str, path: str, *, checked: bool = False) -> FileBlob:
+        """The file at ``path``; ``checked``: the caller validated ``path`` (see ``Change``)."""
+        if not checked:
+            validate_path(path)
         obj = entry(resolve_commit(self._repo, ref).tree, path)
         if not isinstance(obj, pygit2.Blob):
             what = "is a directory; use list_tree" if obj is not None else "does not exist"
@@ -271,9 +273,10 @@ class Repository:
         """Total bytes of the files at ``ref`` (cached per tree oid, so cheap per commit)."""
         return self._sizes.size(self._repo, resolve_commit(self._repo, ref).tree)
 
-    def file_size(self, ref: str, path: str) -> int | None:
+    def file_size(self, ref: str, path: str, *, checked: bool = False) -> int | None:
         """Size of the file at ``path`` in ``ref`` from its header; None if there is none."""
-        validate_path(path)
+        if not checked:
+            validate_path(path)
         obj = entry(resolve_commit(self._repo, ref).tree, path)
         if not isinstance(obj, pygit2.Blob):
             return None

@@ -1,22 +1,23 @@
-"""Commit tools: an atomic multi-file commit, and rolling one back."""
+"""Commit tools: an atomic multi-file commit, and rolling one back.
+
+The input models check everything about the body once: path syntax and ``.logs/``
+(``WritablePath``), content or delete, each path once, and the decoding of ``content``. The
+file-count cap is ``max_files_per_commit``, checked with the other limits below the tools.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from draftroom.domain.access.sandboxes import SandboxAccess
 from draftroom.domain.calls.call import Call
-from draftroom.domain.commits.changes import (
-    LoggedCommit,
-    commit_and_log,
-    guard_writable,
-    rollback_commit,
-)
+from draftroom.domain.commits.changes import LoggedCommit, commit_and_log, rollback_commit
 from draftroom.errors import InvalidInput
 from draftroom.git import Change
 from draftroom.tools.inputs import Encoding, SandboxInput, decode_content
+from draftroom.tools.paths import WritablePath
 from draftroom.tools.registry import tool
 
 
@@ -39,21 +40,34 @@ def committed(logged: LoggedCommit) -> CommitOutput:
 class FileChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    path: str = Field(..., min_length=1, max_length=4096)
+    path: WritablePath = Field(..., min_length=1, max_length=4096)
     content: str | None = Field(None, description="New whole content; omit with delete.")
     encoding: Encoding = "utf-8"
     delete: bool = False
+    _change: Change = PrivateAttr()
 
     @model_validator(mode="after")
     def _content_or_delete(self) -> FileChange:
         if self.delete == (self.content is not None):
             raise ValueError("give either content or delete: true, not both or neither")
+        if self.content is None:
+            self._change = Change(self.path, delete=True, path_checked=True)
+        else:
+            data = decode_content(self.content, self.encoding, self.path)
+            self._change = Change(self.path, data, path_checked=True)
         return self
+
+    @property
+    def change(self) -> Change:
+        """The engine's change for this item, its path already checked."""
+        return self._change
 
 
 class CommitInput(SandboxInput):
     message: str = Field(..., min_length=1, max_length=2000, description="Commit message: why.")
-    changes: list[FileChange] = Field(..., min_length=1, max_length=1000)
+    changes: list[FileChange] = Field(
+        ..., min_length=1, description="At most DRAFTROOM_MAX_FILES_PER_COMMIT (default 1000)."
+    )
     expected_head: str | None = Field(
         None,
         description="Fail with 409 if your branch moved and a newer commit touched these paths.",
@@ -61,6 +75,12 @@ class CommitInput(SandboxInput):
     allow_secrets: bool = Field(
         False, description="Commit even if it looks like a secret (audited); only if it is not one."
     )
+
+    @model_validator(mode="after")
+    def _each_path_once(self) -> CommitInput:
+        if len({item.path for item in self.changes}) != len(self.changes):
+            raise InvalidInput("each path may appear once per commit")
+        return self
 
 
 @tool(
@@ -73,21 +93,11 @@ class CommitInput(SandboxInput):
     writes=True,
 )
 def commit(call: Call, sandbox: SandboxAccess, body: CommitInput) -> CommitOutput:
-    changes = []
-    for item in body.changes:
-        path = guard_writable(item.path)
-        if item.delete:
-            changes.append(Change(path, delete=True))
-        else:
-            assert item.content is not None
-            changes.append(Change(path, decode_content(item.content, item.encoding, path)))
-    if len({c.path for c in changes}) != len(changes):
-        raise InvalidInput("each path may appear once per commit")
     return committed(
         commit_and_log(
             call,
             sandbox,
-            changes,
+            [item.change for item in body.changes],
             body.message,
             body.expected_head,
             allow_secrets=body.allow_secrets,

@@ -6,12 +6,12 @@ import base64
 import re
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr, model_validator
 
 from draftroom.domain.access.sandboxes import SandboxAccess
 from draftroom.domain.calls.call import Call
-from draftroom.domain.commits.changes import commit_and_log, guard_writable
-from draftroom.git import Change, validate_path
+from draftroom.domain.commits.changes import commit_and_log
+from draftroom.git import Change
 from draftroom.tools.commits import CommitOutput, committed
 from draftroom.tools.inputs import (
     Encoding,
@@ -19,6 +19,7 @@ from draftroom.tools.inputs import (
     decode_content,
     fit_page,
 )
+from draftroom.tools.paths import WritablePath
 from draftroom.tools.registry import tool
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -74,7 +75,7 @@ def text_slice(data: bytes) -> str | None:
     ),
 )
 def read(call: Call, sandbox: SandboxAccess, body: ReadInput) -> ReadOutput:
-    blob = sandbox.repo.read_file(sandbox.readable_ref(body.ref), validate_path(body.path))
+    blob = sandbox.repo.read_file(sandbox.readable_ref(body.ref), body.path)
     cap = call.services.settings.max_read_bytes
     length = min(body.length or cap, cap)
     start = min(body.offset, blob.size)
@@ -125,11 +126,10 @@ class ListOutput(BaseModel):
 )
 def list_files(call: Call, sandbox: SandboxAccess, body: ListInput) -> ListOutput:
     ref = sandbox.readable_ref(body.ref)
-    path = validate_path(body.path) if body.path else ""
 
     def fetch(limit: int) -> ListOutput:
         page = sandbox.repo.list_tree(
-            ref, path, recursive=body.recursive, cursor=body.cursor, limit=limit
+            ref, body.path, recursive=body.recursive, cursor=body.cursor, limit=limit
         )
         entries = [Entry(path=e.path, type=e.type, size=e.size) for e in page.entries]
         return ListOutput(entries=entries, next_cursor=page.next_cursor)
@@ -138,7 +138,7 @@ def list_files(call: Call, sandbox: SandboxAccess, body: ListInput) -> ListOutpu
 
 
 class WriteInput(SandboxInput):
-    path: str = Field(
+    path: WritablePath = Field(
         ..., min_length=1, max_length=4096, description="File path to create or replace."
     )
     content: str = Field(..., description="The whole new file content.")
@@ -150,6 +150,18 @@ class WriteInput(SandboxInput):
     allow_secrets: bool = Field(
         False, description="Commit even if it looks like a secret (audited); only if it is not one."
     )
+    _change: Change = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _decode(self) -> WriteInput:
+        data = decode_content(self.content, self.encoding, self.path)
+        self._change = Change(self.path, data, path_checked=True)
+        return self
+
+    @property
+    def change(self) -> Change:
+        """The engine's change for this write, its path already checked."""
+        return self._change
 
 
 @tool(
@@ -159,13 +171,11 @@ class WriteInput(SandboxInput):
     writes=True,
 )
 def write(call: Call, sandbox: SandboxAccess, body: WriteInput) -> CommitOutput:
-    path = guard_writable(body.path)
-    data = decode_content(body.content, body.encoding, path)
     return committed(
         commit_and_log(
             call,
             sandbox,
-            [Change(path, data)],
+            [body.change],
             body.message,
             body.expected_head,
             allow_secrets=body.allow_secrets,

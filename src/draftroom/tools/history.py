@@ -11,7 +11,6 @@ from draftroom.domain.access.sandboxes import BASE_BRANCH, SandboxAccess
 from draftroom.domain.calls.call import Call
 from draftroom.domain.commits.changes import read_rollbacks
 from draftroom.domain.commits.restore import REVERTS_TRAILER, revert_links
-from draftroom.git import validate_path
 from draftroom.tools.inputs import ANSWER_BUDGET, SandboxInput, fit_page
 from draftroom.tools.registry import tool
 
@@ -46,7 +45,7 @@ class HistoryOutput(BaseModel):
     description="Newest first, in pages (pass next_cursor). Each commit with its message, time, tool and files.",
 )
 def history(call: Call, sandbox: SandboxAccess, body: HistoryInput) -> HistoryOutput:
-    path = validate_path(body.path) if body.path else None
+    path = body.path or None
     head = sandbox.head()
 
     def fetch(limit: int) -> HistoryOutput:

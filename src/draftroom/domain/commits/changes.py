@@ -1,17 +1,23 @@
 """``commit_and_log``: every change a tool makes is one commit carrying its own changelog entry.
 
 The ``.logs/`` directory is written here and nowhere else; file tools may read it but
-``guard_writable`` refuses it. Changelog entries are one file each (unique names), so the
-logs of different sandboxes never conflict when merged; they sit in one directory per hour
-(``.logs/changelog/<date>/<hour>/``) so the tree a commit rewrites stays small.
+``refuse_log_path`` (run by the tools' ``WritablePath`` inputs) refuses it. Changelog
+entries are one file each (unique names), so the logs of different sandboxes never conflict
+when merged; they sit in one directory per hour (``.logs/changelog/<date>/<hour>/``) so the
+tree a commit rewrites stays small.
+
+A moved branch is handled in two places, each once: the git engine re-applies a change set
+whose ``expected_head`` moved when the commits in between touched other paths (no retry, no
+re-read), and ``on_fresh_head`` is the one retry for an edit built from what the head held
+(a workspace file, the rollback log, a restore), which it builds again on the new head.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -20,12 +26,13 @@ from draftroom.domain.calls.call import Call
 from draftroom.domain.commits.checks import check_commit, check_commit_rate
 from draftroom.domain.upstream.outbox import enqueue_commit
 from draftroom.errors import EmptyChangeSet, PathNotFound, ReadOnlyPath, StaleHead
-from draftroom.git import Change, CommitResult, Identity, Repository, TreeEntry, validate_path
+from draftroom.git import Change, CommitResult, Identity, Repository, TreeEntry
 
 LOGS_DIR = ".logs"
 REVERTED_LOG = f"{LOGS_DIR}/reverted_commits.yaml"
 _REVERTED_HEADER = b"# Commits rolled back in this sandbox, oldest first. Written by draftroom.\n"
-_RETRIES = 5
+HEAD_ATTEMPTS = 8
+"""Times ``on_fresh_head`` builds an edit before a still-moving branch is the caller's 409."""
 # libyaml's emitter when present: same output, a fifth of the CPU on every commit.
 _SafeDumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 RESTORES_TRAILER = "Draftroom-Restores"
@@ -40,12 +47,31 @@ class LoggedCommit:
     changelog_entry: dict[str, Any]
 
 
-def guard_writable(path: str) -> str:
-    """A valid path a tool may write: never under ``.logs/``."""
-    path = validate_path(path)
-    if path == LOGS_DIR or path.startswith(LOGS_DIR + "/"):
+T = TypeVar("T")
+
+
+def refuse_log_path(path: str) -> str:
+    """``path`` unless it is under ``.logs/``, which only draftroom writes (403)."""
+    if _in_logs(path):
         raise ReadOnlyPath(f"{path!r} is under {LOGS_DIR}/, which only draftroom writes")
     return path
+
+
+def on_fresh_head(
+    access: SandboxAccess, attempt: Callable[[str], T], expected_head: str | None = None
+) -> T:
+    """``attempt(head)``, run again on the new head while another commit keeps racing it.
+
+    With ``expected_head`` the caller chose its edit from that head: a moved branch is then
+    its answer (``StaleHead``), not a retry.
+    """
+    for number in range(1, HEAD_ATTEMPTS + 1):
+        try:
+            return attempt(expected_head or access.head())
+        except StaleHead:
+            if expected_head is not None or number == HEAD_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
 
 
 def trailers(call: Call, access: SandboxAccess) -> dict[str, str]:
@@ -85,12 +111,15 @@ def commit_and_log(
     expected_head: str | None = None,
     *,
     allow_secrets: bool = False,
+    old: Mapping[str, bytes | None] | None = None,
 ) -> LoggedCommit:
     """One atomic commit of ``changes`` plus their changelog entry, with audit trailers.
 
-    Size limits, the commit rate and the secret scan (``commit_checks``) run first.
+    Size limits, the commit rate and the secret scan (``check_commit``) run first. ``old``
+    holds what the caller already read of the changed paths at ``expected_head`` (None:
+    absent), so the checks do not read those blobs again.
     """
-    check_commit(call, access, changes, allow_secrets=allow_secrets)
+    check_commit(call, access, changes, allow_secrets=allow_secrets, old=old)
     files = [c.path for c in changes]
     log_change, entry = changelog_change(call, message, files)
     result = access.repo.commit_changes(
@@ -111,28 +140,23 @@ def rollback_commit(
     check_commit_rate(call, access)
     sha = access.repo.resolve(sha)
     files = [f for f in access.repo.commit_files(sha) if not f.startswith(LOGS_DIR + "/")]
-    attempt = 0
-    while True:
-        attempt += 1
-        head = access.head()
+
+    def attempt(head: str) -> LoggedCommit:
         at = datetime.now(UTC).isoformat(timespec="seconds")
         record = {"reverted_sha": sha, "reason": reason or "", "at": at, "files": files}
         log = Change(REVERTED_LOG, _append_yaml(access, head, record))
         changelog, entry = changelog_change(call, f"Roll back {sha[:12]}", files)
-        try:
-            result = access.repo.revert_commit(
-                access.branch,
-                sha,
-                trailers=trailers(call, access),
-                extra_changes=[log, changelog],
-                expected_head=head,
-                author=author(access),
-            )
-        except StaleHead:
-            if attempt == _RETRIES:
-                raise
-            continue
+        result = access.repo.revert_commit(
+            access.branch,
+            sha,
+            trailers=trailers(call, access),
+            extra_changes=[log, changelog],
+            expected_head=head,
+            author=author(access),
+        )
         return _logged(call, access, result, files, entry)
+
+    return on_fresh_head(access, attempt)
 
 
 def restore_and_log(
@@ -149,10 +173,8 @@ def restore_and_log(
     for callers that chose ``target`` from what that head held.
     """
     target = access.repo.resolve(target)
-    attempt = 0
-    while True:
-        attempt += 1
-        head = expected_head or access.head()
+
+    def attempt(head: str) -> LoggedCommit:
         files = changed_outside_logs(access.repo, head, target)
         if not files:
             raise EmptyChangeSet(
@@ -161,21 +183,18 @@ def restore_and_log(
                 head=head,
             )
         changelog, entry = changelog_change(call, message, files)
-        try:
-            result = access.repo.restore_tree(
-                access.branch,
-                target,
-                message=message,
-                trailers={**trailers(call, access), RESTORES_TRAILER: target},
-                extra_changes=[*_current_logs(access.repo, head, target), changelog],
-                expected_head=head,
-                author=author(access),
-            )
-        except StaleHead:
-            if expected_head is not None or attempt == _RETRIES:
-                raise
-            continue
+        result = access.repo.restore_tree(
+            access.branch,
+            target,
+            message=message,
+            trailers={**trailers(call, access), RESTORES_TRAILER: target},
+            extra_changes=[*_current_logs(access.repo, head, target), changelog],
+            expected_head=head,
+            author=author(access),
+        )
         return _logged(call, access, result, files, entry)
+
+    return on_fresh_head(access, attempt, expected_head)
 
 
 def changed_outside_logs(repo: Repository, old: str, new: str) -> list[str]:

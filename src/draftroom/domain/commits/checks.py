@@ -5,12 +5,13 @@ counted from the audit table, which every worker writes, so they hold across pro
 
 ``check_commit`` runs in ``commit_and_log`` ahead of the git write, so whatever refuses a
 commit has written nothing. Reads the current branch head once for the old sizes and the
-old contents the secret scan compares against.
+old contents the secret scan compares against, unless the caller hands over what it read
+(``old``). ``max_files_per_commit`` is the one file-count cap: the tools' schemas set none.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -28,18 +29,38 @@ RATE_WINDOW = timedelta(minutes=1)
 
 
 def check_commit(
-    call: Call, access: SandboxAccess, changes: Sequence[Change], *, allow_secrets: bool = False
+    call: Call,
+    access: SandboxAccess,
+    changes: Sequence[Change],
+    *,
+    allow_secrets: bool = False,
+    old: Mapping[str, bytes | None] | None = None,
 ) -> None:
     """Raise the first refusal (413, 429, 422 ``secret_detected``) for ``changes``, or pass.
 
     ``allow_secrets`` lets found secrets through, and the audit row says which were let in.
+    ``old`` is the content of changed paths the caller already read (None: absent).
     """
     settings = call.services.settings
     check_change_set(settings, changes)
     check_commit_rate(call, access)
     head = access.head()
-    check_sandbox_size(settings, access, head, changes, lambda path: _old_size(access, head, path))
-    findings = scan_changes(changes, lambda path: _old_data(access, head, path))
+    known = old or {}
+    checked = {c.path for c in changes if c.path_checked}
+
+    def old_size(path: str) -> int | None:
+        if path in known:
+            data = known[path]
+            return None if data is None else len(data)
+        return _old_size(access, head, path, path in checked)
+
+    def old_data(path: str) -> bytes | None:
+        if path in known:
+            return known[path]
+        return _old_data(access, head, path, path in checked)
+
+    check_sandbox_size(settings, access, head, changes, old_size)
+    findings = scan_changes(changes, old_data)
     if allow_secrets:
         call.audit.detail["allow_secrets"] = True
         if findings:
@@ -48,16 +69,16 @@ def check_commit(
         raise refuse_secrets(findings)
 
 
-def _old_size(access: SandboxAccess, head: str, path: str) -> int | None:
+def _old_size(access: SandboxAccess, head: str, path: str, checked: bool) -> int | None:
     try:
-        return access.repo.file_size(head, path)
+        return access.repo.file_size(head, path, checked=checked)
     except PathNotFound:
         return None
 
 
-def _old_data(access: SandboxAccess, head: str, path: str) -> bytes | None:
+def _old_data(access: SandboxAccess, head: str, path: str, checked: bool) -> bytes | None:
     try:
-        return access.repo.read_file(head, path).data
+        return access.repo.read_file(head, path, checked=checked).data
     except PathNotFound:
         return None
 

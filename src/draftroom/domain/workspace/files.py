@@ -2,28 +2,29 @@
 
 Each write reads the file at head H, edits it, and commits with ``expected_head=H``; when
 another write touched the same file in between, the commit is refused (``StaleHead``) and
-the edit is made again on the new head, so concurrent writes never lose one another.
+the edit is made again on the new head (``on_fresh_head``), so concurrent writes never lose
+one another. What the edit read is handed to the commit checks, so a write reads each file
+once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from draftroom.domain.access.sandboxes import SandboxAccess
 from draftroom.domain.calls.call import Call
-from draftroom.domain.commits.changes import LoggedCommit, commit_and_log
+from draftroom.domain.commits.changes import LoggedCommit, commit_and_log, on_fresh_head
 from draftroom.domain.workspace.cache import Parsed, blob_id, parse_cache
 from draftroom.domain.workspace.formats import HasId, YamlList
-from draftroom.errors import InvalidInput, StaleHead, WorkspaceFileInvalid
+from draftroom.errors import InvalidInput, WorkspaceFileInvalid
 from draftroom.git import Change, Repository
 
 MEMORY_FILE = "memory.yaml"
 TASKS_FILE = "task.yaml"
 TRACE_FILE = "reasoning_trace.md"
 WORKSPACE_FILES = (MEMORY_FILE, TASKS_FILE, TRACE_FILE)
-WRITE_ATTEMPTS = 8
 
 EMPTY = Parsed(b"", (), append_safe=True)
 R = TypeVar("R")
@@ -75,26 +76,26 @@ class Edit(Generic[R]):
     files: Sequence[tuple[str, Parsed]]
     message: str
     result: R
+    old: Mapping[str, bytes] = field(default_factory=dict)
+    """What the edit read of ``files`` at the head (``b''`` when absent), for the checks."""
 
 
 def write_workspace(
     call: Call, access: SandboxAccess, build: Callable[[str], Edit[R]]
 ) -> tuple[LoggedCommit, R]:
-    """Run ``build(head)`` and commit its files as one audited commit, retrying on a race."""
-    for attempt in range(1, WRITE_ATTEMPTS + 1):
-        head = access.head()
+    """Run ``build(head)`` and commit its files as one audited commit, again on a race."""
+
+    def attempt(head: str) -> tuple[LoggedCommit, R]:
         edit = build(head)
         changes = [Change(path, parsed.data) for path, parsed in edit.files]
-        try:
-            logged = commit_and_log(call, access, changes, edit.message, expected_head=head)
-        except StaleHead:
-            if attempt == WRITE_ATTEMPTS:
-                raise
-            continue
+        logged = commit_and_log(
+            call, access, changes, edit.message, expected_head=head, old=edit.old
+        )
         for path, parsed in edit.files:
             parse_cache.put(str(access.repo.path), path, blob_id(parsed.data), parsed)
         return logged, edit.result
-    raise AssertionError("unreachable")
+
+    return on_fresh_head(access, attempt)
 
 
 def after_cursor(items: Sequence[Any], cursor: str | None, *, newest_first: bool) -> range:

@@ -154,7 +154,8 @@ def add_memory(
             now(),
         )
         updated = MEMORY.append(parsed, entry)
-        return Edit([(MEMORY_FILE, updated)], f"Remember {entry.id}: {_summary(text)}", entry)
+        message = f"Remember {entry.id}: {_summary(text)}"
+        return Edit([(MEMORY_FILE, updated)], message, entry, old={MEMORY_FILE: parsed.data})
 
     return write_workspace(call, access, build)
 

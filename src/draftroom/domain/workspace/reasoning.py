@@ -105,7 +105,9 @@ def log_reasoning(
         data += trace_block(iso(entry.at) or "", kind, entry.id, entry.text)
         ids = parsed.ids | {entry.id}
         updated = Parsed(data, (*parsed.items, entry), append_safe=True, ids=ids)
-        return Edit([(TRACE_FILE, updated)], f"Log {kind} {entry.id}", entry)
+        return Edit(
+            [(TRACE_FILE, updated)], f"Log {kind} {entry.id}", entry, {TRACE_FILE: parsed.data}
+        )
 
     return write_workspace(call, access, build)
 

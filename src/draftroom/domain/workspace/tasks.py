@@ -157,9 +157,8 @@ def create_task(
             created_at=at,
             updated_at=at,
         )
-        return Edit(
-            [(TASKS_FILE, TASKS.append(parsed, task))], f"Add task {task.id}: {title}", task
-        )
+        files = [(TASKS_FILE, TASKS.append(parsed, task))]
+        return Edit(files, f"Add task {task.id}: {title}", task, {TASKS_FILE: parsed.data})
 
     return write_workspace(call, access, build)
 
@@ -218,7 +217,8 @@ def update_task(
         )
         what = f"{task.status} -> {updated.status}" if updated.status != task.status else "update"
         message = f"Task {task.id} {what}: {updated.title}"
-        return Edit([(TASKS_FILE, TASKS.replace(parsed, index, updated))], message, updated)
+        files = [(TASKS_FILE, TASKS.replace(parsed, index, updated))]
+        return Edit(files, message, updated, {TASKS_FILE: parsed.data})
 
     return write_workspace(call, access, build)
 

@@ -1,0 +1,39 @@
+"""Path fields of write tools' inputs: where a path to be written is checked, once.
+
+``RepoPath`` runs the git engine's own ``validate_path`` (the rules live there, once);
+``WritablePath`` adds the ``.logs/`` rule of ``domain.commits.changes``. The validators
+raise the domain's errors, not ``ValueError``: pydantic wraps only ``ValueError`` and
+``AssertionError`` into a ``ValidationError`` and lets any other exception through, so a bad
+path leaves validation as the same ``InvalidPath`` (400 ``invalid_path``) or ``ReadOnlyPath``
+(403 ``read_only_path``), with the same message as before, whichever adapter validated the
+body; no mapping table is needed. The schema's own bounds (``min_length``/``max_length`` on
+the field) stay 422 ``invalid_request``, as documented.
+
+Handlers pass such a path on as ``Change(..., path_checked=True)``, so neither the commit
+checks nor the engine check it again. Paths a tool only reads are left to the engine, which
+checks them as it reads, once, after the sandbox is open (so a refused read is audited with
+its sandbox, as before).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator
+
+from draftroom.domain.commits.changes import refuse_log_path
+from draftroom.git import validate_path
+
+
+def _valid(path: str) -> str:
+    return validate_path(path)
+
+
+def _writable(path: str) -> str:
+    return refuse_log_path(validate_path(path))
+
+
+RepoPath = Annotated[str, AfterValidator(_valid)]
+"""A path that names a tree entry safely (see ``git.paths``)."""
+WritablePath = Annotated[str, AfterValidator(_writable)]
+"""A ``RepoPath`` a tool may write: never under ``.logs/``."""

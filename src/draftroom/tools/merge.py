@@ -164,6 +164,7 @@ def show(call: Call, body: IdInput) -> MergeRequestOut:
     scope="admin",
     consequential=True,
     writes=True,
+    idempotent=True,
     http_path=ADMIN_PATH + "/{id}/approve",
 )
 def approve(call: Call, body: IdInput) -> MergeRequestOut:
@@ -180,6 +181,7 @@ class RejectInput(IdInput):
     description="Closes a pending request without touching main; the sandbox stays as it is.",
     scope="admin",
     writes=True,
+    idempotent=True,
     http_path=ADMIN_PATH + "/{id}/reject",
 )
 def reject(call: Call, body: RejectInput) -> MergeRequestOut:

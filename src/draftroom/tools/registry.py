@@ -40,6 +40,8 @@ class Tool:
     scope: Scope = "sandbox"
     consequential: bool = False
     writes: bool = False
+    idempotent: bool = False
+    """A write whose repeat (same arguments) changes nothing more; reads are idempotent anyway."""
     created_status: int | None = None
     http_method: HttpMethod = "POST"
     http_path: str | None = None
@@ -78,6 +80,7 @@ class Registry:
         scope: Scope = "sandbox",
         consequential: bool = False,
         writes: bool = False,
+        idempotent: bool = False,
         created_status: int | None = None,
         http_method: HttpMethod = "POST",
         http_path: str | None = None,
@@ -100,6 +103,7 @@ class Registry:
                 scope=scope,
                 consequential=consequential,
                 writes=writes,
+                idempotent=idempotent,
                 created_status=created_status,
                 http_method=http_method,
                 http_path=http_path,

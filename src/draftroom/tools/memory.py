@@ -160,6 +160,7 @@ class MemoryDeleteOutput(BaseModel):
     summary="Forget one memory entry",
     description="Removes the entry's lines from memory.yaml (one commit; the rest is kept as written).",
     writes=True,
+    idempotent=True,
 )
 def delete(call: Call, body: MemoryDeleteInput) -> MemoryDeleteOutput:
     access = open_sandbox_for(call, body)

@@ -7,6 +7,7 @@ answers, error codes and audit rows must agree.
 from __future__ import annotations
 
 import json
+import os
 import socket
 import sys
 import threading
@@ -78,11 +79,18 @@ def serving(services: Services, registry: Registry | None = None) -> Iterator[st
 
 
 def outcome_of(result: types.CallToolResult) -> Outcome:
-    """Error code and body of an MCP tool result; the text content must be the same JSON."""
+    """Error code and body of an MCP tool result, read from its text content.
+
+    A success carries the same JSON as structured content; an error carries none (it would
+    contradict the tool's output schema, which strict clients check).
+    """
     assert len(result.content) == 1 and isinstance(result.content[0], types.TextContent)
     body = json.loads(result.content[0].text)
+    if result.is_error:
+        assert result.structured_content is None
+        return body["error"]["code"], body
     assert body == result.structured_content
-    return (body["error"]["code"] if result.is_error else None), body
+    return None, body
 
 
 def over_mcp(client: Client) -> CallTool:
@@ -185,8 +193,20 @@ def test_listed_tools_are_the_registry_with_its_schemas_over_http(
         assert listed_tool.output_schema == tool.output_model.model_json_schema(
             by_alias=False, mode="serialization"
         )
-        assert listed_tool.annotations is not None
-        assert listed_tool.annotations.read_only_hint is (not tool.writes)
+        hints = listed_tool.annotations
+        assert hints is not None and hints.title == listed_tool.title == tool.summary
+        assert hints.read_only_hint is (not tool.writes)
+        assert hints.destructive_hint is tool.consequential
+        assert hints.idempotent_hint is (tool.idempotent or not tool.writes)
+        assert hints.open_world_hint is False
+    hinted = {name: tool.annotations for name, tool in by_name.items() if tool.annotations}
+    assert {name for name, hints in hinted.items() if hints.destructive_hint} == {
+        "merge_approve",
+        "admin_repos_resolve",
+    }
+    # Reads and refused repeats are safe to retry; a commit or an undo is not.
+    assert [hinted[name].idempotent_hint for name in ("files_read", "merge_approve")] == [True] * 2
+    assert [hinted[name].idempotent_hint for name in ("git_commit", "sandbox_undo")] == [False] * 2
     # As in the HTTP schema, an agent key does not even see the admin tools.
     assert {tool.name for tool in for_agent} == {
         tool.operation_id for tool in registry if tool.scope != "admin"
@@ -267,7 +287,10 @@ def test_agent_keys_cannot_call_admin_tools_over_mcp(services: Services) -> None
 
 
 def stdio_client_for(args: list[str], errlog: Any) -> Client:
-    params = StdioServerParameters(command=sys.executable, args=["-m", "draftroom", *args])
+    # The whole environment (the SDK passes only a few variables): PYTHONPATH picks the code.
+    params = StdioServerParameters(
+        command=sys.executable, args=["-m", "draftroom", *args], env=dict(os.environ)
+    )
     return Client(stdio_client(params, errlog=errlog), mode="legacy")
 
 

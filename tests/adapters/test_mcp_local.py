@@ -79,7 +79,9 @@ def snapshot(repo: Path) -> dict[str, Any]:
 
 def local_client(repo: Path, errlog: Any) -> Client:
     params = StdioServerParameters(
-        command=sys.executable, args=["-m", "draftroom", "mcp", "--repo", str(repo)]
+        command=sys.executable,
+        args=["-m", "draftroom", "mcp", "--repo", str(repo)],
+        env=dict(os.environ),  # not only the SDK's few variables: PYTHONPATH picks the code
     )
     return Client(stdio_client(params, errlog=errlog), mode="legacy")
 

@@ -4,9 +4,10 @@ Each MCP tool is named for its tool's operation id (``git_commit``: many clients
 ``[A-Za-z0-9_-]`` in tool names), takes the tool's input model as its input schema, and
 answers with the output model as JSON (text and structured content). Every call goes through
 ``Registry.invoke`` with ``transport="mcp"``, so scope checks and audit rows are the HTTP
-ones; a ``DraftroomError`` comes back as a tool error (``is_error``) carrying the same
-``{"error": {"code", "message", "details"?, "request_id"}}`` JSON as an HTTP error body, tool
-names in messages and descriptions shown as MCP tool names (``memory_query``).
+ones; a ``DraftroomError`` comes back as a tool error (``is_error``) whose text content is
+the same ``{"error": {"code", "message", "details"?, "request_id"}}`` JSON as an HTTP error
+body, with no structured content (every client accepts that); tool names in messages and
+descriptions are shown as MCP tool names (``memory_query``).
 
 Two transports: streamable HTTP (``McpEndpoint``, mounted at ``/mcp`` by the HTTP adapter,
 same API keys and scopes) and stdio (``serve_stdio``, a local process acting as one fixed
@@ -141,6 +142,11 @@ def describe(tool: Tool, schema: Mapping[str, Any]) -> str:
 
 
 def mcp_tool(tool: Tool, defaults: Mapping[str, Any] | None = None) -> types.Tool:
+    """The listed tool with all five hints.
+
+    Sandbox writes are reversible, so not destructive; only consequential admin actions
+    (approving a merge into main, force-pushing over the upstream) are.
+    """
     schema = input_schema(tool, defaults)
     return types.Tool(
         name=tool_name(tool),
@@ -152,15 +158,21 @@ def mcp_tool(tool: Tool, defaults: Mapping[str, Any] | None = None) -> types.Too
             title=tool.summary,
             read_only_hint=not tool.writes,
             destructive_hint=tool.consequential,
+            idempotent_hint=tool.idempotent or not tool.writes,
             open_world_hint=False,
         ),
     )
 
 
 def tool_result(output: dict[str, Any], *, is_error: bool = False) -> types.CallToolResult:
+    """The output as text, and as structured content unless it is an error body.
+
+    An error's structured content would contradict the tool's ``outputSchema``: the
+    TypeScript SDK client then throws (-32602) instead of showing the model the error.
+    """
     return types.CallToolResult(
         content=[types.TextContent(text=json.dumps(output, ensure_ascii=False))],
-        structured_content=output,
+        structured_content=None if is_error else output,
         is_error=is_error,
     )
 

@@ -97,6 +97,7 @@ class IdInput(BaseModel):
     ),
     scope="admin",
     writes=True,
+    idempotent=True,
     http_path=ADMIN_PATH + "/{id}/archive",
 )
 def archive(call: Call, sandbox: None, body: IdInput) -> SandboxOut:
@@ -109,6 +110,7 @@ def archive(call: Call, sandbox: None, body: IdInput) -> SandboxOut:
     description="Brings its branch back; its reuse tokens work again.",
     scope="admin",
     writes=True,
+    idempotent=True,
     http_path=ADMIN_PATH + "/{id}/restore",
 )
 def restore(call: Call, sandbox: None, body: IdInput) -> SandboxOut:

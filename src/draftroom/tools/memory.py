@@ -158,6 +158,7 @@ class MemoryDeleteOutput(BaseModel):
     summary="Forget one memory entry",
     description="Removes the entry's lines from memory.yaml (one commit; the rest is kept as written).",
     writes=True,
+    idempotent=True,
 )
 def delete(call: Call, sandbox: SandboxAccess, body: MemoryDeleteInput) -> MemoryDeleteOutput:
     logged = delete_memory(call, sandbox, body.id)

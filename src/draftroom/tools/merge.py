@@ -162,6 +162,7 @@ def show(call: Call, sandbox: None, body: IdInput) -> MergeRequestOut:
     scope="admin",
     consequential=True,
     writes=True,
+    idempotent=True,
     http_path=ADMIN_PATH + "/{id}/approve",
 )
 def approve(call: Call, sandbox: None, body: IdInput) -> MergeRequestOut:
@@ -178,6 +179,7 @@ class RejectInput(IdInput):
     description="Closes a pending request without touching main; the sandbox stays as it is.",
     scope="admin",
     writes=True,
+    idempotent=True,
     http_path=ADMIN_PATH + "/{id}/reject",
 )
 def reject(call: Call, sandbox: None, body: RejectInput) -> MergeRequestOut:

@@ -52,6 +52,7 @@ class Declaration:
     scope: Scope = "sandbox"
     consequential: bool = False
     writes: bool = False
+    idempotent: bool = False
     created_status: int | None = None
     http_method: HttpMethod = "POST"
     http_path: str | None = None
@@ -65,6 +66,7 @@ def tool(
     scope: Scope = "sandbox",
     consequential: bool = False,
     writes: bool = False,
+    idempotent: bool = False,
     created_status: int | None = None,
     http_method: HttpMethod = "POST",
     http_path: str | None = None,
@@ -77,6 +79,7 @@ def tool(
         scope=scope,
         consequential=consequential,
         writes=writes,
+        idempotent=idempotent,
         created_status=created_status,
         http_method=http_method,
         http_path=http_path,
@@ -105,6 +108,8 @@ class Tool:
     scope: Scope = "sandbox"
     consequential: bool = False
     writes: bool = False
+    idempotent: bool = False
+    """A write whose repeat (same arguments) changes nothing more; reads are idempotent anyway."""
     created_status: int | None = None
     http_method: HttpMethod = "POST"
     http_path: str | None = None

@@ -54,6 +54,7 @@ class RevokeOutput(BaseModel):
     description="The token stops working at once (token_revoked); its sandbox stays as it is.",
     scope="admin",
     writes=True,
+    idempotent=True,
 )
 def revoke(call: Call, sandbox: None, body: RevokeInput) -> RevokeOutput:
     with call.services.database.session() as session:

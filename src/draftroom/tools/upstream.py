@@ -53,6 +53,7 @@ class AddOutput(BaseModel):
     ),
     scope="admin",
     writes=True,
+    idempotent=True,
     created_status=201,
     http_path="/admin/repos",
 )
@@ -113,6 +114,7 @@ class SyncOutput(BaseModel):
     ),
     scope="admin",
     writes=True,
+    idempotent=True,
     http_path="/admin/repos/{name}/sync",
 )
 def sync(call: Call, sandbox: None, body: RepoNameInput) -> SyncOutput:
@@ -160,6 +162,7 @@ class ResolveOutput(BaseModel):
     scope="admin",
     consequential=True,
     writes=True,
+    idempotent=True,
     http_path="/admin/repos/{name}/resolve",
 )
 def resolve(call: Call, sandbox: None, body: ResolveInput) -> ResolveOutput:

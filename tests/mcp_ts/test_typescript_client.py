@@ -22,7 +22,7 @@ import pytest
 from draftroom.config import Settings
 from draftroom.domain.calls.services import Services
 from draftroom.domain.repos.setup import setup_default
-from draftroom.tools import registry
+from draftroom.tools import build_registry
 from tests.adapters.conftest import new_key
 from tests.adapters.test_mcp import serving
 
@@ -84,7 +84,7 @@ def check_run(run: dict[str, Any], transport: str, tool_names: set[str]) -> None
     assert set(by_step) == {*SUCCESSES, *ERRORS, last}
     assert run["reread_content"] == "print('hi')\n"  # the undo re-applied the commit
     assert {tool["name"] for tool in run["tools"]} == tool_names
-    writes = {tool.operation_id for tool in registry if tool.writes}
+    writes = {tool.operation_id for tool in build_registry() if tool.writes}
     for tool in run["tools"]:
         annotations = tool["annotations"]
         assert set(annotations) == ANNOTATIONS, tool
@@ -105,5 +105,6 @@ def test_typescript_client_runs_the_story_over_http_and_stdio(tmp_path: Path) ->
     with serving(services) as base:
         summary = run_story({"http": {"url": f"{base}/mcp", "key": agent}, "stdio": stdio})
 
+    registry = build_registry()
     check_run(summary["http"], "http", {t.operation_id for t in registry if t.scope != "admin"})
     check_run(summary["stdio"], "stdio", {t.operation_id for t in registry})

@@ -1,4 +1,15 @@
-"""Fixtures shared by the whole suite: a database URL per backend and a migrated Database.
+"""Fixtures shared by the whole suite: databases, the app and its clients, a loopback git server.
+
+Where a test lives (one rule): a test of what a capability does lives beside the code that does
+it, ``tests/<layer>/<package>/test_<module>[_<aspect>].py`` for ``src/draftroom/<layer>/<package>/
+<module>.py`` (``tests/domain/commits/test_restore.py`` tests ``domain/commits/restore.py``), and
+drives it through its public functions or through the in-process app (``api``), whichever is where
+a user meets it. ``tests/adapters/`` holds the tests of how one adapter carries every call
+(HTTP stories, MCP, CLI, the OpenAPI schema); ``tests/system/`` those that run the whole product
+as processes or at random (kill -9, many clients, schemathesis). Plain helpers live once in
+``tests/support/``; fixtures live once here (a directory's conftest only overrides one, as
+``tests/domain/upstream`` does ``services``). Tests over ~3 s are ``@pytest.mark.slow``:
+``./dev test -m "not slow"`` is the fast loop, ``./dev test`` and CI run everything.
 
 PostgreSQL tests run whenever the server is reachable; with ``DRAFTROOM_REQUIRE_SERVICES=1``
 (CI) an unreachable server fails them instead of skipping. Each PostgreSQL test gets its own
@@ -12,12 +23,22 @@ import uuid
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from draftroom.adapters.http import create_app
+from draftroom.config import Settings
+from draftroom.domain.calls.services import Services
+from draftroom.domain.repos.setup import setup_default
+from draftroom.domain.workspace import parse_cache
 from draftroom.store import Database, sqlite_url
+from tests.support.api import Api, AppFactory, new_key
+from tests.support.gitserver import GitServer
+from tests.support.upstream import REPO as UPSTREAM_REPO
 
 POSTGRES_URL = os.environ.get(
     "DRAFTROOM_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -87,3 +108,71 @@ def database(database_url: str) -> Iterator[Database]:
         yield db
     finally:
         db.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_parse_cache() -> Iterator[None]:
+    """Each test starts cold, so a test never passes on another test's parse."""
+    parse_cache.clear()
+    yield
+    parse_cache.clear()
+
+
+@pytest.fixture
+def services(tmp_path: Path) -> Services:
+    """A data dir with the embedded default: org, ``demo`` repository, admin key."""
+    settings = Settings(data_dir=tmp_path / "data", public_url="https://draftroom.example")
+    services = Services(settings)
+    setup_default(services)
+    return services
+
+
+@pytest.fixture
+def client(services: Services) -> Iterator[TestClient]:
+    with TestClient(create_app(services.settings, services)) as client:
+        yield client
+
+
+@pytest.fixture
+def api(client: TestClient, services: Services) -> Api:
+    """The app, spoken to as a new agent key."""
+    return Api(client, new_key(services))
+
+
+@pytest.fixture
+def make_app(tmp_path: Path) -> Iterator[AppFactory]:
+    """Build an app over a fresh data dir; keyword arguments become Settings fields."""
+    clients: list[TestClient] = []
+
+    def build(role: str = "agent", **settings: Any) -> tuple[Api, Services]:
+        data = tmp_path / f"data{len(clients)}"
+        services = Services(
+            Settings(data_dir=data, public_url="https://draftroom.example", **settings)
+        )
+        setup_default(services)
+        client = TestClient(create_app(services.settings, services))
+        client.__enter__()
+        clients.append(client)
+        return Api(client, new_key(services, role)), services
+
+    yield build
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def app(make_app: AppFactory) -> tuple[Api, Services]:
+    return make_app()
+
+
+@pytest.fixture
+def git_server(tmp_path: Path) -> Iterator[GitServer]:
+    """A git server on loopback holding one repository, ``team``."""
+    root = tmp_path / "upstream"
+    root.mkdir()
+    server = GitServer(root)
+    server.start()
+    server.create(UPSTREAM_REPO)
+    yield server
+    if server._httpd is not None:
+        server.stop()

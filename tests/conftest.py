@@ -1,15 +1,17 @@
 """Fixtures shared by the whole suite: databases, the app and its clients, a loopback git server.
 
-Where a test lives (one rule): a test of what a capability does lives beside the code that does
-it, ``tests/<layer>/<package>/test_<module>[_<aspect>].py`` for ``src/draftroom/<layer>/<package>/
-<module>.py`` (``tests/domain/commits/test_restore.py`` tests ``domain/commits/restore.py``), and
-drives it through its public functions or through the in-process app (``api``), whichever is where
-a user meets it. ``tests/adapters/`` holds the tests of how one adapter carries every call
-(HTTP stories, MCP, CLI, the OpenAPI schema); ``tests/system/`` those that run the whole product
-as processes or at random (kill -9, many clients, schemathesis). Plain helpers live once in
-``tests/support/``; fixtures live once here (a directory's conftest only overrides one, as
-``tests/domain/upstream`` does ``services``). Tests over ~3 s are ``@pytest.mark.slow``:
-``./dev test -m "not slow"`` is the fast loop, ``./dev test`` and CI run everything.
+Where a test lives (one rule): a test of what a capability does sits where its code sits,
+``tests/<layer>/[<package>/]test_<module>[_<aspect>].py`` for ``src/draftroom/<layer>/
+[<package>/]<module>.py`` (``tests/domain/commits/test_restore.py`` tests
+``domain/commits/restore.py``), driving it through its public functions or the in-process app
+(``api``), whichever is where a user meets it. Tests that drive the public surface end to end
+are the exception: ``tests/adapters/`` holds how each adapter carries calls (HTTP stories, MCP,
+CLI, the OpenAPI schema), ``tests/system/`` runs the whole product as processes or at random
+(kill -9, many clients, schemathesis). Plain helpers live once in ``tests/support/``; fixtures
+live once here, and a directory's conftest only adds what its own tests alone use or overrides
+one (``services`` in ``tests/domain/upstream``). Subprocess, multi-process and long-running
+tests (over ~3 s) are ``@pytest.mark.slow``: ``./dev test -m "not slow"`` is the fast loop,
+``./dev test`` and CI run everything.
 
 PostgreSQL tests run whenever the server is reachable; with ``DRAFTROOM_REQUIRE_SERVICES=1``
 (CI) an unreachable server fails them instead of skipping. Each PostgreSQL test gets its own

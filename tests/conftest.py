@@ -1,4 +1,17 @@
-"""Fixtures shared by the whole suite: a database URL per backend and a migrated Database.
+"""Fixtures shared by the whole suite: databases, the app and its clients, a loopback git server.
+
+Where a test lives (one rule): a test of what a capability does sits where its code sits,
+``tests/<layer>/[<package>/]test_<module>[_<aspect>].py`` for ``src/draftroom/<layer>/
+[<package>/]<module>.py`` (``tests/domain/commits/test_restore.py`` tests
+``domain/commits/restore.py``), driving it through its public functions or the in-process app
+(``api``), whichever is where a user meets it. Tests that drive the public surface end to end
+are the exception: ``tests/adapters/`` holds how each adapter carries calls (HTTP stories, MCP,
+CLI, the OpenAPI schema), ``tests/system/`` runs the whole product as processes or at random
+(kill -9, many clients, schemathesis). Plain helpers live once in ``tests/support/``; fixtures
+live once here, and a directory's conftest only adds what its own tests alone use or overrides
+one (``services`` in ``tests/domain/upstream``). Subprocess, multi-process and long-running
+tests (over ~3 s) are ``@pytest.mark.slow``: ``./dev test -m "not slow"`` is the fast loop,
+``./dev test`` and CI run everything.
 
 PostgreSQL tests run whenever the server is reachable; with ``DRAFTROOM_REQUIRE_SERVICES=1``
 (CI) an unreachable server fails them instead of skipping. Each PostgreSQL test gets its own
@@ -12,12 +25,22 @@ import uuid
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from draftroom.adapters.http import create_app
+from draftroom.config import Settings
+from draftroom.domain.calls.services import Services
+from draftroom.domain.repos.setup import setup_default
+from draftroom.domain.workspace import parse_cache
 from draftroom.store import Database, sqlite_url
+from tests.support.api import Api, AppFactory, new_key
+from tests.support.gitserver import GitServer
+from tests.support.upstream import REPO as UPSTREAM_REPO
 
 POSTGRES_URL = os.environ.get(
     "DRAFTROOM_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -87,3 +110,71 @@ def database(database_url: str) -> Iterator[Database]:
         yield db
     finally:
         db.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_parse_cache() -> Iterator[None]:
+    """Each test starts cold, so a test never passes on another test's parse."""
+    parse_cache.clear()
+    yield
+    parse_cache.clear()
+
+
+@pytest.fixture
+def services(tmp_path: Path) -> Services:
+    """A data dir with the embedded default: org, ``demo`` repository, admin key."""
+    settings = Settings(data_dir=tmp_path / "data", public_url="https://draftroom.example")
+    services = Services(settings)
+    setup_default(services)
+    return services
+
+
+@pytest.fixture
+def client(services: Services) -> Iterator[TestClient]:
+    with TestClient(create_app(services.settings, services)) as client:
+        yield client
+
+
+@pytest.fixture
+def api(client: TestClient, services: Services) -> Api:
+    """The app, spoken to as a new agent key."""
+    return Api(client, new_key(services))
+
+
+@pytest.fixture
+def make_app(tmp_path: Path) -> Iterator[AppFactory]:
+    """Build an app over a fresh data dir; keyword arguments become Settings fields."""
+    clients: list[TestClient] = []
+
+    def build(role: str = "agent", **settings: Any) -> tuple[Api, Services]:
+        data = tmp_path / f"data{len(clients)}"
+        services = Services(
+            Settings(data_dir=data, public_url="https://draftroom.example", **settings)
+        )
+        setup_default(services)
+        client = TestClient(create_app(services.settings, services))
+        client.__enter__()
+        clients.append(client)
+        return Api(client, new_key(services, role)), services
+
+    yield build
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def app(make_app: AppFactory) -> tuple[Api, Services]:
+    return make_app()
+
+
+@pytest.fixture
+def git_server(tmp_path: Path) -> Iterator[GitServer]:
+    """A git server on loopback holding one repository, ``team``."""
+    root = tmp_path / "upstream"
+    root.mkdir()
+    server = GitServer(root)
+    server.start()
+    server.create(UPSTREAM_REPO)
+    yield server
+    if server._httpd is not None:
+        server.stop()

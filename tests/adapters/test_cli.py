@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import stat
 import subprocess
 import sys
@@ -13,18 +12,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.server import free_port
+
 DRAFTROOM = [sys.executable, "-m", "draftroom"]
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*DRAFTROOM, *args], capture_output=True, text=True, timeout=60)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.mark.slow
@@ -89,6 +83,7 @@ def test_serve_on_an_empty_dir_creates_the_default_and_the_loop_works(tmp_path: 
             server.stdout.close()
 
 
+@pytest.mark.slow
 def test_repo_add_path_registers_an_existing_repository(tmp_path: Path) -> None:
     work = tmp_path / "work"
     subprocess.run(["git", "init", "-q", "-b", "main", str(work)], check=True)
@@ -104,6 +99,7 @@ def test_repo_add_path_registers_an_existing_repository(tmp_path: Path) -> None:
     assert again.returncode == 1 and "already_exists" in again.stderr
 
 
+@pytest.mark.slow
 def test_gpt_prints_instructions_schema_url_and_auth(tmp_path: Path) -> None:
     env = {**os.environ, "DRAFTROOM_PUBLIC_URL": "https://dr.example"}
     result = subprocess.run(

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from draftroom import store
 from draftroom.domain.access import sandboxes
 from draftroom.domain.calls.services import Services
-from tests.adapters.conftest import Api
+from tests.support.api import Api, start_sandbox
 
 REPO = "demo"
 
@@ -23,11 +23,6 @@ def git(services: Services, *args: str) -> str:
     return subprocess.run(
         ["git", "-C", str(path), *args], check=True, capture_output=True, text=True
     ).stdout
-
-
-def start(api: Api) -> dict[str, str]:
-    out = api.post("/sandbox/init", expect=201, repo_name=REPO, mode="branch")
-    return {"repo_name": REPO, "branch": out["branch"], "reuse_token": out["reuse_token"]}
 
 
 def test_init_write_commit_read_history_diff_rollback_status(api: Api, services: Services) -> None:
@@ -99,7 +94,7 @@ def test_init_write_commit_read_history_diff_rollback_status(api: Api, services:
 
 
 def test_a_token_opens_only_its_own_branch(api: Api) -> None:
-    first, second = start(api), start(api)
+    first, second = start_sandbox(api), start_sandbox(api)
     api.post("/files/write", **first, path="a.txt", content="a", message="a")
     other = {**second, "branch": first["branch"]}
     denied = api.post("/files/read", **other, path="a.txt", expect=403)
@@ -120,7 +115,7 @@ def test_a_token_opens_only_its_own_branch(api: Api) -> None:
 
 
 def test_a_token_is_refused_for_another_repository(api: Api, services: Services) -> None:
-    sb = start(api)
+    sb = start_sandbox(api)
     with services.database.session() as session:
         org = store.get_or_create_org(session, "default")
         from draftroom.domain.repos.repositories import register_repository
@@ -131,14 +126,14 @@ def test_a_token_is_refused_for_another_repository(api: Api, services: Services)
 
 
 def test_reuse_token_resumes_the_same_branch(api: Api) -> None:
-    sb = start(api)
+    sb = start_sandbox(api)
     again = api.post("/sandbox/init", repo_name=REPO, mode="branch", reuse_token=sb["reuse_token"])
     assert again["created"] is False and again["branch"] == sb["branch"]
     assert again["reuse_token"] is None
 
 
 def test_expired_and_revoked_tokens_are_refused(api: Api, services: Services) -> None:
-    expired, revoked = start(api), start(api)
+    expired, revoked = start_sandbox(api), start_sandbox(api)
     with services.database.session() as session:
         tokens = session.scalars(select(store.ReuseToken)).all()
         by_branch = {}
@@ -155,7 +150,7 @@ def test_expired_and_revoked_tokens_are_refused(api: Api, services: Services) ->
 
 
 def test_logs_are_read_only_for_file_tools(api: Api) -> None:
-    sb = start(api)
+    sb = start_sandbox(api)
     body = api.post("/files/write", **sb, path=".logs/x.yaml", content="x", message="x", expect=403)
     assert body["error"]["code"] == "read_only_path"
     body = api.post(
@@ -177,7 +172,7 @@ def test_requests_without_a_valid_api_key_are_401(api: Api) -> None:
 
 
 def test_bad_input_is_a_typed_4xx(api: Api) -> None:
-    sb = start(api)
+    sb = start_sandbox(api)
     body = api.post(
         "/files/write", **sb, path="../etc/passwd", content="x", message="x", expect=400
     )
@@ -191,7 +186,7 @@ def test_bad_input_is_a_typed_4xx(api: Api) -> None:
 
 
 def test_every_call_is_audited_without_secrets(api: Api, services: Services) -> None:
-    sb = start(api)
+    sb = start_sandbox(api)
     api.post("/files/write", **sb, path="a.txt", content="secret-content", message="a")
     api.post("/files/read", **sb, path="nope", expect=404)
     with services.database.session() as session:
@@ -210,4 +205,4 @@ def test_a_name_taken_between_check_and_create_is_skipped(
     services.git(services.settings.repos_dir / "demo.git").create_branch("sandbox-brave-otter")
     names = iter(["sandbox-brave-otter", "sandbox-calm-fox"])
     monkeypatch.setattr(sandboxes, "new_branch_name", lambda taken: next(names))
-    assert start(api)["branch"] == "sandbox-calm-fox"
+    assert start_sandbox(api)["branch"] == "sandbox-calm-fox"

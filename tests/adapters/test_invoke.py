@@ -17,8 +17,8 @@ from draftroom.domain.calls.call import Call
 from draftroom.domain.calls.services import Services
 from draftroom.errors import Conflict
 from draftroom.tools import build_registry, tool
-from tests.adapters.conftest import Api, new_key
 from tests.adapters.test_mcp import http_mcp_client, outcome_of, serving
+from tests.support.api import Api, new_key
 
 BAD_KEY = {"Authorization": "Bearer drk_" + "a" * 12 + "_" + "b" * 43}
 

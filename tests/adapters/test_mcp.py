@@ -32,7 +32,7 @@ from draftroom.adapters.mcp import example_call
 from draftroom.domain.access.local import OWNER_KEY_LABEL
 from draftroom.domain.calls.services import Services
 from draftroom.tools import Registry, build_registry
-from tests.adapters.conftest import new_key
+from tests.support.api import new_key
 
 REPO = "demo"
 Outcome = tuple[str | None, dict[str, Any]]

@@ -23,8 +23,8 @@ from draftroom.config import Settings
 from draftroom.domain.calls.services import Services
 from draftroom.domain.repos.setup import setup_default
 from draftroom.tools import build_registry
-from tests.adapters.conftest import new_key
 from tests.adapters.test_mcp import serving
+from tests.support.api import new_key
 
 HERE = Path(__file__).parent
 ANNOTATIONS = {"title", "readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"}

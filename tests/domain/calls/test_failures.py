@@ -1,0 +1,152 @@
+"""Failures are visible: a JSON log line each, per-process counts, /admin/errors, a webhook."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
+
+import pytest
+
+from draftroom.domain.calls.alerts import AlertSender
+from tests.support.api import Api, AppFactory, error, new_key, start_sandbox
+
+
+def test_every_failed_call_is_one_json_log_line_without_secrets(
+    make_app: AppFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    api, _ = make_app()
+    sb = start_sandbox(api)
+    caplog.set_level(logging.WARNING, logger="draftroom.audit")
+    body = api.post("/files/read", **sb, path="missing.txt", expect=404)
+    lines = [r.getMessage() for r in caplog.records if r.name == "draftroom.audit"]
+    assert len(lines) == 1
+    event = json.loads(lines[0])
+    assert event == {
+        "event": "tool_failed",
+        "request_id": error(body)["request_id"],
+        "tool": "files.read",
+        "code": "path_not_found",
+        "status": 404,
+        "repo": "demo",
+        "branch": sb["branch"],
+        "duration_ms": event["duration_ms"],
+        "transport": "http",
+        "writes": False,
+    }
+    assert sb["reuse_token"] not in lines[0] and "Bearer" not in lines[0]
+
+
+def test_admin_errors_counts_this_process_and_lists_recent_failures(
+    make_app: AppFactory,
+) -> None:
+    admin, services = make_app(role="admin")
+    agent = Api(admin.client, new_key(services))
+    sb = start_sandbox(agent)
+    agent.post("/files/read", **sb, path="nope", expect=404)
+    agent.post("/files/read", **sb, path="../x", expect=400)
+    agent.post("/files/read", **sb, path="nope2", expect=404)
+    response = admin.client.get("/admin/errors", params={"limit": 2}, headers=admin.headers)
+    assert response.status_code == 200, response.text
+    out = response.json()
+    assert out["counts"] == {"path_not_found": 2, "invalid_path": 1}
+    assert out["total"] == 3
+    assert [f["error_code"] for f in out["recent"]] == ["path_not_found", "invalid_path"]
+    assert out["recent"][0]["branch"] == sb["branch"]
+    denied = agent.client.get("/admin/errors", headers=agent.headers)
+    assert denied.status_code == 403
+
+
+class Webhook:
+    """A real HTTP server that fails the first ``failures`` posts, then records events."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.attempts = 0
+        self.events: list[dict[str, Any]] = []
+        hook = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers["Content-Length"])
+                data = json.loads(self.rfile.read(length))
+                hook.attempts += 1
+                if hook.attempts <= hook.failures:
+                    self.send_response(503)
+                else:
+                    hook.events.append(data)
+                    self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def webhook() -> Iterator[Webhook]:
+    hook = Webhook(failures=2)
+    yield hook
+    hook.server.shutdown()
+    hook.server.server_close()
+
+
+def test_a_failed_write_reaches_the_alert_webhook_after_retries(
+    make_app: AppFactory, webhook: Webhook
+) -> None:
+    api, services = make_app(alert_webhook_url=webhook.url)
+    services.alerts.first_backoff = 0.05
+    sb = start_sandbox(api)
+    api.post("/files/read", **sb, path="nope", expect=404)  # a failed read: no alert
+    body = api.post("/files/write", **sb, path="../x", content="x", message="m", expect=400)
+    assert services.alerts.wait_idle(10)
+    assert webhook.attempts == 3
+    assert len(webhook.events) == 1
+    event = webhook.events[0]
+    assert event["tool"] == "files.write" and event["code"] == "invalid_path"
+    assert event["request_id"] == error(body)["request_id"]
+    assert sb["reuse_token"] not in json.dumps(event)
+
+
+def test_the_webhook_never_slows_a_request() -> None:
+    sender = AlertSender("http://127.0.0.1:9/unreachable", attempts=2, first_backoff=0.5)
+    import time
+
+    started = time.perf_counter()
+    for i in range(50):
+        sender.send({"n": i})
+    assert time.perf_counter() - started < 0.5
+    assert sender.wait_idle(0.01) is False
+    sender.close()
+    assert sender.wait_idle(5)
+
+
+def test_refusals_before_the_tool_runs_are_logged_and_counted_once(
+    make_app: AppFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    admin, services = make_app(role="admin")
+    caplog.set_level(logging.WARNING, logger="draftroom.audit")
+    bad_key = {"Authorization": "Bearer drk_" + "a" * 12 + "_" + "b" * 43}
+    assert admin.client.post("/sandbox/status", json={}, headers=bad_key).status_code == 401
+    response = admin.client.post("/files/read", json={"path": 3}, headers=admin.headers)
+    assert response.status_code == 422
+    agent = Api(admin.client, new_key(services))
+    sb = start_sandbox(agent)
+    agent.post("/files/read", **sb, path="nope", expect=404)
+    events = [json.loads(r.getMessage()) for r in caplog.records if r.name == "draftroom.audit"]
+    assert [(e["tool"], e["code"]) for e in events] == [
+        ("sandbox.status", "unauthorized"),
+        ("files.read", "invalid_request"),
+        ("files.read", "path_not_found"),
+    ]
+    assert services.failures.snapshot() == {
+        "unauthorized": 1,
+        "invalid_request": 1,
+        "path_not_found": 1,
+    }

@@ -1,0 +1,69 @@
+"""Upstream credentials are encrypted at rest and refused without DRAFTROOM_SECRET_KEY."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+
+from draftroom import store
+from draftroom.domain.calls.services import Services
+from draftroom.domain.upstream import add_github_app_credential, add_token_credential
+from draftroom.domain.upstream.credentials import open_credential
+from draftroom.errors import AlreadyExists, DraftroomError, InvalidInput
+from tests.support.upstream import make_settings, new_app
+
+
+def fresh(tmp_path: Path, **overrides: object) -> tuple[Services, int]:
+    services = Services(make_settings(tmp_path / "data", **overrides))
+    services.settings.data_dir.mkdir(parents=True)
+    services.database.migrate()
+    with services.database.session() as session:
+        org_id = store.get_or_create_org(session, "default").id
+    return services, org_id
+
+
+def test_a_token_is_stored_encrypted_and_opens_again(tmp_path: Path) -> None:
+    services, org_id = fresh(tmp_path)
+    with services.database.session() as session:
+        add_token_credential(services.settings, session, org_id, "gh", "ghp_plaintext_token")
+    with services.database.engine.connect() as connection:
+        rows = connection.execute(text("SELECT * FROM upstream_credentials")).all()
+    assert "ghp_plaintext_token" not in repr(rows)
+    with services.database.session() as session:
+        record = session.scalars(select(store.UpstreamCredential)).one()
+        opened = open_credential(services.settings, record)
+    assert (opened.token, opened.username) == ("ghp_plaintext_token", "x-access-token")
+    assert "ghp_plaintext_token" not in repr(opened)
+
+
+def test_storing_a_credential_without_a_secret_key_is_refused(tmp_path: Path) -> None:
+    services, org_id = fresh(tmp_path, secret_key=None)
+    with services.database.session() as session, pytest.raises(InvalidInput) as raised:
+        add_token_credential(services.settings, session, org_id, "gh", "ghp_x")
+    assert "DRAFTROOM_SECRET_KEY" in raised.value.message
+    with services.database.session() as session:
+        assert session.scalars(select(store.UpstreamCredential)).all() == []
+
+
+def test_a_changed_secret_key_cannot_open_old_credentials(tmp_path: Path) -> None:
+    services, org_id = fresh(tmp_path)
+    with services.database.session() as session:
+        add_token_credential(services.settings, session, org_id, "gh", "ghp_x")
+    other = make_settings(tmp_path / "data", secret_key="another key entirely")
+    with services.database.session() as session:
+        record = session.scalars(select(store.UpstreamCredential)).one()
+        with pytest.raises(DraftroomError, match="add the credential again"):
+            open_credential(other, record)
+
+
+def test_a_github_app_key_must_be_a_pem_private_key(tmp_path: Path) -> None:
+    services, org_id = fresh(tmp_path)
+    app, _ = new_app()
+    with services.database.session() as session:
+        with pytest.raises(InvalidInput, match="PEM"):
+            add_github_app_credential(services.settings, session, org_id, "app", "1", "not a key")
+        add_github_app_credential(services.settings, session, org_id, "app", "1", app.private_key)
+        with pytest.raises(AlreadyExists):
+            add_token_credential(services.settings, session, org_id, "app", "ghp_x")

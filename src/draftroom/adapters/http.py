@@ -59,7 +59,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
             return Principal(api_key_id=key.id, org_id=key.org_id, role=key.role)
 
     for tool in registry:
-        _add_route(app, tool, services, authenticate)
+        if not tool.local_only:  # the owner's shell only: no route at all
+            _add_route(app, tool, services, authenticate)
     app.router.routes.append(Route("/mcp", mcp, include_in_schema=False))  # MCP, streamable HTTP
     _add_admin_schema(app, settings, services, authenticate)
 
@@ -191,7 +192,7 @@ def _add_admin_schema(
     """``GET /admin/openapi.json``: the admin tools' own schema, for admin keys only."""
     admin = FastAPI(title="draftroom admin", version=__version__, description="Admin tools.")
     for tool in registry:
-        if tool.scope == "admin":
+        if tool.scope == "admin" and not tool.local_only:
             _add_route(admin, tool, services, authenticate, in_schema=True)
 
     @app.get("/admin/openapi.json", include_in_schema=False)

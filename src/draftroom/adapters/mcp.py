@@ -232,6 +232,8 @@ def _request_id(ctx: ServerRequestContext[Any, Any]) -> str:
 
 
 def _may_call(tool: Tool, principal: Principal) -> bool:
+    if tool.local_only:  # refused by ``Registry.invoke`` on any transport but the CLI
+        return False
     try:
         registry.authorize(tool.scope, principal, tool.name)
     except InsufficientScope:

@@ -25,6 +25,8 @@ from draftroom.errors import DraftroomError, InsufficientScope, InvalidRequest, 
 
 Scope = Literal["sandbox", "admin"]
 HttpMethod = Literal["GET", "POST"]
+LOCAL_TRANSPORTS = frozenset({"cli"})
+"""Transports only a person at the server's shell uses: the ones ``local_only`` tools allow."""
 _PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 Handler = Callable[[Call, Any], BaseModel]
 
@@ -43,6 +45,8 @@ class Tool:
     created_status: int | None = None
     http_method: HttpMethod = "POST"
     http_path: str | None = None
+    local_only: bool = False
+    """Only for the data dir's owner at the server's command line: no HTTP route, 403 elsewhere."""
 
     @property
     def path(self) -> str:
@@ -81,6 +85,7 @@ class Registry:
         created_status: int | None = None,
         http_method: HttpMethod = "POST",
         http_path: str | None = None,
+        local_only: bool = False,
     ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             hints = typing.get_type_hints(handler)
@@ -103,6 +108,7 @@ class Registry:
                 created_status=created_status,
                 http_method=http_method,
                 http_path=http_path,
+                local_only=local_only,
             )
             return handler
 
@@ -160,20 +166,25 @@ class Registry:
         request_id: str | None = None,
         transport: str = "http",
         client: str | None = None,
+        detail: dict[str, Any] | None = None,
     ) -> BaseModel:
         """Check scope, run the handler, and audit the call whatever its outcome.
 
         The audit row shares the call's session (``Call.end``): one commit per call.
 
-        ``client`` is the caller's address when the transport has one (lockouts count by it).
+        ``client`` is the caller's address when the transport has one (lockouts count by it);
+        ``detail`` adds the caller's facts to the row's (e.g. ``local`` for local mode).
         """
         call = Call(
             services, principal, request_id or uuid.uuid4().hex, tool.name, transport, client=client
         )
+        call.audit.detail.update(detail or {})
         started = time.perf_counter()
         error: DraftroomError | None = None
         try:
             self.authorize(tool.scope, principal, tool.name)
+            if tool.local_only and transport not in LOCAL_TRANSPORTS:
+                raise InsufficientScope(f"{tool.name} is only run on the server: draftroom call")
             body = _validate(tool.input_model, payload)
             return tool.handler(call, body)
         except DraftroomError as exc:

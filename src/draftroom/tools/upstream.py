@@ -1,5 +1,6 @@
-"""Admin tools for upstreams, the API twins of the CLI's ``repo add --upstream``, ``repo sync``,
-``repo resolve`` and ``credential list``. Credentials are named here, never sent or returned.
+"""Admin tools for upstreams, run by the CLI's ``repo add --upstream``, ``repo sync``,
+``repo resolve`` and ``credential add|list|remove``. A credential's secret is sent once, to
+``admin.credentials.add``, as a ``SecretStr``: never returned, echoed in an error or audited.
 """
 
 from __future__ import annotations
@@ -8,12 +9,15 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 from draftroom.domain.calls.call import Call
 from draftroom.domain.upstream import (
+    add_github_app_credential,
+    add_token_credential,
     add_upstream_repository,
     list_credentials,
+    remove_credential,
     resolve_divergence,
     sync_repository,
 )
@@ -41,6 +45,7 @@ class AddOutput(BaseModel):
     upstream_url: str
     main_branch: str = Field(description="The upstream's default branch, mirrored as main.")
     publish: str
+    path: str = Field(description="Its bare clone on the server.")
     created: bool = True
 
 
@@ -74,6 +79,7 @@ def add(call: Call, body: AddInput) -> AddOutput:
             upstream_url=mirror.url,
             main_branch=mirror.main_branch,
             publish=mirror.publish,
+            path=mirror.repository.path,
         )
 
 
@@ -171,10 +177,9 @@ def resolve(call: Call, body: ResolveInput) -> ResolveOutput:
         body.name,
         body.branch,
         "adopt_theirs" if body.keep == "theirs" else "force_ours",
-        actor=call.principal.api_key_id,
-        request_id=call.request_id,
     )
     call.audit.commit_sha = done.head
+    call.audit.detail.update(choice=done.choice, replaced=done.replaced)
     return ResolveOutput(
         repo_name=body.name,
         branch=body.branch,
@@ -214,3 +219,92 @@ def list_stored_credentials(call: Call, body: CredentialsInput) -> CredentialsOu
     return CredentialsOutput(
         credentials=[CredentialOut.model_validate(asdict(item)) for item in found]
     )
+
+
+class CredentialAddInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(..., min_length=1, max_length=100, description="The name repos refer to.")
+    token: SecretStr | None = Field(
+        None, max_length=4096, description="A personal access token (or any https password)."
+    )
+    username: str | None = Field(
+        None, max_length=200, description="With token: https username (default x-access-token)."
+    )
+    github_app_id: str | None = Field(None, max_length=20, description="A GitHub App's id.")
+    private_key: SecretStr | None = Field(
+        None, max_length=20_000, description="With github_app_id: the App's PEM private key."
+    )
+    installation_id: str | None = Field(
+        None, max_length=20, description="With github_app_id: default looked up per repository."
+    )
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> CredentialAddInput:
+        app = self.github_app_id is not None
+        if (self.token is None) == (not app) or app != (self.private_key is not None):
+            raise ValueError("give token, or github_app_id with private_key")
+        return self
+
+
+class CredentialAddOutput(BaseModel):
+    name: str
+    kind: str = Field(description="token or github_app.")
+    created: bool = True
+
+
+@registry.tool(
+    "admin.credentials.add",
+    summary="Store an upstream credential",
+    description=(
+        "A token, or a GitHub App's id and private key, stored encrypted with "
+        "DRAFTROOM_SECRET_KEY; the secret is never returned or audited."
+    ),
+    scope="admin",
+    writes=True,
+    created_status=201,
+    http_path="/admin/credentials",
+)
+def add_credential(call: Call, body: CredentialAddInput) -> CredentialAddOutput:
+    settings, org_id = call.services.settings, call.principal.org_id
+    with call.services.database.session() as session:
+        if body.token is not None:
+            secret = body.token.get_secret_value()
+            add_token_credential(settings, session, org_id, body.name, secret, body.username)
+            kind = "token"
+        else:
+            assert body.github_app_id is not None and body.private_key is not None
+            key = body.private_key.get_secret_value()
+            add_github_app_credential(
+                settings, session, org_id, body.name, body.github_app_id, key, body.installation_id
+            )
+            kind = "github_app"
+    call.audit.detail.update(credential=body.name, kind=kind)
+    return CredentialAddOutput(name=body.name, kind=kind)
+
+
+class CredentialNameInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(..., min_length=1, max_length=100, description="The credential's name.")
+
+
+class CredentialRemoveOutput(BaseModel):
+    name: str
+    removed: bool = True
+
+
+@registry.tool(
+    "admin.credentials.remove",
+    summary="Remove an upstream credential",
+    description="Deletes it; refused (409) while a repository uses it.",
+    scope="admin",
+    consequential=True,
+    writes=True,
+    http_path="/admin/credentials/{name}/remove",
+)
+def remove_stored_credential(call: Call, body: CredentialNameInput) -> CredentialRemoveOutput:
+    call.audit.detail["credential"] = body.name
+    with call.services.database.session() as session:
+        remove_credential(session, call.principal.org_id, body.name)
+    return CredentialRemoveOutput(name=body.name)

@@ -133,7 +133,7 @@ def admin_commands(tmp_path: Path, data: DataDir) -> list[tuple[list[str], str, 
         (["credential", "add", "gh", "--token", "-"], "admin.credentials.add", 0, GH_TOKEN),
         (
             ["credential", "add", "app", "--github-app-id", "12", "--private-key-file", pem],
-            "admin.credentials.add",
+            "admin.credentials.add_github_app",
             0,
             None,
         ),
@@ -234,7 +234,7 @@ def test_secrets_never_reach_an_audit_row_or_a_log_line(
     pem_body = pem.read_text().splitlines()[1]
     secrets = [key, called_key, GH_TOKEN, pem_body]
     rows = repr(data.rows())
-    assert "admin.credentials.add" in rows and "admin.keys.create" in rows
+    assert "admin.credentials.add_github_app" in rows and "admin.keys.create" in rows
     outputs = "".join(data.logs).replace(created.stdout, "").replace(called.stdout, "")
     for secret in secrets:
         assert secret not in rows

@@ -28,7 +28,6 @@ from tests.adapters.conftest import Api, new_key
 from tests.adapters.test_mcp import http_mcp_client, outcome_of, serving
 
 OVERRIDES: dict[str, dict[str, Any]] = {
-    "admin.credentials.add": {"name": "gh", "token": "ghp_example"},  # token or an app: one
     "admin.repos.register": {"name": "registered-here"},
     "sandbox.archive": {"id": 999_999},  # not the sandbox the other tools work in
     "sandbox.restore": {"id": 999_999},

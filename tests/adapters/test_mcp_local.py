@@ -78,8 +78,11 @@ def snapshot(repo: Path) -> dict[str, Any]:
 
 
 def local_client(repo: Path, errlog: Any) -> Client:
+    # This environment (PYTHONPATH too, not the SDK's bare default) so it runs the code
+    # under test; no DRAFTROOM_ settings, so the data dir is the repository's own.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DRAFTROOM_")}
     params = StdioServerParameters(
-        command=sys.executable, args=["-m", "draftroom", "mcp", "--repo", str(repo)]
+        command=sys.executable, args=["-m", "draftroom", "mcp", "--repo", str(repo)], env=env
     )
     return Client(stdio_client(params, errlog=errlog), mode="legacy")
 

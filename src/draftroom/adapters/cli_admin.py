@@ -154,10 +154,10 @@ def credential_add(
         private_key_file is None
     ):
         raise _usage("give --token, or --github-app-id with --private-key-file")
-    payload: dict[str, Any] = {"name": name}
     if token is not None:
         secret = typer.get_text_stream("stdin").read().strip() if token == "-" else token
-        payload |= {"token": secret, "username": username}
+        payload: dict[str, Any] = {"name": name, "token": secret, "username": username}
+        run_tool(context, data_dir, "admin.credentials.add", payload)
     else:
         assert private_key_file is not None
         try:
@@ -165,10 +165,10 @@ def credential_add(
         except OSError as exc:
             typer.echo(f"error: cannot read the private key file: {exc.strerror}", err=True)
             raise typer.Exit(1) from None
-        payload |= {"github_app_id": github_app_id, "private_key": key}
+        payload = {"name": name, "app_id": github_app_id, "private_key": key}
         payload["installation_id"] = installation_id
-    stored = run_tool(context, data_dir, "admin.credentials.add", payload)
-    kind = "token" if stored["kind"] == "token" else "GitHub App"
+        run_tool(context, data_dir, "admin.credentials.add_github_app", payload)
+    kind = "token" if token is not None else "GitHub App"
     typer.echo(f"stored credential {name} ({kind}, encrypted)")
 
 

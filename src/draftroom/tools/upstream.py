@@ -1,6 +1,6 @@
 """Admin tools for upstreams, run by the CLI's ``repo add --upstream``, ``repo sync``,
 ``repo resolve`` and ``credential add|list|remove``. A credential's secret is sent once, to
-``admin.credentials.add``, as a ``SecretStr``: never returned, echoed in an error or audited.
+``admin.credentials.add*``, as a ``SecretStr``: never returned, echoed in an error or audited.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from draftroom.domain.calls.call import Call
 from draftroom.domain.upstream import (
@@ -225,26 +225,12 @@ class CredentialAddInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(..., min_length=1, max_length=100, description="The name repos refer to.")
-    token: SecretStr | None = Field(
-        None, max_length=4096, description="A personal access token (or any https password)."
+    token: SecretStr = Field(
+        ..., min_length=1, max_length=4096, description="A personal access token (or password)."
     )
     username: str | None = Field(
-        None, max_length=200, description="With token: https username (default x-access-token)."
+        None, max_length=200, description="https username sent with it (default x-access-token)."
     )
-    github_app_id: str | None = Field(None, max_length=20, description="A GitHub App's id.")
-    private_key: SecretStr | None = Field(
-        None, max_length=20_000, description="With github_app_id: the App's PEM private key."
-    )
-    installation_id: str | None = Field(
-        None, max_length=20, description="With github_app_id: default looked up per repository."
-    )
-
-    @model_validator(mode="after")
-    def _one_kind(self) -> CredentialAddInput:
-        app = self.github_app_id is not None
-        if (self.token is None) == (not app) or app != (self.private_key is not None):
-            raise ValueError("give token, or github_app_id with private_key")
-        return self
 
 
 class CredentialAddOutput(BaseModel):
@@ -255,10 +241,10 @@ class CredentialAddOutput(BaseModel):
 
 @registry.tool(
     "admin.credentials.add",
-    summary="Store an upstream credential",
+    summary="Store an upstream token",
     description=(
-        "A token, or a GitHub App's id and private key, stored encrypted with "
-        "DRAFTROOM_SECRET_KEY; the secret is never returned or audited."
+        "A personal access token, stored encrypted with DRAFTROOM_SECRET_KEY; never returned "
+        "or audited. Repositories name it as their credential."
     ),
     scope="admin",
     writes=True,
@@ -266,21 +252,57 @@ class CredentialAddOutput(BaseModel):
     http_path="/admin/credentials",
 )
 def add_credential(call: Call, body: CredentialAddInput) -> CredentialAddOutput:
-    settings, org_id = call.services.settings, call.principal.org_id
+    call.audit.detail.update(credential=body.name, kind="token")
     with call.services.database.session() as session:
-        if body.token is not None:
-            secret = body.token.get_secret_value()
-            add_token_credential(settings, session, org_id, body.name, secret, body.username)
-            kind = "token"
-        else:
-            assert body.github_app_id is not None and body.private_key is not None
-            key = body.private_key.get_secret_value()
-            add_github_app_credential(
-                settings, session, org_id, body.name, body.github_app_id, key, body.installation_id
-            )
-            kind = "github_app"
-    call.audit.detail.update(credential=body.name, kind=kind)
-    return CredentialAddOutput(name=body.name, kind=kind)
+        add_token_credential(
+            call.services.settings,
+            session,
+            call.principal.org_id,
+            body.name,
+            body.token.get_secret_value(),
+            body.username,
+        )
+    return CredentialAddOutput(name=body.name, kind="token")
+
+
+class GitHubAppAddInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(..., min_length=1, max_length=100, description="The name repos refer to.")
+    app_id: str = Field(..., min_length=1, max_length=20, description="The GitHub App's id.")
+    private_key: SecretStr = Field(
+        ..., min_length=1, max_length=20_000, description="The App's PEM private key."
+    )
+    installation_id: str | None = Field(
+        None, max_length=20, description="Default: looked up per repository."
+    )
+
+
+@registry.tool(
+    "admin.credentials.add_github_app",
+    summary="Store a GitHub App credential",
+    description=(
+        "A GitHub App's id and private key, stored encrypted with DRAFTROOM_SECRET_KEY; the "
+        "key is never returned or audited."
+    ),
+    scope="admin",
+    writes=True,
+    created_status=201,
+    http_path="/admin/credentials/github_app",
+)
+def add_github_app(call: Call, body: GitHubAppAddInput) -> CredentialAddOutput:
+    call.audit.detail.update(credential=body.name, kind="github_app")
+    with call.services.database.session() as session:
+        add_github_app_credential(
+            call.services.settings,
+            session,
+            call.principal.org_id,
+            body.name,
+            body.app_id,
+            body.private_key.get_secret_value(),
+            body.installation_id,
+        )
+    return CredentialAddOutput(name=body.name, kind="github_app")
 
 
 class CredentialNameInput(BaseModel):

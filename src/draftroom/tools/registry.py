@@ -184,7 +184,8 @@ class Registry:
         try:
             self.authorize(tool.scope, principal, tool.name)
             if tool.local_only and transport not in LOCAL_TRANSPORTS:
-                raise InsufficientScope(f"{tool.name} is only run on the server: draftroom call")
+                where = f"the server's own command line (draftroom call {tool.name})"
+                raise InsufficientScope(f"{tool.name} is only for {where}")
             body = _validate(tool.input_model, payload)
             return tool.handler(call, body)
         except DraftroomError as exc:

@@ -75,7 +75,7 @@ def repo_add(
         payload |= {"publish": publish.value, "github_api_url": github_api_url}
         mirror = run_tool(context, data_dir, "admin.repos.add", payload)
         typer.echo(f"cloned {upstream} (default branch {mirror['main_branch']})")
-        typer.echo(f"registered {mirror['name']}: {mirror['path']}")
+        typer.echo(f"registered {mirror['name']}")  # the HTTP answer names no server path
         return
     where = None if path is None else str(path.resolve())
     record = run_tool(context, data_dir, "admin.repos.register", {"name": name, "path": where})

@@ -45,7 +45,6 @@ class AddOutput(BaseModel):
     upstream_url: str
     main_branch: str = Field(description="The upstream's default branch, mirrored as main.")
     publish: str
-    path: str = Field(description="Its bare clone on the server.")
     created: bool = True
 
 
@@ -79,7 +78,6 @@ def add(call: Call, body: AddInput) -> AddOutput:
             upstream_url=mirror.url,
             main_branch=mirror.main_branch,
             publish=mirror.publish,
-            path=mirror.repository.path,
         )
 
 

@@ -186,8 +186,9 @@ def test_listed_tools_are_the_registry_with_its_schemas_over_http(
         for_admin, for_agent = anyio.run(listed, admin), anyio.run(listed, agent)
     by_name = {tool.name: tool for tool in for_admin}
     registry = build_registry()
-    assert set(by_name) == {tool.operation_id for tool in registry}
-    for tool in registry:
+    listed = [tool for tool in registry if not tool.local_only]  # local_only: the CLI's only
+    assert set(by_name) == {tool.operation_id for tool in listed}
+    for tool in listed:
         listed_tool = by_name[tool.operation_id]
         assert listed_tool.input_schema == tool.input_model.model_json_schema()
         assert listed_tool.output_schema == tool.output_model.model_json_schema(
@@ -287,10 +288,9 @@ def test_agent_keys_cannot_call_admin_tools_over_mcp(services: Services) -> None
 
 
 def stdio_client_for(args: list[str], errlog: Any) -> Client:
-    # The whole environment (the SDK passes only a few variables): PYTHONPATH picks the code.
-    params = StdioServerParameters(
-        command=sys.executable, args=["-m", "draftroom", *args], env=dict(os.environ)
-    )
+    # This environment (PYTHONPATH too, not the SDK's bare default): it runs the code under test.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DRAFTROOM_")}
+    params = StdioServerParameters(command=sys.executable, args=["-m", "draftroom", *args], env=env)
     return Client(stdio_client(params, errlog=errlog), mode="legacy")
 
 
@@ -308,7 +308,9 @@ def test_stdio_serves_the_data_dir_as_its_owner_and_audits_like_http(
 
     tools, (branch, outcomes) = anyio.run(run)
     assert {t.name: t.input_schema for t in tools} == {
-        t.operation_id: t.input_model.model_json_schema() for t in build_registry()
+        t.operation_id: t.input_model.model_json_schema()
+        for t in build_registry()
+        if not t.local_only
     }
     check_story(outcomes)
     with services.database.session() as session:

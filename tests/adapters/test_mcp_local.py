@@ -22,11 +22,11 @@ from mcp import Client
 from mcp.client.stdio import StdioServerParameters, stdio_client
 
 from draftroom import store
+from draftroom.adapters.mcp_local import local_sandbox
 from draftroom.config import Settings
 from draftroom.domain.access.local import (
     SANDBOX_FILE,
     local_data_dir,
-    open_local_sandbox,
     owner_principal,
     repository_name,
 )
@@ -78,10 +78,11 @@ def snapshot(repo: Path) -> dict[str, Any]:
 
 
 def local_client(repo: Path, errlog: Any) -> Client:
+    # This environment (PYTHONPATH too, not the SDK's bare default) so it runs the code
+    # under test; no DRAFTROOM_ settings, so the data dir is the repository's own.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DRAFTROOM_")}
     params = StdioServerParameters(
-        command=sys.executable,
-        args=["-m", "draftroom", "mcp", "--repo", str(repo)],
-        env=dict(os.environ),  # not only the SDK's few variables: PYTHONPATH picks the code
+        command=sys.executable, args=["-m", "draftroom", "mcp", "--repo", str(repo)], env=env
     )
     return Client(stdio_client(params, errlog=errlog), mode="legacy")
 
@@ -182,15 +183,19 @@ def test_a_revoked_token_is_renewed_for_the_same_sandbox(tmp_path: Path) -> None
     repo = person_repo(tmp_path / "work")
     services = local_services(repo)
     principal = owner_principal(services)
-    first = open_local_sandbox(services, principal, repo)
-    assert open_local_sandbox(services, principal, repo) == first
+    first = local_sandbox(services, principal, repo)
+    assert local_sandbox(services, principal, repo) == first
     with services.database.session() as session:
         revoke_reuse_token(session, first.reuse_token.split("_")[1])
-    renewed = open_local_sandbox(services, principal, repo)
+    renewed = local_sandbox(services, principal, repo)
     assert renewed.branch == first.branch and renewed.reuse_token != first.reuse_token
     saved = json.loads((services.settings.data_dir / SANDBOX_FILE).read_text())
     assert saved["reuse_token"] == renewed.reuse_token
     assert owner_principal(services) == principal
+    with services.database.session() as session:
+        events = store.list_audit_events(session, limit=10)
+        started = [(e.tool, e.outcome, e.branch, e.detail) for e in events]
+    assert started == [("sandbox.init", "ok", first.branch, {"transport": "mcp", "local": True})]
 
 
 def test_repositories_with_the_same_directory_name_get_distinct_names(tmp_path: Path) -> None:
@@ -201,7 +206,7 @@ def test_repositories_with_the_same_directory_name_get_distinct_names(tmp_path: 
     principal = owner_principal(services)
     names = []
     for repo in (one, two):
-        names.append(open_local_sandbox(services, principal, repo).repo_name)
+        names.append(local_sandbox(services, principal, repo).repo_name)
         (services.settings.data_dir / SANDBOX_FILE).unlink()
     assert names == ["app", "app-2"]
     assert repository_name(tmp_path / "x y.git") == "x-y"
@@ -214,7 +219,7 @@ def test_a_repository_without_main_is_refused_with_what_to_do(tmp_path: Path) ->
     repo = person_repo(tmp_path / "old", branch="master")
     services = local_services(repo)
     with pytest.raises(RefNotFound, match="git branch main"):
-        open_local_sandbox(services, owner_principal(services), repo)
+        local_sandbox(services, owner_principal(services), repo)
 
 
 @pytest.mark.slow

@@ -81,4 +81,5 @@ def test_readme_tool_table_lists_every_tool() -> None:
 
     readme = (Path(__file__).parents[2] / "README.md").read_text()
     for tool in build_registry():
-        assert f"| `{tool.name}` | `{tool.path}` |" in readme, tool.name
+        path = "CLI only" if tool.local_only else f"`{tool.path}`"
+        assert f"| `{tool.name}` | {path} |" in readme, tool.name

@@ -73,7 +73,8 @@ def create_app(
     app.state.services = services
     app.state.registry = registry
     for tool in registry:
-        _add_route(app, tool, services, registry)
+        if not tool.local_only:  # the owner's shell only: no route at all
+            _add_route(app, tool, services, registry)
     app.router.routes.append(Route("/mcp", mcp, include_in_schema=False))  # MCP, streamable HTTP
     _add_admin_schema(app, settings, services, registry)
 
@@ -237,7 +238,7 @@ def _add_admin_schema(
     """``GET /admin/openapi.json``: the admin tools' own schema, for admin keys only."""
     admin = FastAPI(title="draftroom admin", version=__version__, description="Admin tools.")
     for tool in registry:
-        if tool.scope == "admin":
+        if tool.scope == "admin" and not tool.local_only:
             _add_route(admin, tool, services, registry, in_schema=True)
 
     @app.get("/admin/openapi.json", include_in_schema=False)

@@ -261,6 +261,8 @@ def _rendered(registry: Registry, tool: Tool) -> Tool:
 
 
 def _may_call(tool: Tool, principal: Principal) -> bool:
+    if tool.local_only:  # refused by ``Registry.invoke`` on any transport but the CLI
+        return False
     try:
         Registry.authorize(tool.scope, principal, tool.name)
     except InsufficientScope:

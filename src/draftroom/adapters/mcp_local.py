@@ -11,11 +11,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from draftroom.adapters.mcp import serve_stdio
-from draftroom.domain.access.local import open_local_sandbox, owner_principal
+from draftroom.adapters.mcp import TRANSPORT, serve_stdio
+from draftroom.domain.access.local import LocalSandbox, open_local_sandbox, owner_principal
+from draftroom.domain.calls.call import Principal
 from draftroom.domain.calls.services import Services
 from draftroom.domain.repos.setup import setup_default
-from draftroom.tools import build_registry
+from draftroom.tools import Registry, build_registry
 
 
 def local_instructions(repo_name: str, branch: str) -> str:
@@ -34,10 +35,26 @@ def serve_data_dir(services: Services) -> None:
     serve_stdio(services, build_registry(), owner_principal(services))
 
 
+def local_sandbox(
+    services: Services, registry: Registry, principal: Principal, repo_path: Path
+) -> LocalSandbox:
+    """The repository's one sandbox; a new one is started by a ``sandbox.init`` tool call."""
+
+    def start(repo_name: str) -> tuple[str, str]:
+        tool, payload = registry.get("sandbox.init"), {"repo_name": repo_name}
+        output = registry.invoke(
+            tool, services, principal, payload, transport=TRANSPORT, detail={"local": True}
+        ).model_dump()
+        return output["branch"], output["reuse_token"]
+
+    return open_local_sandbox(services, principal, repo_path, start)
+
+
 def serve_repository(services: Services, repo_path: Path) -> None:
     """Serve the repository at ``repo_path`` with its one sandbox, created or resumed."""
     principal = owner_principal(services)
-    local = open_local_sandbox(services, principal, repo_path)
+    registry = build_registry()
+    local = local_sandbox(services, registry, principal, repo_path)
     print(
         f"draftroom: sandbox {local.branch} of {repo_path} "
         f"(review: git log {local.branch}; merge: git merge {local.branch})",
@@ -45,7 +62,7 @@ def serve_repository(services: Services, repo_path: Path) -> None:
     )
     serve_stdio(
         services,
-        build_registry(),
+        registry,
         principal,
         defaults={"repo_name": local.repo_name, "reuse_token": local.reuse_token},
         instructions=local_instructions(local.repo_name, local.branch),

@@ -38,6 +38,8 @@ Scope = Literal["sandbox", "admin"]
 HttpMethod = Literal["GET", "POST"]
 Handler = Callable[[Call, Any, Any], BaseModel]
 H = TypeVar("H", bound=Callable[..., BaseModel])
+LOCAL_TRANSPORTS = frozenset({"cli"})
+"""Transports only a person at the server's shell uses: the ones ``local_only`` tools allow."""
 _PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _DECLARATION = "__draftroom_tool__"
 
@@ -56,6 +58,7 @@ class Declaration:
     created_status: int | None = None
     http_method: HttpMethod = "POST"
     http_path: str | None = None
+    local_only: bool = False
 
 
 def tool(
@@ -70,6 +73,7 @@ def tool(
     created_status: int | None = None,
     http_method: HttpMethod = "POST",
     http_path: str | None = None,
+    local_only: bool = False,
 ) -> Callable[[H], H]:
     """Declare a handler as the tool ``name``; it is registered by ``build_registry``."""
     declaration = Declaration(
@@ -83,6 +87,7 @@ def tool(
         created_status=created_status,
         http_method=http_method,
         http_path=http_path,
+        local_only=local_only,
     )
 
     def declare(handler: H) -> H:
@@ -115,6 +120,8 @@ class Tool:
     http_path: str | None = None
     opens_sandbox: bool = False
     """The registry opens the sandbox the input's reuse token names before the handler runs."""
+    local_only: bool = False
+    """Only for the data dir's owner at the server's command line: no HTTP route, 403 elsewhere."""
 
     @property
     def path(self) -> str:
@@ -240,11 +247,13 @@ class Registry:
         request_id: str | None = None,
         transport: str = "http",
         client: str | None = None,
+        detail: dict[str, Any] | None = None,
     ) -> BaseModel:
         """Run one call whole: authenticate, scope, validate, open the sandbox, handle, audit,
         report. The audit row shares the call's session (``Call.end``): one commit per call.
 
-        ``client`` is the caller's address when the transport has one (lockouts count by it).
+        ``client`` is the caller's address when the transport has one (lockouts count by it);
+        ``detail`` adds the caller's facts to the row's (e.g. ``local`` for local mode).
         """
         request_id = request_id or uuid.uuid4().hex
         started = time.perf_counter()
@@ -258,8 +267,12 @@ class Registry:
             client=client,
         )
         call = Call(services, principal, request_id, tool.name, transport, client=client)
+        call.audit.detail.update(detail or {})
         outcome = _Outcome(tool.name, request_id, transport, client, started)
         try:
+            if tool.local_only and transport not in LOCAL_TRANSPORTS:
+                where = f"the server's own command line (draftroom call {tool.name})"
+                raise InsufficientScope(f"{tool.name} is only for {where}")
             body = validate(tool.input_model, payload)
             sandbox = None
             if tool.opens_sandbox:

@@ -1,5 +1,6 @@
-"""Admin tools for upstreams, the API twins of the CLI's ``repo add --upstream``, ``repo sync``,
-``repo resolve`` and ``credential list``. Credentials are named here, never sent or returned.
+"""Admin tools for upstreams, run by the CLI's ``repo add --upstream``, ``repo sync``,
+``repo resolve`` and ``credential add|list|remove``. A credential's secret is sent once, to
+``admin.credentials.add*``, as a ``SecretStr``: never returned, echoed in an error or audited.
 """
 
 from __future__ import annotations
@@ -8,12 +9,15 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from draftroom.domain.calls.call import Call
 from draftroom.domain.upstream import (
+    add_github_app_credential,
+    add_token_credential,
     add_upstream_repository,
     list_credentials,
+    remove_credential,
     resolve_divergence,
     sync_repository,
 )
@@ -174,10 +178,9 @@ def resolve(call: Call, sandbox: None, body: ResolveInput) -> ResolveOutput:
         body.name,
         body.branch,
         "adopt_theirs" if body.keep == "theirs" else "force_ours",
-        actor=call.principal.api_key_id,
-        request_id=call.request_id,
     )
     call.audit.commit_sha = done.head
+    call.audit.detail.update(choice=done.choice, replaced=done.replaced)
     return ResolveOutput(
         repo_name=body.name,
         branch=body.branch,
@@ -217,3 +220,116 @@ def list_stored_credentials(call: Call, sandbox: None, body: CredentialsInput) -
     return CredentialsOutput(
         credentials=[CredentialOut.model_validate(asdict(item)) for item in found]
     )
+
+
+class CredentialAddInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(..., min_length=1, max_length=100, description="The name repos refer to.")
+    token: SecretStr = Field(
+        ..., min_length=1, max_length=4096, description="A personal access token (or password)."
+    )
+    username: str | None = Field(
+        None, max_length=200, description="https username sent with it (default x-access-token)."
+    )
+
+
+class CredentialAddOutput(BaseModel):
+    name: str
+    kind: str = Field(description="token or github_app.")
+    created: bool = True
+
+
+@tool(
+    "admin.credentials.add",
+    summary="Store an upstream token",
+    description=(
+        "A personal access token, stored encrypted with DRAFTROOM_SECRET_KEY; never returned "
+        "or audited. Repositories name it as their credential."
+    ),
+    scope="admin",
+    writes=True,
+    created_status=201,
+    http_path="/admin/credentials",
+)
+def add_credential(call: Call, sandbox: None, body: CredentialAddInput) -> CredentialAddOutput:
+    call.audit.detail.update(credential=body.name, kind="token")
+    with call.services.database.session() as session:
+        add_token_credential(
+            call.services.settings,
+            session,
+            call.principal.org_id,
+            body.name,
+            body.token.get_secret_value(),
+            body.username,
+        )
+    return CredentialAddOutput(name=body.name, kind="token")
+
+
+class GitHubAppAddInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(..., min_length=1, max_length=100, description="The name repos refer to.")
+    app_id: str = Field(..., min_length=1, max_length=20, description="The GitHub App's id.")
+    private_key: SecretStr = Field(
+        ..., min_length=1, max_length=20_000, description="The App's PEM private key."
+    )
+    installation_id: str | None = Field(
+        None, max_length=20, description="Default: looked up per repository."
+    )
+
+
+@tool(
+    "admin.credentials.add_github_app",
+    summary="Store a GitHub App credential",
+    description=(
+        "A GitHub App's id and private key, stored encrypted with DRAFTROOM_SECRET_KEY; the "
+        "key is never returned or audited."
+    ),
+    scope="admin",
+    writes=True,
+    created_status=201,
+    http_path="/admin/credentials/github_app",
+)
+def add_github_app(call: Call, sandbox: None, body: GitHubAppAddInput) -> CredentialAddOutput:
+    call.audit.detail.update(credential=body.name, kind="github_app")
+    with call.services.database.session() as session:
+        add_github_app_credential(
+            call.services.settings,
+            session,
+            call.principal.org_id,
+            body.name,
+            body.app_id,
+            body.private_key.get_secret_value(),
+            body.installation_id,
+        )
+    return CredentialAddOutput(name=body.name, kind="github_app")
+
+
+class CredentialNameInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(..., min_length=1, max_length=100, description="The credential's name.")
+
+
+class CredentialRemoveOutput(BaseModel):
+    name: str
+    removed: bool = True
+
+
+@tool(
+    "admin.credentials.remove",
+    summary="Remove an upstream credential",
+    description="Deletes it; refused (409) while a repository uses it.",
+    scope="admin",
+    consequential=True,
+    writes=True,
+    http_path="/admin/credentials/{name}/remove",
+)
+def remove_stored_credential(
+    call: Call, sandbox: None, body: CredentialNameInput
+) -> CredentialRemoveOutput:
+    call.audit.detail["credential"] = body.name
+    with call.services.database.session() as session:
+        remove_credential(session, call.principal.org_id, body.name)
+    return CredentialRemoveOutput(name=body.name)

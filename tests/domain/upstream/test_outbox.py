@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 
 from draftroom import store
 from draftroom.adapters.http import create_app
@@ -94,17 +93,12 @@ def test_direct_push_upstream_is_diverged_and_never_overwritten(
 
     with services.database.session() as session:
         org = store.get_or_create_org(session, services.settings.org)
-    resolved = resolve_divergence(services, org.id, REPO, branch, "force_ours", actor="test")
+    resolved = resolve_divergence(services, org.id, REPO, branch, "force_ours")
     assert resolved.replaced == theirs
     wait_for(lambda: status(api, sandbox)["upstream"] == "synced")
     assert upstream_log(git_server, branch) == local_log(services, branch)
     assert ours in upstream_log(git_server, branch)
     assert local_log(services, f"refs/draftroom/replaced/{branch}")[0] == theirs
-    with services.database.session() as session:
-        events = session.scalars(
-            select(store.AuditEvent).where(store.AuditEvent.tool == "repo.resolve")
-        ).all()
-    assert [(e.branch, e.detail and e.detail["choice"]) for e in events] == [(branch, "force_ours")]
 
 
 def test_adopting_theirs_moves_the_sandbox_to_the_upstream_branch(
@@ -124,7 +118,7 @@ def test_adopting_theirs_moves_the_sandbox_to_the_upstream_branch(
 
     with services.database.session() as session:
         org = store.get_or_create_org(session, services.settings.org)
-    resolve_divergence(services, org.id, REPO, branch, "adopt_theirs", actor="test")
+    resolve_divergence(services, org.id, REPO, branch, "adopt_theirs")
     assert local_log(services, branch) == upstream_log(git_server, branch)
     assert local_log(services, f"refs/draftroom/replaced/{branch}")[0] == ours
     read = api.post("/files/read", **sandbox, path="theirs.md")

@@ -145,12 +145,10 @@ def test_forcing_ours_on_main_overwrites_the_upstream_and_is_audited(
         theirs
     )
     [call] = audit(quiet, "admin.repos.resolve")
-    [decision] = audit(quiet, "repo.resolve")
     assert (call.api_key_id, call.branch, call.commit_sha) == (admin.key_id, "main", ours)
-    assert decision.request_id == call.request_id
-    assert decision.detail is not None
-    assert decision.detail["choice"] == "force_ours" and decision.detail["actor"] == admin.key_id
-    assert decision.detail["replaced"] == theirs
+    assert call.detail is not None
+    assert (call.detail["choice"], call.detail["replaced"]) == ("force_ours", theirs)
+    assert audit(quiet, "repo.resolve") == []  # the one row is the tool call's
     assert fetch_main(quiet, repository_id(quiet)).main_state == "synced"
 
 
@@ -206,3 +204,41 @@ def test_the_credential_list_names_credentials_and_never_their_secrets(
     response = agent.client.get("/admin/credentials", headers=agent.headers)
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "insufficient_scope"
+
+
+def test_credentials_are_added_and_removed_over_http_and_never_echoed(
+    admin: AdminApi, agent: Api, quiet: Services
+) -> None:
+    secret = "ghp_added_over_http_not_for_anyone"
+    added = admin.post("/admin/credentials", expect=201, name="spare", token=secret)
+    assert added == {"name": "spare", "kind": "token", "created": True}
+    agent.post("/admin/credentials", expect=403, name="other", token=secret)
+    listed = admin.get("/admin/credentials")["credentials"]
+    assert [c["name"] for c in listed] == ["loopback", "spare"]
+    refused = admin.post("/admin/credentials/loopback/remove", expect=409)["error"]
+    assert refused["code"] == "conflict" and REPO in refused["message"]
+    assert admin.post("/admin/credentials/spare/remove") == {"name": "spare", "removed": True}
+    admin.post("/admin/credentials/spare/remove", expect=404)
+
+    def codes(tool: str) -> list[str | None]:
+        return [r.error_code for r in sorted(audit(quiet, tool), key=lambda r: r.id)]
+
+    assert codes("admin.credentials.add") == [None, "insufficient_scope"]
+    assert codes("admin.credentials.remove") == ["conflict", None, "not_found"]
+    rows = audit(quiet, "admin.credentials.add")
+    assert secret not in repr([(r.detail, r.error_code) for r in rows])
+
+
+def test_an_admin_key_creates_a_key_that_works_once_shown(
+    admin: AdminApi, agent: Api, http: TestClient, quiet: Services
+) -> None:
+    created = admin.post("/admin/keys", expect=201, role="agent", label="gpt")
+    assert (created["role"], created["label"], created["created"]) == ("agent", "gpt", True)
+    assert created["key"].split("_")[1] == created["id"]
+    agent.post("/admin/keys", expect=403)
+    fresh = Api(http, created["key"])
+    assert fresh.post("/sandbox/init", expect=201, repo_name=REPO)["created"] is True
+    [row] = [r for r in audit(quiet, "admin.keys.create") if r.outcome == "ok"]
+    assert row.detail is not None and row.detail["transport"] == "http"
+    assert (row.detail["key_id"], row.detail["role"]) == (created["id"], "agent")
+    assert created["key"] not in repr(row.detail)

@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 import os
 import re
-import time
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -22,10 +22,9 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from draftroom import store
-from draftroom.domain.access.sandboxes import BASE_BRANCH, create_sandbox
+from draftroom.domain.access.sandboxes import BASE_BRANCH
 from draftroom.domain.access.tokens import issue_api_key, issue_reuse_token, verify_reuse_token
-from draftroom.domain.audit.events import record_event
-from draftroom.domain.calls.call import Call, Principal
+from draftroom.domain.calls.call import Principal
 from draftroom.domain.calls.services import Services
 from draftroom.domain.repos.repositories import register_repository
 from draftroom.errors import RefNotFound, Unauthorized
@@ -95,18 +94,24 @@ def register_local_repository(services: Services, session: Session, org_id: int,
     return register_repository(services, session, org_id, name, path=gitdir).name
 
 
-def open_local_sandbox(services: Services, principal: Principal, repo_path: Path) -> LocalSandbox:
+StartSandbox = Callable[[str], tuple[str, str]]
+"""Starts a new sandbox of the named repository as a tool call; answers (branch, reuse token)."""
+
+
+def open_local_sandbox(
+    services: Services, principal: Principal, repo_path: Path, start: StartSandbox
+) -> LocalSandbox:
     """The sandbox saved in the data dir, or a new one from ``main`` (saved for next time).
 
     A saved sandbox whose token has expired or been revoked gets a fresh token for the same
-    branch: the owner is the one asking. One that is gone, archived or merged is replaced.
+    branch: the owner is the one asking. One that is gone, archived or merged is replaced by
+    ``start`` (the adapter's ``sandbox.init`` call, audited by the registry as any other).
     """
     saved_file = services.settings.data_dir / SANDBOX_FILE
     saved = _load(saved_file)
-    started = time.perf_counter()
-    call = Call(services, principal, uuid.uuid4().hex, "sandbox.init", "mcp")
     with services.database.session() as session:
         name = register_local_repository(services, session, principal.org_id, repo_path)
+    with services.database.session() as session:
         record = store.get_repository(session, principal.org_id, name)
         assert record is not None
         repo = services.git(record.path)
@@ -130,26 +135,14 @@ def open_local_sandbox(services: Services, principal: Principal, repo_path: Path
                 renewed = LocalSandbox(name, sandbox.branch, token)
                 _save(saved_file, renewed)
                 return renewed
-        if not repo.branch_exists(BASE_BRANCH):
-            raise RefNotFound(
-                f"local mode starts sandboxes from {BASE_BRANCH!r}, and {repo_path} has no "
-                f"{BASE_BRANCH!r} branch; create it (git branch {BASE_BRANCH}) and run again"
-            )
-        access, token = create_sandbox(call, session, name)
-        local = LocalSandbox(name, access.branch, token)
-        _save(saved_file, local)
-    record_event(
-        services.database,
-        request_id=call.request_id,
-        tool=call.tool,
-        outcome="ok",
-        duration_ms=(time.perf_counter() - started) * 1000,
-        api_key_id=principal.api_key_id,
-        token_id=call.audit.token_id,
-        repo=call.audit.repo,
-        branch=call.audit.branch,
-        detail={"transport": "mcp", "local": True},
-    )
+    if not repo.branch_exists(BASE_BRANCH):
+        raise RefNotFound(
+            f"local mode starts sandboxes from {BASE_BRANCH!r}, and {repo_path} has no "
+            f"{BASE_BRANCH!r} branch; create it (git branch {BASE_BRANCH}) and run again"
+        )
+    branch, token = start(name)
+    local = LocalSandbox(name, branch, token)
+    _save(saved_file, local)
     return local
 
 

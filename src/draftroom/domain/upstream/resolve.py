@@ -1,8 +1,9 @@
 """An admin's way out of a diverged branch (a sandbox's, or ``main``): take the upstream's
 side, or force ours onto it.
 
-Either way nothing is lost: the side given up is kept at ``refs/draftroom/replaced/<branch>``,
-the decision is written to the audit log with who made it, and pushing resumes. A forced push
+Either way nothing is lost: the side given up is kept at ``refs/draftroom/replaced/<branch>``
+and pushing resumes; the tool that asked (``admin.repos.resolve``) audits the decision, so
+this module writes no audit row. A forced push
 is refused if the upstream moved again after we looked, so a commit nobody has seen yet is
 never overwritten. ``main`` maps to the upstream's default branch; only an admin (API key or
 the CLI) can reach this, never a reuse token.
@@ -10,14 +11,11 @@ the CLI) can reach this, never a reuse token.
 
 from __future__ import annotations
 
-import time
-import uuid
 from dataclasses import dataclass
 from typing import Literal
 
 from draftroom import store
 from draftroom.domain.access.sandboxes import BASE_BRANCH
-from draftroom.domain.audit.events import record_event
 from draftroom.domain.calls.services import Services
 from draftroom.domain.upstream import transport
 from draftroom.domain.upstream.access import git_auth
@@ -54,16 +52,8 @@ def resolve_divergence(
     repo_name: str,
     branch: str,
     choice: Choice,
-    *,
-    actor: str,
-    request_id: str | None = None,
 ) -> Resolution:
-    """Make local and upstream ``branch`` one again, keeping the other side under a ref.
-
-    ``actor`` (an API key id, or ``cli``) is audited; ``request_id`` ties the audit row to the
-    tool call that asked for it.
-    """
-    started = time.perf_counter()
+    """Make local and upstream ``branch`` one again, keeping the other side under a ref."""
     with services.database.session() as session:
         record = store.get_repository(session, org_id, repo_name)
         if record is None:
@@ -121,15 +111,4 @@ def resolve_divergence(
             assert row is not None
             row.main_state = "synced"
             row.fetch_error = None
-        record_event(
-            session,
-            request_id=request_id or uuid.uuid4().hex,
-            tool="repo.resolve",
-            outcome="ok",
-            duration_ms=(time.perf_counter() - started) * 1000,
-            repo=repo_name,
-            branch=branch,
-            commit_sha=head,
-            detail={"choice": choice, "replaced": replaced, "actor": actor},
-        )
     return Resolution(branch, choice, head, replaced)

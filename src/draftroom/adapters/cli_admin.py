@@ -1,0 +1,278 @@
+"""The CLI's admin commands: repositories, credentials, keys, reuse tokens, merge requests.
+
+Each command is one registered tool called through ``cli_calls.run_tool`` (scope-checked and
+audited); here are only the command's options and how its answer is printed.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from draftroom.adapters.cli_calls import DataDir, run_tool
+
+repo_app = typer.Typer(help="Register repositories.", no_args_is_help=True)
+key_app = typer.Typer(help="Create API keys.", no_args_is_help=True)
+token_app = typer.Typer(help="Manage reuse tokens.", no_args_is_help=True)
+merge_app = typer.Typer(help="Review merge requests as the data dir's admin.", no_args_is_help=True)
+credential_app = typer.Typer(
+    help="Store credentials for upstream repositories (encrypted).", no_args_is_help=True
+)
+
+
+class Role(StrEnum):
+    agent = "agent"
+    admin = "admin"
+
+
+class PublishMode(StrEnum):
+    push = "push"
+    pull_request = "pull_request"
+
+
+class MergeStatus(StrEnum):
+    pending = "pending"
+    merged = "merged"
+    rejected = "rejected"
+    superseded = "superseded"
+
+
+def _usage(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(2)
+
+
+@repo_app.command("add")
+def repo_add(
+    context: typer.Context,
+    name: str,
+    data_dir: DataDir = None,
+    init: Annotated[bool, typer.Option("--init", help="Create a new bare repository.")] = False,
+    path: Annotated[Path | None, typer.Option("--path", help="An existing git repository.")] = None,
+    upstream: Annotated[
+        str | None,
+        typer.Option("--upstream", help="Clone this git URL (https, ssh, file) and mirror it."),
+    ] = None,
+    credential: Annotated[
+        str | None, typer.Option("--credential", help="With --upstream: a stored credential.")
+    ] = None,
+    publish: Annotated[
+        PublishMode, typer.Option(help="With --upstream: what an approved merge does upstream.")
+    ] = PublishMode.push,
+    github_api_url: Annotated[
+        str | None, typer.Option(help="With --upstream: GitHub Enterprise API root.")
+    ] = None,
+) -> None:
+    """Register a repository: a new one (--init), an existing one (--path), or a clone (--upstream)."""
+    if sum([init, path is not None, upstream is not None]) != 1:
+        raise _usage("give exactly one of --init, --path or --upstream")
+    if upstream is not None:
+        payload = {"name": name, "upstream_url": upstream, "credential": credential}
+        payload |= {"publish": publish.value, "github_api_url": github_api_url}
+        mirror = run_tool(context, data_dir, "admin.repos.add", payload)
+        typer.echo(f"cloned {upstream} (default branch {mirror['main_branch']})")
+        typer.echo(f"registered {mirror['name']}")  # the HTTP answer names no server path
+        return
+    where = None if path is None else str(path.resolve())
+    record = run_tool(context, data_dir, "admin.repos.register", {"name": name, "path": where})
+    typer.echo(f"registered {record['name']}: {record['path']}")
+
+
+@repo_app.command("sync")
+def repo_sync(context: typer.Context, name: str, data_dir: DataDir = None) -> None:
+    """Fetch the upstream's main and push every queued sandbox branch now."""
+    typer.echo(f"fetching {name} main ...")
+    report = run_tool(context, data_dir, "admin.repos.sync", {"name": name})
+    for pushed in report["branches"]:
+        detail = f"  {pushed['error']}" if pushed["error"] else ""
+        sha = (pushed["sha"] or "")[:12]
+        typer.echo(f"  {pushed['branch']:<40} {pushed['state']:<9} {sha}{detail}")
+    main = report["main"]
+    if main["error"]:
+        typer.echo(f"main: fetch failed: {main['error']}", err=True)
+    else:
+        typer.echo(f"main: {main['state']} at {(main['sha'] or '')[:12]}")
+    typer.echo(f"pushed {report['pushed']} of {len(report['branches'])} branches")
+    if report["failed"] or main["error"]:
+        raise typer.Exit(1)
+
+
+@repo_app.command("resolve")
+def repo_resolve(
+    context: typer.Context,
+    name: str,
+    branch: str,
+    data_dir: DataDir = None,
+    adopt_theirs: Annotated[
+        bool, typer.Option("--adopt-theirs", help="Take the upstream branch; keep ours aside.")
+    ] = False,
+    force_ours: Annotated[
+        bool, typer.Option("--force-ours", help="Force-push ours; keep theirs aside.")
+    ] = False,
+) -> None:
+    """Settle a diverged branch or main (audited); the side given up stays under refs/draftroom/replaced/.
+
+    On main, --force-ours overwrites the upstream's default branch.
+    """
+    if adopt_theirs == force_ours:
+        raise _usage("give exactly one of --adopt-theirs or --force-ours")
+    payload = {"name": name, "branch": branch, "keep": "theirs" if adopt_theirs else "ours"}
+    done = run_tool(context, data_dir, "admin.repos.resolve", payload)
+    typer.echo(
+        f"{branch} is at {done['head'][:12]} on both sides; the other side is kept at "
+        f"{done['replaced_ref']} ({done['replaced'][:12]})"
+    )
+
+
+@credential_app.command("add")
+def credential_add(
+    context: typer.Context,
+    name: str,
+    data_dir: DataDir = None,
+    token: Annotated[
+        str | None,
+        typer.Option("--token", help="A personal access token; '-' reads it from stdin."),
+    ] = None,
+    username: Annotated[
+        str | None,
+        typer.Option(help="https username sent with the token (default x-access-token)."),
+    ] = None,
+    github_app_id: Annotated[str | None, typer.Option("--github-app-id")] = None,
+    private_key_file: Annotated[
+        Path | None, typer.Option("--private-key-file", help="The GitHub App's .pem key.")
+    ] = None,
+    installation_id: Annotated[
+        str | None, typer.Option(help="GitHub App installation (default: looked up per repo).")
+    ] = None,
+) -> None:
+    """Store a credential for upstreams, encrypted with DRAFTROOM_SECRET_KEY; never printed."""
+    if (token is None) == (github_app_id is None) or (github_app_id is None) != (
+        private_key_file is None
+    ):
+        raise _usage("give --token, or --github-app-id with --private-key-file")
+    if token is not None:
+        secret = typer.get_text_stream("stdin").read().strip() if token == "-" else token
+        payload: dict[str, Any] = {"name": name, "token": secret, "username": username}
+        run_tool(context, data_dir, "admin.credentials.add", payload)
+    else:
+        assert private_key_file is not None
+        try:
+            key = private_key_file.read_text()
+        except OSError as exc:
+            typer.echo(f"error: cannot read the private key file: {exc.strerror}", err=True)
+            raise typer.Exit(1) from None
+        payload = {"name": name, "app_id": github_app_id, "private_key": key}
+        payload["installation_id"] = installation_id
+        run_tool(context, data_dir, "admin.credentials.add_github_app", payload)
+    kind = "token" if token is not None else "GitHub App"
+    typer.echo(f"stored credential {name} ({kind}, encrypted)")
+
+
+@credential_app.command("list")
+def credential_list(context: typer.Context, data_dir: DataDir = None) -> None:
+    """List stored credentials: name, kind, when added, used by; never a secret."""
+    found = run_tool(context, data_dir, "admin.credentials.list", {})["credentials"]
+    if not found:
+        typer.echo("no credentials; add one with 'draftroom credential add'")
+    for item in found:
+        used = ", ".join(item["used_by"]) or "-"
+        added = item["created_at"].isoformat()
+        typer.echo(f"{item['name']:<24} {item['kind']:<11} {added}  used by {used}")
+
+
+@credential_app.command("remove")
+def credential_remove(context: typer.Context, name: str, data_dir: DataDir = None) -> None:
+    """Delete a stored credential; refused while a repository uses it."""
+    run_tool(context, data_dir, "admin.credentials.remove", {"name": name})
+    typer.echo(f"removed credential {name}")
+
+
+@key_app.command("create")
+def key_create(
+    context: typer.Context,
+    data_dir: DataDir = None,
+    role: Annotated[
+        Role, typer.Option(help="agent: sandbox tools; admin: everything.")
+    ] = Role.agent,
+    label: Annotated[str | None, typer.Option(help="A note on who holds it.")] = None,
+) -> None:
+    """Create an API key; it is printed once, as the last line."""
+    key = run_tool(context, data_dir, "admin.keys.create", {"role": role.value, "label": label})
+    typer.echo(f"created {key['role']} key {key['id']} (shown once):")
+    typer.echo(key["key"])
+
+
+@token_app.command("revoke")
+def token_revoke(context: typer.Context, token_id: str, data_dir: DataDir = None) -> None:
+    """Revoke a reuse token by its id (the part after 'drt_'); it stops working at once."""
+    token = run_tool(context, data_dir, "admin.tokens.revoke", {"token_id": token_id})
+    typer.echo(f"revoked reuse token {token['token_id']} at {token['revoked_at'].isoformat()}")
+
+
+def _merge_line(request: dict[str, Any]) -> str:
+    preview = request["preview"]
+    conflicts = preview["conflicts"]
+    line = (
+        f"#{request['id']}  {request['status']}  {request['repo_name']}  {request['branch']}  "
+        f"{request['title']}  ({preview['files_total']} files, +{preview['additions']} "
+        f"-{preview['deletions']})"
+    )
+    return line + (f"  conflicts: {', '.join(conflicts)}" if conflicts else "")
+
+
+@merge_app.command("list")
+def merge_list(
+    context: typer.Context,
+    data_dir: DataDir = None,
+    status: Annotated[MergeStatus | None, typer.Option(help="Only this status.")] = None,
+    repo: Annotated[str | None, typer.Option("--repo", help="Only this repository.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 50,
+) -> None:
+    """List merge requests, newest first."""
+    payload: dict[str, Any] = {"limit": limit, "repo_name": repo}
+    payload["status"] = status.value if status else None
+    for request in run_tool(context, data_dir, "merge.list", payload, mode="json")[
+        "merge_requests"
+    ]:
+        typer.echo(_merge_line(request))
+
+
+@merge_app.command("show")
+def merge_show(
+    context: typer.Context,
+    merge_request_id: Annotated[int, typer.Argument(metavar="ID")],
+    data_dir: DataDir = None,
+) -> None:
+    """Show one merge request as JSON (a pending one previewed against main now)."""
+    shown = run_tool(context, data_dir, "merge.show", {"id": merge_request_id}, mode="json")
+    typer.echo(json.dumps(shown, indent=2))
+
+
+@merge_app.command("approve")
+def merge_approve(
+    context: typer.Context,
+    merge_request_id: Annotated[int, typer.Argument(metavar="ID")],
+    data_dir: DataDir = None,
+) -> None:
+    """Merge it into main (fast-forward, or a merge commit naming you); conflicts write nothing."""
+    request = run_tool(context, data_dir, "merge.approve", {"id": merge_request_id}, mode="json")
+    how = "fast-forward" if request["preview"]["fast_forward"] else "merge commit"
+    typer.echo(f"merged #{request['id']} into main at {request['merge_sha']} ({how})")
+
+
+@merge_app.command("reject")
+def merge_reject(
+    context: typer.Context,
+    merge_request_id: Annotated[int, typer.Argument(metavar="ID")],
+    data_dir: DataDir = None,
+    reason: Annotated[str | None, typer.Option(help="Kept with the request.")] = None,
+) -> None:
+    """Close it without touching main."""
+    request = run_tool(
+        context, data_dir, "merge.reject", {"id": merge_request_id, "reason": reason}, mode="json"
+    )
+    typer.echo(f"rejected #{request['id']}")

@@ -6,7 +6,17 @@ owns the transaction. Nothing here holds a plaintext secret: see ``draftroom.dom
 
 from __future__ import annotations
 
-from draftroom.store.audit_log import add_audit_event, list_audit_events
+from draftroom.store.audit_log import (
+    add_audit_event,
+    audited_shas,
+    commit_times_since,
+    count_commits_since,
+    failed_token_checks_since,
+    list_audit_events,
+    newest_commit_claims,
+    recent_failures,
+    tool_counts,
+)
 from draftroom.store.credentials import (
     TokenScope,
     add_api_key,
@@ -16,6 +26,7 @@ from draftroom.store.credentials import (
     get_token_scope,
     list_api_keys,
     list_reuse_tokens,
+    live_reuse_tokens,
 )
 from draftroom.store.database import Database, sqlite_url
 from draftroom.store.merge_requests import (
@@ -112,12 +123,16 @@ __all__ = [
     "add_sandbox",
     "add_upstream",
     "add_upstream_credential",
+    "audited_shas",
     "claim_fetch",
+    "commit_times_since",
+    "count_commits_since",
     "count_sandboxes",
     "delete_upstream_credential",
     "due_outbox",
     "enqueue_outbox",
     "fail_push",
+    "failed_token_checks_since",
     "finish_push",
     "get_api_key",
     "get_merge_request",
@@ -143,9 +158,13 @@ __all__ = [
     "list_sandboxes",
     "list_upstream_credentials",
     "list_upstreams",
+    "live_reuse_tokens",
     "mark_diverged",
     "mark_resolved",
+    "newest_commit_claims",
+    "recent_failures",
     "repositories_using_credential",
     "sqlite_url",
+    "tool_counts",
     "utc_now",
 ]

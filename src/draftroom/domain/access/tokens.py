@@ -13,7 +13,6 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from draftroom.errors import NotFound, TokenExpired, TokenRevoked, Unauthorized
@@ -24,6 +23,7 @@ from draftroom.store.credentials import (
     get_api_key,
     get_reuse_token,
     get_token_scope,
+    live_reuse_tokens,
 )
 from draftroom.store.models import ApiKey, ReuseToken, Role
 from draftroom.store.timestamps import utc_now
@@ -256,11 +256,7 @@ def revoke_reuse_token(session: Session, token_id: str) -> ReuseToken:
 def revoke_sandbox_tokens(session: Session, sandbox_id: int) -> int:
     """Revoke every live token of a sandbox (on archive or merge); returns how many."""
     now = utc_now()
-    live = session.scalars(
-        select(ReuseToken).where(
-            ReuseToken.sandbox_id == sandbox_id, ReuseToken.revoked_at.is_(None)
-        )
-    ).all()
+    live = live_reuse_tokens(session, sandbox_id)
     for token in live:
         token.revoked_at = now
     return len(live)

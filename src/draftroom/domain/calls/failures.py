@@ -17,11 +17,11 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from draftroom import store
 from draftroom.domain.calls.alerts import AlertSender
-from draftroom.store import ApiKey, AuditEvent, utc_now
+from draftroom.store import AuditEvent, utc_now
 
 logger = logging.getLogger("draftroom.audit")
 
@@ -72,13 +72,7 @@ def report_failure(failure: FailedCall, counter: FailureCounter, alerts: AlertSe
 
 def recent_failures(session: Session, org_id: int, limit: int) -> Sequence[AuditEvent]:
     """The org's newest failed calls from the audit table (every worker's, not just ours)."""
-    keys = select(ApiKey.id).where(ApiKey.org_id == org_id)
-    return session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.outcome == "error", AuditEvent.api_key_id.in_(keys))
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(limit)
-    ).all()
+    return store.recent_failures(session, org_id, limit)
 
 
 _REPORTED = "_draftroom_failure_reported"

@@ -15,8 +15,8 @@ from draftroom.domain.upstream.github import (
     github_repo,
     installation_tokens,
 )
-from draftroom.domain.upstream.transport import GitAuth
 from draftroom.errors import InvalidInput
+from draftroom.git import GitAuth
 
 
 def _opened(settings: Settings, upstream: store.Upstream) -> OpenedCredential | None:

@@ -14,7 +14,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -22,11 +21,10 @@ from draftroom import store
 from draftroom.domain.access.sandboxes import BASE_BRANCH
 from draftroom.domain.calls.call import Call
 from draftroom.domain.calls.services import Services
-from draftroom.domain.upstream import transport
 from draftroom.domain.upstream.access import git_auth
-from draftroom.domain.upstream.refs import OUTBOX, has_commit, set_ref
+from draftroom.domain.upstream.refs import OUTBOX, pin
 from draftroom.errors import DraftroomError, RefNotFound
-from draftroom.git import Repository
+from draftroom.git import Repository, set_timeouts
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
@@ -167,21 +165,19 @@ def _push(
     head: str,
 ) -> PushOutcome:
     """Push ``head`` to the upstream ``branch`` unless the upstream went its own way."""
-    transport.set_timeouts(services.settings.upstream_timeout_seconds)
+    set_timeouts(services.settings.upstream_timeout_seconds)
     auth = git_auth(services.settings, upstream)
     target = upstream.main_branch if branch == BASE_BRANCH else branch
-    theirs = transport.remote_heads(repo.path, upstream.url, auth).get(target)
+    theirs = repo.remote_heads(upstream.url, auth).get(target)
     if theirs == head:
         return PushOutcome(repo_name, branch, "synced", head)
-    if theirs is not None and not _contains(repo.path, repo, head, theirs):
+    if theirs is not None and not _contains(repo, head, theirs):
         return PushOutcome(repo_name, branch, "diverged", head, diverged_message(branch, theirs))
-    set_ref(repo.path, OUTBOX + branch, head)
-    rejected = transport.push(
-        repo.path, upstream.url, auth, [f"{OUTBOX}{branch}:refs/heads/{target}"]
-    )
+    pin(repo, OUTBOX + branch, head)
+    rejected = repo.push(upstream.url, auth, [f"{OUTBOX}{branch}:refs/heads/{target}"])
     if rejected:
-        theirs = transport.remote_heads(repo.path, upstream.url, auth).get(target)
-        if theirs is not None and theirs != head and not _contains(repo.path, repo, head, theirs):
+        theirs = repo.remote_heads(upstream.url, auth).get(target)
+        if theirs is not None and theirs != head and not _contains(repo, head, theirs):
             return PushOutcome(
                 repo_name, branch, "diverged", head, diverged_message(branch, theirs)
             )
@@ -190,6 +186,6 @@ def _push(
     return PushOutcome(repo_name, branch, "synced", head)
 
 
-def _contains(gitdir: Path, repo: Repository, head: str, theirs: str) -> bool:
+def _contains(repo: Repository, head: str, theirs: str) -> bool:
     """True if ``theirs`` is ``head`` or one of its ancestors (a push would fast-forward)."""
-    return has_commit(gitdir, theirs) and repo.is_ancestor(theirs, head)
+    return repo.has_commit(theirs) and repo.is_ancestor(theirs, head)

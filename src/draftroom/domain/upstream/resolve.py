@@ -19,17 +19,16 @@ from draftroom import store
 from draftroom.domain.access.sandboxes import BASE_BRANCH
 from draftroom.domain.audit.events import record_event
 from draftroom.domain.calls.services import Services
-from draftroom.domain.upstream import transport
 from draftroom.domain.upstream.access import git_auth
 from draftroom.domain.upstream.refs import (
     OUTBOX,
     REPLACED,
     TRACKING,
     move_branch,
-    read_ref,
-    set_ref,
+    pin,
 )
 from draftroom.errors import Conflict, NotFound, RefNotFound, RepoNotFound, UpstreamUnavailable
+from draftroom.git import set_timeouts
 
 Choice = Literal["adopt_theirs", "force_ours"]
 
@@ -82,36 +81,34 @@ def resolve_divergence(
     remote = upstream.main_branch if branch == BASE_BRANCH else branch
     repo = services.git(record.path)
     auth = git_auth(services.settings, upstream)
-    transport.set_timeouts(services.settings.upstream_timeout_seconds)
-    transport.fetch(repo.path, upstream.url, auth, [f"+refs/heads/{remote}:{TRACKING}{remote}"])
-    theirs = read_ref(repo.path, TRACKING + remote)
+    set_timeouts(services.settings.upstream_timeout_seconds)
+    repo.fetch(upstream.url, auth, [f"+refs/heads/{remote}:{TRACKING}{remote}"])
+    theirs = repo.read_ref(TRACKING + remote)
     if theirs is None:
         raise RefNotFound(f"the upstream has no branch {remote!r} any more; nothing to resolve")
     ours = repo.head(branch)
     if choice == "adopt_theirs":
-        set_ref(repo.path, REPLACED + branch, ours)
-        if not move_branch(repo.path, branch, theirs, expected=ours):
+        pin(repo, REPLACED + branch, ours)
+        if not move_branch(repo, branch, theirs, expected=ours):
             raise Conflict(f"branch {branch!r} moved while resolving; run the command again")
         head, replaced = theirs, ours
     else:
-        set_ref(repo.path, REPLACED + branch, theirs)
-        set_ref(repo.path, OUTBOX + branch, ours)
-        now = transport.remote_heads(repo.path, upstream.url, auth).get(remote)
+        pin(repo, REPLACED + branch, theirs)
+        pin(repo, OUTBOX + branch, ours)
+        now = repo.remote_heads(upstream.url, auth).get(remote)
         if now != theirs:
             raise Conflict(
                 f"the upstream's {remote!r} moved again while resolving (to "
                 f"{(now or 'nothing')[:12]}); run the command again to decide on what it has now"
             )
-        rejected = transport.push(
-            repo.path, upstream.url, auth, [f"+{OUTBOX}{branch}:refs/heads/{remote}"]
-        )
+        rejected = repo.push(upstream.url, auth, [f"+{OUTBOX}{branch}:refs/heads/{remote}"])
         if rejected:
             reasons = "; ".join(rejected.values())
             raise UpstreamUnavailable(
                 f"the upstream refused the forced push of {remote!r} ({reasons}); if the branch "
                 "is protected, allow force pushes for it or resolve with --adopt-theirs"
             )
-        set_ref(repo.path, TRACKING + remote, ours)
+        pin(repo, TRACKING + remote, ours)
         head, replaced = ours, theirs
     with services.database.session() as session:
         if entry_id is not None:

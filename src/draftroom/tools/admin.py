@@ -85,7 +85,7 @@ def list_sandboxes(call: Call, body: ListInput) -> ListOutput:
 class IdInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: int = Field(..., ge=1, description="The sandbox's id (see GET /admin/sandboxes).")
+    id: int = Field(..., ge=1, description="The sandbox's id (see sandbox.list).")
 
 
 @registry.tool(

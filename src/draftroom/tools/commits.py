@@ -67,7 +67,7 @@ class CommitInput(SandboxInput):
     summary="Commit several file changes at once",
     description=(
         "Adds, replaces and deletes files in one atomic, audited commit on your branch, with a "
-        "changelog entry under .logs/. Undo with /git/rollback_commit."
+        "changelog entry under .logs/. Undo with git.rollback_commit."
     ),
     writes=True,
 )

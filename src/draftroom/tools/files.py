@@ -157,7 +157,7 @@ class WriteInput(SandboxInput):
 @registry.tool(
     "files.write",
     summary="Write a file (one commit)",
-    description="Creates or replaces one file as an audited commit on your branch. Undo with /git/rollback_commit.",
+    description="Creates or replaces one file as an audited commit on your branch. Undo with git.rollback_commit.",
     writes=True,
 )
 def write(call: Call, body: WriteInput) -> CommitOutput:

@@ -50,7 +50,7 @@ def memory_out(entry: MemoryEntry) -> MemoryOut:
 
 class MemoryAddOutput(BaseModel):
     id: str
-    commit_sha: str = Field(description="Undo with /git/rollback_commit.")
+    commit_sha: str = Field(description="Undo with git.rollback_commit.")
     branch: str
 
 
@@ -151,7 +151,7 @@ class MemoryDeleteInput(SandboxInput):
 
 class MemoryDeleteOutput(BaseModel):
     id: str
-    commit_sha: str = Field(description="Undo with /git/rollback_commit.")
+    commit_sha: str = Field(description="Undo with git.rollback_commit.")
     branch: str
 
 

@@ -23,7 +23,7 @@ class ReasoningLogInput(SandboxInput):
 
 class ReasoningLogOutput(BaseModel):
     id: str
-    commit_sha: str = Field(description="Undo with /git/rollback_commit.")
+    commit_sha: str = Field(description="Undo with git.rollback_commit.")
     branch: str
 
 

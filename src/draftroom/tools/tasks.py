@@ -45,7 +45,7 @@ def task_out(task: Task) -> TaskOut:
 class TaskWriteOutput(BaseModel):
     id: str
     task: TaskOut
-    commit_sha: str = Field(description="Undo with /git/rollback_commit.")
+    commit_sha: str = Field(description="Undo with git.rollback_commit.")
     branch: str
 
 

@@ -21,7 +21,7 @@ class RestoreInput(SandboxInput):
         ...,
         min_length=1,
         max_length=250,
-        description="'main' or a commit sha of your branch, e.g. from /git/history.",
+        description="'main' or a commit sha of your branch, e.g. from git.history.",
     )
 
 
@@ -38,7 +38,7 @@ class RestoreOutput(BaseModel):
     summary="Restore the branch's files to a commit or to main",
     description=(
         "Adds one commit whose files equal those of 'main' or of an earlier commit of your "
-        "branch (.logs/ is kept). History stays; undo it with /sandbox/undo."
+        "branch (.logs/ is kept). History stays; undo it with sandbox.undo."
     ),
     writes=True,
 )
@@ -74,7 +74,7 @@ class UndoOutput(BaseModel):
     summary="Undo the last operations",
     description=(
         "Undoes your last `steps` changes (writes, commits, rollbacks, restores, undos) in one "
-        "new commit. Undoing an undo re-applies. See /sandbox/operations."
+        "new commit. Undoing an undo re-applies. See sandbox.operations."
     ),
     writes=True,
 )

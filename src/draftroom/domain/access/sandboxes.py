@@ -119,7 +119,7 @@ def _reserve_branch(repo: Repository, taken: Callable[[str], bool]) -> str:
         except AlreadyExists:
             continue
         return branch
-    raise Conflict("could not reserve a free sandbox branch name; call /sandbox/init again")
+    raise Conflict("could not reserve a free sandbox branch name; call sandbox.init again")
 
 
 def open_sandbox(
@@ -134,7 +134,7 @@ def open_sandbox(
     """Check a reuse token against the repository and branch a call names.
 
     ``renewing`` also accepts a token expired less than the grace period ago
-    (``/sandbox/renew``); every other tool refuses it.
+    (``sandbox.renew``); every other tool refuses it.
     """
     check_token_lockout(call, session)
     grace = timedelta(days=call.services.settings.token_grace_days)

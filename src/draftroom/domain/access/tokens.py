@@ -46,9 +46,7 @@ _FORMAT = re.compile(
 _DUMMY_HASH = hashlib.sha256(b"draftroom: no such credential").hexdigest()
 
 INVALID_API_KEY = "invalid API key"
-_NEW_TOKEN_HINT = (
-    "call /sandbox/init without a token to get a new one, or ask an admin to issue one"
-)
+_NEW_TOKEN_HINT = "call sandbox.init without a token to get a new one, or ask an admin to issue one"
 INVALID_REUSE_TOKEN = f"invalid reuse token; {_NEW_TOKEN_HINT}"
 
 
@@ -213,7 +211,7 @@ def _check_reuse_token(
                 return token
             raise TokenExpired(
                 f"reuse token expired at {token.expires_at.isoformat()}; renew it with "
-                f"/sandbox/renew before {renewable_until.isoformat()} to keep your sandbox",
+                f"sandbox.renew before {renewable_until.isoformat()} to keep your sandbox",
                 token_id=token.id,
                 expired_at=token.expires_at.isoformat(),
                 renewable_until=renewable_until.isoformat(),

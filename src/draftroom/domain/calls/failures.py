@@ -1,7 +1,7 @@
 """Making failed tool calls visible: one JSON log line each, a per-process count, an alert.
 
 Every failed call is logged on the ``draftroom.audit`` logger as one JSON object and counted
-in this process's ``FailureCounter`` (``GET /admin/errors`` shows both the counts and the
+in this process's ``FailureCounter`` (``admin.errors`` shows both the counts and the
 audit table's recent failures); a failed *write* is also handed to the alert webhook. A
 failure record names ids, codes and timings only: never a token, a key or file content.
 """

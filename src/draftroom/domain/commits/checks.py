@@ -132,7 +132,7 @@ def check_commit_rate(call: Call, access: SandboxAccess, now: datetime | None = 
         retry = retry_after(list(times), limit, RATE_WINDOW, now)
         raise RateLimited(
             f"this reuse token made {len(times)} commits in the last minute (limit {limit}); "
-            f"wait {retry} s, and batch changes into one /git/commit",
+            f"wait {retry} s, and batch changes into one git.commit",
             retry_after=retry,
             limit=limit,
         )

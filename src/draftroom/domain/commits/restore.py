@@ -156,7 +156,7 @@ def undo(call: Call, access: SandboxAccess, steps: int) -> Undone:
     if len(undone) < steps:
         raise InvalidInput(
             f"only {len(undone)} operation(s) to undo on {access.branch!r}, asked for {steps}; "
-            "see /sandbox/operations",
+            "see sandbox.operations",
             available=len(undone),
         )
     base = undone[-1].parent

@@ -28,7 +28,7 @@ LAST_ROLLBACKS = 5
 
 @dataclass(frozen=True)
 class Standing:
-    """Where a sandbox stands beyond its commits (for ``/sandbox/status``)."""
+    """Where a sandbox stands beyond its commits (for ``sandbox.status``)."""
 
     state: State
     merge_request: MergeRequestView | None
@@ -137,7 +137,7 @@ def _find(call: Call, session: Session, sandbox_id: int) -> store.Sandbox:
     sandbox = store.get_sandbox_by_id(session, sandbox_id)
     if sandbox is None or sandbox.repository.org_id != call.principal.org_id:
         raise NotFound(
-            f"no sandbox #{sandbox_id}; list them with GET /admin/sandboxes",
+            f"no sandbox #{sandbox_id}; list them with sandbox.list",
             sandbox_id=sandbox_id,
         )
     call.audit.repo = sandbox.repository.name

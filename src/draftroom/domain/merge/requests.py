@@ -203,7 +203,7 @@ def _find(call: Call, session: Session, merge_request_id: int) -> store.MergeReq
     request = store.get_merge_request(session, merge_request_id)
     if request is None or request.repository.org_id != call.principal.org_id:
         raise NotFound(
-            f"no merge request #{merge_request_id}; list them with GET /admin/merge_requests",
+            f"no merge request #{merge_request_id}; list them with merge.list",
             merge_request_id=merge_request_id,
         )
     call.audit.repo = request.repository.name

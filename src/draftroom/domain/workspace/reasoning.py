@@ -54,7 +54,7 @@ def trace_preamble(project_name: str | None) -> bytes:
     return (
         f"{title}\n\n"
         "Thoughts, decisions and questions, oldest first, written by draftroom's "
-        "/reasoning/log.\nYou may add entries by hand: a heading "
+        "reasoning.log.\nYou may add entries by hand: a heading "
         "`## <UTC time> · <thought|decision|question> · <id>`\n(id optional) followed by "
         "the text. See docs/workspace.md.\n"
     ).encode()

@@ -204,7 +204,7 @@ def update_task(
         parsed = read_list(access.repo, head, TASKS)
         index = next((i for i, t in enumerate(parsed.items) if t.id == task_id), None)
         if index is None:
-            raise NotFound(f"no task {task_id!r}; find ids with /tasks/list", id=task_id)
+            raise NotFound(f"no task {task_id!r}; find ids with tasks.list", id=task_id)
         task: Task = parsed.items[index]
         if status is not None:
             check_transition(task, status, reopen)

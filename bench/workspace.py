@@ -32,10 +32,10 @@ from fastapi.testclient import TestClient
 from draftroom import store
 from draftroom.adapters.http import create_app
 from draftroom.config import Settings
-from draftroom.domain.access.tokens import issue_api_key
-from draftroom.domain.calls.services import Services
+from draftroom.domain.access import issue_api_key
+from draftroom.domain.calls import Services
 from draftroom.domain.commits import changes
-from draftroom.domain.repos.setup import setup_default
+from draftroom.domain.repos import setup_default
 from draftroom.domain.workspace import MEMORY_FILE, parse_cache
 from draftroom.git import Change, Repository
 

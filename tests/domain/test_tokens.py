@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from draftroom.domain.access.tokens import (
+from draftroom.domain.access import (
     authenticate_api_key,
     hash_secret,
     issue_api_key,

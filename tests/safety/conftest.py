@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 
 from draftroom.adapters.http import create_app
 from draftroom.config import Settings
-from draftroom.domain.calls.services import Services
-from draftroom.domain.repos.setup import setup_default
+from draftroom.domain.calls import Services
+from draftroom.domain.repos import setup_default
 from tests.adapters.conftest import Api, new_key
 
 REPO = "demo"

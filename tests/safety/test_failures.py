@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from draftroom.domain.calls.alerts import AlertSender
+from draftroom.domain.calls import AlertSender
 from tests.adapters.conftest import Api, new_key
 from tests.safety.conftest import AppFactory, error, start
 

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from draftroom.domain.calls.services import Services
+from draftroom.domain.calls import Services
 from tests.adapters.conftest import Api
 from tests.safety.conftest import AppFactory, error, start
 

@@ -7,7 +7,7 @@ import json
 from sqlalchemy import select
 
 from draftroom import store
-from draftroom.domain.calls.services import Services
+from draftroom.domain.calls import Services
 from tests.adapters.conftest import Api
 from tests.safety.conftest import error, start
 

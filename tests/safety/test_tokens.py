@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from draftroom import store
 from draftroom.domain.access import tokens
-from draftroom.domain.calls.services import Services
+from draftroom.domain.calls import Services
 from tests.adapters.conftest import Api, new_key
 from tests.safety.conftest import AppFactory, error, start
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from draftroom.domain.calls.services import Services
+from draftroom.domain.calls import Services
 from draftroom.git import Repository
 from tests.adapters.conftest import Api, new_key
 

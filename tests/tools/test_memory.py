@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import yaml
 
-from draftroom.domain.calls.services import Services
+from draftroom.domain.calls import Services
 from draftroom.domain.workspace import files, memory, parse_cache
 from draftroom.domain.workspace.cache import ParseCache
 from draftroom.domain.workspace.disk_cache import DiskParseCache, directory

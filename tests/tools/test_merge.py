@@ -9,7 +9,7 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
-from draftroom.domain.calls.services import Services
+from draftroom.domain.calls import Services
 from draftroom.tools import registry
 from tests.adapters.conftest import Api
 from tests.tools.sandbox_trees import REPO, AdminApi, files, git, logs, start, write

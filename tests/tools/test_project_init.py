@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from draftroom.domain.calls.services import Services
+from draftroom.domain.calls import Services
 from draftroom.git import Change
 from tests.adapters.conftest import Api
 from tests.tools.conftest import REPO, start_project

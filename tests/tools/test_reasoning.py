@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from draftroom.domain.calls.services import Services
+from draftroom.domain.calls import Services
 from draftroom.domain.workspace import parse_cache
 from tests.adapters.conftest import Api
 from tests.tools.workspace import commit_by_hand, file_at

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from draftroom.domain.calls.services import Services
+from draftroom.domain.calls import Services
 from tests.adapters.conftest import Api
 from tests.tools.sandbox_trees import files, git, logs, start, write
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from draftroom.domain.calls.services import Services
+from draftroom.domain.calls import Services
 from tests.adapters.conftest import Api
 from tests.tools.workspace import commit_by_hand, file_at
 

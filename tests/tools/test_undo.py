@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from draftroom.domain.calls.services import Services
+from draftroom.domain.calls import Services
 from tests.adapters.conftest import Api
 from tests.tools.sandbox_trees import AdminApi, files, git, logs, start, write
 

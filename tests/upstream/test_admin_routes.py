@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from draftroom import store
 from draftroom.adapters.http import create_app
-from draftroom.domain.calls.services import Services
+from draftroom.domain.calls import Services
 from draftroom.domain.upstream import fetch_main
 from draftroom.git import Repository
 from tests.adapters.conftest import Api, new_key

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from draftroom.adapters.cli import app
 from draftroom.adapters.http import create_app
 from draftroom.config import Settings
-from draftroom.domain.calls.services import Services
+from draftroom.domain.calls import Services
 from tests.adapters.conftest import Api, new_key
 from tests.upstream.conftest import REPO, TOKEN, start_sandbox, write
 from tests.upstream.gitserver import GitServer, log

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from draftroom import store
 from draftroom.adapters.http import create_app
-from draftroom.domain.calls.services import Services
+from draftroom.domain.calls import Services
 from draftroom.domain.upstream import fetch_main
 from tests.adapters.conftest import Api, new_key
 from tests.upstream.conftest import REPO, mirrored, start_sandbox, status, wait_for

@@ -16,8 +16,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from draftroom.domain.upstream.credentials import GitHubApp
-from draftroom.domain.upstream.github import (
+from draftroom.domain.upstream import (
+    GitHubApp,
     GitHubClient,
     InstallationTokens,
     github_repo,

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from draftroom import store
 from draftroom.adapters.http import create_app
-from draftroom.domain.calls.services import Services
+from draftroom.domain.calls import Services
 from draftroom.domain.upstream import resolve_divergence
 from tests.adapters.conftest import Api, new_key
 from tests.upstream.conftest import REPO, mirrored, start_sandbox, status, wait_for, write

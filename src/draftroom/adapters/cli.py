@@ -13,10 +13,9 @@ import typer
 
 from draftroom.adapters.gpt import gpt_setup
 from draftroom.config import Settings
-from draftroom.domain.access.tokens import issue_api_key, revoke_reuse_token
-from draftroom.domain.calls.services import Services
-from draftroom.domain.repos.repositories import register_repository
-from draftroom.domain.repos.setup import setup_default
+from draftroom.domain.access import issue_api_key, revoke_reuse_token
+from draftroom.domain.calls import Services
+from draftroom.domain.repos import register_repository, setup_default
 from draftroom.domain.upstream import PushOutcome, add_upstream_repository
 from draftroom.errors import DraftroomError
 from draftroom.store import get_or_create_org
@@ -357,7 +356,7 @@ def mcp(
 ) -> None:
     """Serve MCP over stdio as the data dir's owner (admin); --repo: one sandbox of your repo."""
     from draftroom.adapters.mcp_local import serve_data_dir, serve_repository
-    from draftroom.domain.access.local import local_data_dir
+    from draftroom.domain.repos import local_data_dir
 
     try:
         if repo is None:
@@ -377,7 +376,7 @@ class MergeStatus(StrEnum):
 
 def _as_owner(data_dir: Path | None, tool_name: str, payload: dict[str, Any]) -> dict[str, Any]:
     """Run an admin tool as the data dir's owner (see ``domain.local.owner_principal``)."""
-    from draftroom.domain.access.local import owner_principal
+    from draftroom.domain.repos import owner_principal
     from draftroom.tools import registry
 
     services = _services(data_dir)

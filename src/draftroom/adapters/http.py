@@ -24,12 +24,17 @@ from draftroom.adapters.limits import BodyLimit
 from draftroom.adapters.mcp import McpEndpoint
 from draftroom.adapters.openapi import ERROR_RESPONSES, gpt_schema
 from draftroom.config import Settings
-from draftroom.domain.access.tokens import authenticate_api_key
-from draftroom.domain.audit.reconcile import reconcile
-from draftroom.domain.calls.call import Principal
-from draftroom.domain.calls.failures import FailedCall, mark_reported, report_failure, was_reported
-from draftroom.domain.calls.services import Services
-from draftroom.domain.upstream.worker import with_upstream_worker
+from draftroom.domain.access import authenticate_api_key
+from draftroom.domain.audit import reconcile
+from draftroom.domain.calls import (
+    FailedCall,
+    Principal,
+    Services,
+    mark_reported,
+    report_failure,
+    was_reported,
+)
+from draftroom.domain.upstream import with_upstream_worker
 from draftroom.errors import DraftroomError, InvalidRequest, RateLimited, Unauthorized
 from draftroom.tools import Tool, registry
 

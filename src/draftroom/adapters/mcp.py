@@ -35,9 +35,8 @@ from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
 from draftroom import __version__
-from draftroom.domain.access.tokens import authenticate_api_key
-from draftroom.domain.calls.call import Principal
-from draftroom.domain.calls.services import Services
+from draftroom.domain.access import authenticate_api_key
+from draftroom.domain.calls import Principal, Services
 from draftroom.errors import DraftroomError, InsufficientScope, Unauthorized
 from draftroom.tools import Tool, registry
 

@@ -12,9 +12,8 @@ import sys
 from pathlib import Path
 
 from draftroom.adapters.mcp import serve_stdio
-from draftroom.domain.access.local import open_local_sandbox, owner_principal
-from draftroom.domain.calls.services import Services
-from draftroom.domain.repos.setup import setup_default
+from draftroom.domain.calls import Services
+from draftroom.domain.repos import open_local_sandbox, owner_principal, setup_default
 
 
 def local_instructions(repo_name: str, branch: str) -> str:

@@ -50,6 +50,19 @@ from draftroom.store.models import (
     SandboxStatus,
 )
 from draftroom.store.orgs import get_or_create_org, get_org
+from draftroom.store.outbox import (
+    OutboxEntry,
+    OutboxState,
+    due_outbox,
+    enqueue_outbox,
+    fail_push,
+    finish_push,
+    get_outbox_entry,
+    lease_outbox_entry,
+    list_outbox,
+    mark_diverged,
+    mark_resolved,
+)
 from draftroom.store.repositories import (
     add_repository,
     get_repository,
@@ -67,8 +80,6 @@ from draftroom.store.timestamps import UTCDateTime, utc_now
 from draftroom.store.upstream import (
     CredentialKind,
     MainState,
-    OutboxEntry,
-    OutboxState,
     PublishMode,
     Upstream,
     UpstreamCredential,
@@ -76,19 +87,10 @@ from draftroom.store.upstream import (
     add_upstream_credential,
     claim_fetch,
     delete_upstream_credential,
-    due_outbox,
-    enqueue_outbox,
-    fail_push,
-    finish_push,
-    get_outbox_entry,
     get_upstream,
     get_upstream_credential,
-    lease_outbox_entry,
-    list_outbox,
     list_upstream_credentials,
     list_upstreams,
-    mark_diverged,
-    mark_resolved,
     repositories_using_credential,
 )
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from draftroom.domain.calls.call import Call
+from draftroom.domain.calls import Call
 from draftroom.domain.merge import lifecycle
 from draftroom.store import MergeRequestStatus, SandboxStatus
 from draftroom.tools.inputs import id_page

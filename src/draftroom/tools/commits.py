@@ -6,8 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from draftroom.domain.calls.call import Call
-from draftroom.domain.commits.changes import (
+from draftroom.domain.calls import Call
+from draftroom.domain.commits import (
     LoggedCommit,
     commit_and_log,
     guard_writable,

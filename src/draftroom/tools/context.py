@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from draftroom.domain.calls.call import Call
+from draftroom.domain.calls import Call
 from draftroom.domain.workspace import resume_briefing
 from draftroom.tools.inputs import SandboxInput, open_sandbox_for
 from draftroom.tools.registry import registry

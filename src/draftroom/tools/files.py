@@ -8,8 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from draftroom.domain.calls.call import Call
-from draftroom.domain.commits.changes import commit_and_log, guard_writable
+from draftroom.domain.calls import Call
+from draftroom.domain.commits import commit_and_log, guard_writable
 from draftroom.git import Change, validate_path
 from draftroom.tools.commits import CommitOutput, committed
 from draftroom.tools.inputs import (

@@ -10,8 +10,8 @@ from typing import Literal, Protocol, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from draftroom.domain.access.sandboxes import SandboxAccess, open_sandbox
-from draftroom.domain.calls.call import Call
+from draftroom.domain.access import SandboxAccess, open_sandbox
+from draftroom.domain.calls import Call
 from draftroom.errors import InvalidInput
 
 ANSWER_BUDGET = 60_000

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
 
-from draftroom.domain.calls.call import Call
+from draftroom.domain.calls import Call
 from draftroom.domain.workspace import (
     MemoryEntry,
     add_memory,

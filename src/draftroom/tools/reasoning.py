@@ -6,9 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from draftroom.domain.calls.call import Call
-from draftroom.domain.workspace import log_reasoning, read_reasoning, reasoning_entries
-from draftroom.domain.workspace.reasoning import Kind
+from draftroom.domain.calls import Call
+from draftroom.domain.workspace import Kind, log_reasoning, read_reasoning, reasoning_entries
 from draftroom.errors import InvalidInput
 from draftroom.tools.inputs import SandboxInput, fit_page, open_sandbox_for
 from draftroom.tools.registry import registry

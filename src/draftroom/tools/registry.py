@@ -17,10 +17,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from draftroom.domain.audit.events import record_event
-from draftroom.domain.calls.call import Call, Principal
-from draftroom.domain.calls.failures import FailedCall, mark_reported, report_failure
-from draftroom.domain.calls.services import Services
+from draftroom.domain.audit import record_event
+from draftroom.domain.calls import (
+    Call,
+    FailedCall,
+    Principal,
+    Services,
+    mark_reported,
+    report_failure,
+)
 from draftroom.errors import DraftroomError, InsufficientScope, InvalidRequest, NotFound
 
 Scope = Literal["sandbox", "admin"]

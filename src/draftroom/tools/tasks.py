@@ -6,9 +6,16 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from draftroom.domain.calls.call import Call
-from draftroom.domain.workspace import Task, create_task, list_tasks, tasks_of, update_task
-from draftroom.domain.workspace.tasks import Priority, Status
+from draftroom.domain.calls import Call
+from draftroom.domain.workspace import (
+    Priority,
+    Status,
+    Task,
+    create_task,
+    list_tasks,
+    tasks_of,
+    update_task,
+)
 from draftroom.tools.inputs import SandboxInput, fit_page, open_sandbox_for
 from draftroom.tools.registry import registry
 

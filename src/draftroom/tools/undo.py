@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from draftroom.domain.calls.call import Call
+from draftroom.domain.calls import Call
 from draftroom.domain.commits import restore as restoring
 from draftroom.errors import InvalidInput
 from draftroom.tools.inputs import SandboxInput, fit_page, open_sandbox_for

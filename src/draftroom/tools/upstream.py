@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from draftroom.domain.calls.call import Call
+from draftroom.domain.calls import Call
 from draftroom.domain.upstream import (
     add_upstream_repository,
     list_credentials,

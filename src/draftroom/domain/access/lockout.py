@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from draftroom import store
-from draftroom.domain.calls.call import Call
+from draftroom.domain.calls import Call
 from draftroom.errors import RateLimited
 from draftroom.store import utc_now
 

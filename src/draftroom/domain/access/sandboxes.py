@@ -17,7 +17,7 @@ from draftroom import store
 from draftroom.domain.access.lockout import check_token_lockout
 from draftroom.domain.access.names import new_branch_name
 from draftroom.domain.access.tokens import issue_reuse_token, verify_reuse_token_scope
-from draftroom.domain.calls.call import Call
+from draftroom.domain.calls import Call
 from draftroom.errors import (
     AlreadyExists,
     BranchNotAllowed,

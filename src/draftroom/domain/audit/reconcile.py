@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from draftroom import store
-from draftroom.domain.calls.services import Services
+from draftroom.domain.calls import Services
 from draftroom.errors import DraftroomError, RefNotFound
 from draftroom.git import LogEntry, Repository
 

@@ -15,9 +15,8 @@ from datetime import datetime, timedelta
 
 from draftroom import store
 from draftroom.config import Settings
-from draftroom.domain.access.lockout import retry_after
-from draftroom.domain.access.sandboxes import SandboxAccess
-from draftroom.domain.calls.call import Call
+from draftroom.domain.access import SandboxAccess, retry_after
+from draftroom.domain.calls import Call
 from draftroom.domain.commits.secrets import refuse_secrets, scan_changes
 from draftroom.errors import PathNotFound, PayloadTooLarge, RateLimited
 from draftroom.git import Change

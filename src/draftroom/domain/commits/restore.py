@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from draftroom.domain.access.sandboxes import BASE_BRANCH, SandboxAccess
-from draftroom.domain.calls.call import Call
+from draftroom.domain.access import BASE_BRANCH, SandboxAccess
+from draftroom.domain.calls import Call
 from draftroom.domain.commits.changes import (
     LOGS_DIR,
     RESTORES_TRAILER,

@@ -14,9 +14,9 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session
 
 from draftroom import store
-from draftroom.domain.access.sandboxes import BASE_BRANCH, SandboxAccess, repository_record
-from draftroom.domain.calls.call import Call
-from draftroom.domain.commits.changes import read_rollbacks
+from draftroom.domain.access import BASE_BRANCH, SandboxAccess, repository_record
+from draftroom.domain.calls import Call
+from draftroom.domain.commits import read_rollbacks
 from draftroom.domain.merge.requests import MergeRequestView, view
 from draftroom.errors import Conflict, NotFound
 from draftroom.git import Repository

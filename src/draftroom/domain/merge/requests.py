@@ -17,9 +17,9 @@ import yaml
 from sqlalchemy.orm import Session
 
 from draftroom import store
-from draftroom.domain.access.sandboxes import BASE_BRANCH, SandboxAccess, repository_record
-from draftroom.domain.calls.call import Call
-from draftroom.domain.commits.changes import LOGS_DIR
+from draftroom.domain.access import BASE_BRANCH, SandboxAccess, repository_record
+from draftroom.domain.calls import Call
+from draftroom.domain.commits import LOGS_DIR
 from draftroom.domain.upstream import publish_approved
 from draftroom.errors import (
     Conflict,

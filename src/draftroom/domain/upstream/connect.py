@@ -13,9 +13,9 @@ import shutil
 from sqlalchemy.orm import Session
 
 from draftroom import store
-from draftroom.domain.access.sandboxes import BASE_BRANCH
-from draftroom.domain.calls.services import Services
-from draftroom.domain.repos.repositories import register_repository
+from draftroom.domain.access import BASE_BRANCH
+from draftroom.domain.calls import Services
+from draftroom.domain.repos import register_repository
 from draftroom.domain.upstream.access import git_auth
 from draftroom.domain.upstream.refs import HEADS, pin
 from draftroom.errors import AlreadyExists, InvalidInput, NotFound

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from draftroom import store
-from draftroom.domain.access.sandboxes import BASE_BRANCH
-from draftroom.domain.calls.services import Services
+from draftroom.domain.access import BASE_BRANCH
+from draftroom.domain.calls import Services
 from draftroom.domain.upstream.access import git_auth
 from draftroom.domain.upstream.refs import (
     REPLACED,

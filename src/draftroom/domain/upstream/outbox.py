@@ -18,9 +18,8 @@ from datetime import timedelta
 from sqlalchemy.exc import SQLAlchemyError
 
 from draftroom import store
-from draftroom.domain.access.sandboxes import BASE_BRANCH
-from draftroom.domain.calls.call import Call
-from draftroom.domain.calls.services import Services
+from draftroom.domain.access import BASE_BRANCH
+from draftroom.domain.calls import Call, Services
 from draftroom.domain.upstream.access import git_auth
 from draftroom.domain.upstream.refs import OUTBOX, pin
 from draftroom.errors import DraftroomError, RefNotFound

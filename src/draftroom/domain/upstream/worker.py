@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from draftroom import store
-from draftroom.domain.calls.services import Services
+from draftroom.domain.calls import Services
 from draftroom.domain.upstream.fetch import FetchOutcome, fetch_main, reconcile
 from draftroom.domain.upstream.outbox import PushOutcome, drain, on_enqueue
 from draftroom.errors import RepoNotFound

@@ -11,9 +11,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from draftroom.domain.access.sandboxes import SandboxAccess
-from draftroom.domain.calls.call import Call
-from draftroom.domain.commits.changes import LoggedCommit, commit_and_log
+from draftroom.domain.access import SandboxAccess
+from draftroom.domain.calls import Call
+from draftroom.domain.commits import LoggedCommit, commit_and_log
 from draftroom.domain.workspace.cache import Parsed, blob_id, parse_cache
 from draftroom.domain.workspace.formats import HasId, YamlList
 from draftroom.errors import InvalidInput, StaleHead, WorkspaceFileInvalid

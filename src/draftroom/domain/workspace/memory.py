@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from draftroom.domain.access.sandboxes import SandboxAccess
-from draftroom.domain.calls.call import Call
-from draftroom.domain.commits.changes import LoggedCommit
+from draftroom.domain.access import SandboxAccess
+from draftroom.domain.calls import Call
+from draftroom.domain.commits import LoggedCommit
 from draftroom.domain.workspace.files import (
     MEMORY_FILE,
     Edit,

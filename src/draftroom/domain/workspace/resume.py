@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import yaml
 
-from draftroom.domain.commits.changes import REVERTED_LOG
+from draftroom.domain.commits import REVERTED_LOG
 from draftroom.domain.workspace.memory import MemoryEntry, memory_entries
 from draftroom.domain.workspace.reasoning import ReasoningEntry, reasoning_entries
 from draftroom.domain.workspace.tasks import OPEN_STATUSES, Task, tasks_of

@@ -10,9 +10,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal, cast, get_args
 
-from draftroom.domain.access.sandboxes import SandboxAccess
-from draftroom.domain.calls.call import Call
-from draftroom.domain.commits.changes import LoggedCommit
+from draftroom.domain.access import SandboxAccess
+from draftroom.domain.calls import Call
+from draftroom.domain.commits import LoggedCommit
 from draftroom.domain.workspace.files import (
     TASKS_FILE,
     Edit,

@@ -22,11 +22,15 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from draftroom import store
-from draftroom.domain.access.sandboxes import BASE_BRANCH, create_sandbox
-from draftroom.domain.access.tokens import issue_api_key, issue_reuse_token, verify_reuse_token
-from draftroom.domain.audit.events import record_event
-from draftroom.domain.calls.call import Call, Principal
-from draftroom.domain.calls.services import Services
+from draftroom.domain.access import (
+    BASE_BRANCH,
+    create_sandbox,
+    issue_api_key,
+    issue_reuse_token,
+    verify_reuse_token,
+)
+from draftroom.domain.audit import record_event
+from draftroom.domain.calls import Call, Principal, Services
 from draftroom.domain.repos.repositories import register_repository
 from draftroom.errors import RefNotFound, Unauthorized
 from draftroom.git import Repository

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from mcp.client.stdio import get_default_environment
 
 from draftroom import store
 from draftroom.adapters.http import create_app
@@ -55,3 +57,12 @@ def client(services: Services) -> Iterator[TestClient]:
 @pytest.fixture
 def api(client: TestClient, services: Services) -> Api:
     return Api(client, new_key(services))
+
+
+def stdio_env() -> dict[str, str]:
+    """The MCP SDK's safe environment for a stdio server, plus ``PYTHONPATH`` when set, so
+    the server runs the same ``draftroom`` as the test (e.g. from a git worktree)."""
+    env = get_default_environment()
+    if "PYTHONPATH" in os.environ:
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
+    return env

@@ -31,7 +31,7 @@ from draftroom.adapters.mcp import example_call
 from draftroom.domain.calls import Services
 from draftroom.domain.repos import OWNER_KEY_LABEL
 from draftroom.tools import registry
-from tests.adapters.conftest import new_key
+from tests.adapters.conftest import new_key, stdio_env
 
 REPO = "demo"
 Outcome = tuple[str | None, dict[str, Any]]
@@ -267,7 +267,9 @@ def test_agent_keys_cannot_call_admin_tools_over_mcp(services: Services) -> None
 
 
 def stdio_client_for(args: list[str], errlog: Any) -> Client:
-    params = StdioServerParameters(command=sys.executable, args=["-m", "draftroom", *args])
+    params = StdioServerParameters(
+        command=sys.executable, args=["-m", "draftroom", *args], env=stdio_env()
+    )
     return Client(stdio_client(params, errlog=errlog), mode="legacy")
 
 

@@ -33,6 +33,7 @@ from draftroom.domain.repos import (
     repository_name,
 )
 from draftroom.errors import RefNotFound
+from tests.adapters.conftest import stdio_env
 
 GIT_IDENTITY = ["-c", "user.name=Person", "-c", "user.email=person@example.com"]
 
@@ -79,7 +80,9 @@ def snapshot(repo: Path) -> dict[str, Any]:
 
 def local_client(repo: Path, errlog: Any) -> Client:
     params = StdioServerParameters(
-        command=sys.executable, args=["-m", "draftroom", "mcp", "--repo", str(repo)]
+        command=sys.executable,
+        args=["-m", "draftroom", "mcp", "--repo", str(repo)],
+        env=stdio_env(),
     )
     return Client(stdio_client(params, errlog=errlog), mode="legacy")
 

@@ -21,6 +21,9 @@ MAX_FUNCTION_LINES = 60
 SIZED = [SRC / "git", SRC / "store", DOMAIN]
 SIZED_ELSEWHERE = [DOMAIN / "commits", DOMAIN / "workspace" / "memory.py"]
 """Cut down on another branch; the integrator widens this test to the whole tree."""
+MUTABLE_CALLS = {"Lock", "RLock", "Event", "local", "dict", "list", "set", "OrderedDict"}
+PROCESS_GLOBAL = {DOMAIN / "workspace" / "collector.py"}
+"""Mirrors state Python itself keeps per process (the garbage collector's switch)."""
 
 
 def modules(*roots: Path) -> Iterator[tuple[Path, ast.Module]]:
@@ -58,6 +61,32 @@ def test_domain_never_opens_git_but_through_the_engine() -> None:
         if module.split(".")[0] == "pygit2"
     ]
     assert found == [], "git belongs in draftroom.git"
+
+
+def test_domain_keeps_no_state_at_import_time() -> None:
+    """Caches, locks and registries are built at start and held by ``Services`` (or a
+    ``Repository``), so each app and each test gets its own."""
+    found = []
+    for path, tree in modules(DOMAIN):
+        if path in PROCESS_GLOBAL:
+            continue
+        for node in tree.body:
+            value = node.value if isinstance(node, ast.Assign | ast.AnnAssign) else None
+            empty = isinstance(value, ast.Dict | ast.List | ast.Set) and not (
+                value.keys if isinstance(value, ast.Dict) else value.elts
+            )
+            called = isinstance(value, ast.Call) and (
+                getattr(value.func, "attr", None) in MUTABLE_CALLS
+                or getattr(value.func, "id", None) in MUTABLE_CALLS
+            )
+            if empty or called:
+                found.append(f"{path.relative_to(SRC)}:{node.lineno}")
+        found += [
+            f"{path.relative_to(SRC)}:{node.lineno} global"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Global)
+        ]
+    assert found == []
 
 
 def test_domain_packages_import_each_other_through_their_faces() -> None:

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from draftroom.domain.workspace import parse_cache
 from tests.adapters.conftest import Api, api, client, services
 
 __all__ = ["api", "client", "project", "services"]
 
 REPO = "demo"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_parse_cache() -> Iterator[None]:
-    """Each test starts cold, so a test never passes on another test's parse."""
-    parse_cache.clear()
-    yield
-    parse_cache.clear()
 
 
 def start_project(api: Api, **extra: Any) -> dict[str, str]:

@@ -5,12 +5,16 @@ the ``pygit2.Repository`` opened on it (libgit2 objects must not be shared betwe
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 import pygit2
 from pygit2.enums import Option, RepositoryOpenFlag
 
 from draftroom.git.sizes import TreeSizes
+
+T = TypeVar("T")
 
 
 class Handle:
@@ -31,6 +35,8 @@ class Handle:
         self.allow_case_collisions = allow_case_collisions
         self._sizes = TreeSizes()
         self._local = threading.local()
+        self._derived: dict[type[Any], Any] = {}
+        self._derived_lock = threading.Lock()
         if fsync:
             # libgit2 option, process-global: once on, every repository in this process fsyncs.
             pygit2.option(Option.ENABLE_FSYNC_GITDIR, 1)
@@ -42,6 +48,19 @@ class Handle:
             repo = pygit2.Repository(str(self.path), RepositoryOpenFlag.NO_SEARCH)
             self._local.repo = repo
         return repo
+
+    def derived(self, kind: type[T], build: Callable[[], T]) -> T:
+        """This repository's one ``kind`` of data derived from its objects, built on first use
+        by ``build``: e.g. the workspace's parsed files, keyed by blob id so never stale.
+
+        Kept with the repository like ``TreeSizes``, so it lives as long as the process
+        keeps the repository open and nothing of it exists at import time.
+        """
+        with self._derived_lock:
+            found = self._derived.get(kind)
+            if found is None:
+                found = self._derived[kind] = build()
+            return cast(T, found)
 
     def __repr__(self) -> str:
         return f"Repository({str(self.path)!r})"

@@ -60,7 +60,7 @@ def add_upstream_repository(
     probe = store.Upstream(url=url, credential=credential_record, github_api_url=github_api_url)
     set_timeouts(services.settings.upstream_timeout_seconds)
     try:
-        default_branch = clone_bare(url, target, git_auth(services.settings, probe))
+        default_branch = clone_bare(url, target, git_auth(services, probe))
         if default_branch != BASE_BRANCH:
             repo = services.git(target)
             pin(repo, HEADS + BASE_BRANCH, repo.head(default_branch))

@@ -47,7 +47,7 @@ def fetch_main(services: Services, repository_id: int) -> FetchOutcome:
     state, error = upstream.main_state, None
     try:
         set_timeouts(services.settings.upstream_timeout_seconds)
-        auth = git_auth(services.settings, upstream)
+        auth = git_auth(services, upstream)
         repo.fetch(upstream.url, auth, [f"+refs/heads/{upstream.main_branch}:{tracking}"])
         theirs = repo.read_ref(tracking)
         if theirs is None:

@@ -11,6 +11,7 @@ an ancestor of ours) is marked ``diverged`` and never overwritten: an admin reso
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -40,13 +41,34 @@ class PushOutcome:
     error: str | None = None
 
 
-_wake: list[Callable[[], None]] = []
+class Wakeups:
+    """Callbacks run after every enqueue (the worker's wake-up); one per process, kept by
+    ``Services`` (``services.component(Wakeups)``)."""
+
+    def __init__(self) -> None:
+        self._callbacks: list[Callable[[], None]] = []
+        self._lock = threading.Lock()
+
+    def subscribe(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Run ``callback`` after every enqueue from now on; returns the undo function."""
+        with self._lock:
+            self._callbacks.append(callback)
+        return lambda: self._unsubscribe(callback)
+
+    def _unsubscribe(self, callback: Callable[[], None]) -> None:
+        with self._lock:
+            self._callbacks.remove(callback)
+
+    def notify(self) -> None:
+        with self._lock:
+            callbacks = list(self._callbacks)
+        for callback in callbacks:
+            callback()
 
 
-def on_enqueue(callback: Callable[[], None]) -> Callable[[], None]:
-    """Run ``callback`` after every enqueue in this process (the worker's wake-up); undo fn."""
-    _wake.append(callback)
-    return lambda: _wake.remove(callback)
+def on_enqueue(services: Services, callback: Callable[[], None]) -> Callable[[], None]:
+    """Run ``callback`` after every enqueue through ``services``; returns the undo function."""
+    return services.component(Wakeups).subscribe(callback)
 
 
 def enqueue_commit(call: Call, branch: str, sha: str, *, has_upstream: bool | None = None) -> None:
@@ -68,8 +90,7 @@ def enqueue_commit(call: Call, branch: str, sha: str, *, has_upstream: bool | No
     except SQLAlchemyError:
         log.warning("could not enqueue %s@%s for upstream push; reconcile will", branch, sha)
         return
-    for wake in list(_wake):
-        wake()
+    call.services.component(Wakeups).notify()
 
 
 def retry_delay(services: Services, attempts: int) -> timedelta:
@@ -165,7 +186,7 @@ def _push(
 ) -> PushOutcome:
     """Push ``head`` to the upstream ``branch`` unless the upstream went its own way."""
     set_timeouts(services.settings.upstream_timeout_seconds)
-    auth = git_auth(services.settings, upstream)
+    auth = git_auth(services, upstream)
     target = upstream.main_branch if branch == BASE_BRANCH else branch
     theirs = repo.remote_heads(upstream.url, auth).get(target)
     if theirs == head:

@@ -81,7 +81,7 @@ def publish_approved(
     client = GitHubClient(on_github.api_url, timeout=services.settings.upstream_timeout_seconds)
     try:
         url = client.create_pull_request(
-            api_token(services.settings, upstream),
+            api_token(services, upstream),
             on_github,
             head=branch,
             base=upstream.main_branch,

@@ -69,7 +69,7 @@ def resolve_divergence(
         record, upstream, entry_id = _diverged(session, org_id, repo_name, branch)
     remote = upstream.main_branch if branch == BASE_BRANCH else branch
     repo = services.git(record.path)
-    auth = git_auth(services.settings, upstream)
+    auth = git_auth(services, upstream)
     set_timeouts(services.settings.upstream_timeout_seconds)
     repo.fetch(upstream.url, auth, [f"+refs/heads/{remote}:{TRACKING}{remote}"])
     theirs = repo.read_ref(TRACKING + remote)

@@ -63,7 +63,7 @@ class UpstreamWorker:
         self._unsubscribe: Callable[[], None] | None = None
 
     def start(self) -> None:
-        self._unsubscribe = on_enqueue(self._wake.set)
+        self._unsubscribe = on_enqueue(self.services, self._wake.set)
         self._thread = threading.Thread(target=self._run, name="draftroom-upstream", daemon=True)
         self._thread.start()
 

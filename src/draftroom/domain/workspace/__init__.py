@@ -2,7 +2,7 @@
 branch (``memory.yaml``, ``task.yaml``, ``reasoning_trace.md``), next to the code.
 
 Every write is one audited commit through ``domain.changes.commit_and_log``, so it can be
-rolled back like any other. Files are parsed once per blob id (``cache.parse_cache``), and
+rolled back like any other. Files are parsed once per blob id (``parse_cache(repo)``, kept with the repository), and
 parses of large versions are kept on disk for the next process (``disk_cache``).
 The formats are documented in docs/workspace.md.
 """

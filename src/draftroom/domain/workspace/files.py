@@ -51,11 +51,12 @@ def read_parsed(
     blob = blob_at(repo, ref, path)
     if blob is None:
         return EMPTY
-    parsed = parse_cache.get(path, blob)
+    cache = parse_cache(repo)
+    parsed = cache.get(path, blob)
     if parsed is None:
         data = repo.read_file(ref, path).data
         parsed = parse(str(repo.path), blob, data)
-        parsed = parse_cache.put(str(repo.path), path, blob, parsed)
+        parsed = cache.put(str(repo.path), path, blob, parsed)
     if isinstance(parsed.error, WorkspaceFileInvalid):
         # A fresh exception each time: the cached one must not collect tracebacks.
         raise WorkspaceFileInvalid(parsed.error.message, **parsed.error.details)
@@ -64,7 +65,7 @@ def read_parsed(
 
 def read_list(repo: Repository, ref: str, fmt: YamlList[T]) -> Parsed:
     return read_parsed(
-        repo, ref, fmt.path, lambda key, blob, data: fmt.parse(parse_cache, key, data, blob)
+        repo, ref, fmt.path, lambda key, blob, data: fmt.parse(parse_cache(repo), key, data, blob)
     )
 
 
@@ -92,7 +93,7 @@ def write_workspace(
                 raise
             continue
         for path, parsed in edit.files:
-            parse_cache.put(str(access.repo.path), path, blob_id(parsed.data), parsed)
+            parse_cache(access.repo).put(str(access.repo.path), path, blob_id(parsed.data), parsed)
         return logged, edit.result
     raise AssertionError("unreachable")
 

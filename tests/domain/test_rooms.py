@@ -53,6 +53,22 @@ def test_domain_imports_no_sqlalchemy_but_the_session_type() -> None:
     assert found == [], "queries belong in draftroom.store"
 
 
+def test_domain_runs_no_query_on_a_session() -> None:
+    """Domain code hands its session to ``draftroom.store`` functions; it never queries."""
+    queries = {"execute", "scalar", "scalars", "get", "query", "add", "delete", "merge"}
+    found = [
+        f"{path.relative_to(SRC)}:{node.lineno} session.{node.func.attr}"
+        for path, tree in modules(DOMAIN)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in queries
+        and isinstance(node.func.value, ast.Name)
+        and "session" in node.func.value.id
+    ]
+    assert found == []
+
+
 def test_domain_never_opens_git_but_through_the_engine() -> None:
     found = [
         f"{path.relative_to(SRC)}: {module}"

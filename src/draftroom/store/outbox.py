@@ -63,6 +63,10 @@ class OutboxEntry(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
 
+def get_outbox_entry_by_id(session: Session, entry_id: int) -> OutboxEntry | None:
+    return session.get(OutboxEntry, entry_id)
+
+
 def get_outbox_entry(session: Session, repository_id: int, branch: str) -> OutboxEntry | None:
     query = select(OutboxEntry).where(
         OutboxEntry.repository_id == repository_id, OutboxEntry.branch == branch

@@ -136,7 +136,7 @@ def drain(
 def push_entry(services: Services, entry_id: int, owner: str) -> PushOutcome:
     """One push attempt for a leased row; records its outcome and releases the lease."""
     with services.database.session() as session:
-        entry = session.get(store.OutboxEntry, entry_id)
+        entry = store.get_outbox_entry_by_id(session, entry_id)
         assert entry is not None
         upstream = store.get_upstream(session, entry.repository_id)
         record = store.get_repository_by_id(session, entry.repository_id)

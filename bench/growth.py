@@ -35,16 +35,15 @@ from sqlalchemy import insert, select
 
 from draftroom import store
 from draftroom.config import Settings
-from draftroom.domain.access.names import new_branch_name
-from draftroom.domain.access.tokens import (
+from draftroom.domain.access import (
     authenticate_api_key,
     hash_secret,
     issue_api_key,
+    new_branch_name,
     new_credential_id,
 )
-from draftroom.domain.calls.call import Principal
-from draftroom.domain.calls.services import Services
-from draftroom.domain.repos.repositories import register_repository
+from draftroom.domain.calls import Principal, Services
+from draftroom.domain.repos import register_repository
 from draftroom.git import Change, Repository
 from draftroom.store.models import ReuseToken, Sandbox
 from draftroom.store.timestamps import utc_now

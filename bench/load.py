@@ -47,8 +47,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from draftroom.config import Settings
-from draftroom.domain.access.tokens import issue_api_key
-from draftroom.domain.calls.services import Services
+from draftroom.domain.access import issue_api_key
+from draftroom.domain.calls import Services
 from draftroom.git import Change, Repository
 from draftroom.store import get_or_create_org
 from git_commit import GIT_ENV, percentile

@@ -5,7 +5,7 @@ The real app (``create_app``) is driven through Starlette's TestClient, so each 
 whole request: API-key check, reuse-token check, git read, parse cache, audit row, and for
 adds the commit. ``memory.yaml`` is built directly with the git engine, then parsed once
 (the first query, reported apart) before the timed loop. A restart is simulated by emptying
-the process's parse cache (``parse_cache.clear()``): the disk cache under the git dir stays,
+the process's parse cache (``parse_cache(repo).clear()``): the disk cache under the git dir stays,
 as it does when a server restarts. Everything lives in a temporary directory on the default
 temp filesystem.
 """
@@ -32,10 +32,10 @@ from fastapi.testclient import TestClient
 from draftroom import store
 from draftroom.adapters.http import create_app
 from draftroom.config import Settings
-from draftroom.domain.access.tokens import issue_api_key
-from draftroom.domain.calls.services import Services
+from draftroom.domain.access import issue_api_key
+from draftroom.domain.calls import Services
 from draftroom.domain.commits import changes
-from draftroom.domain.repos.setup import setup_default
+from draftroom.domain.repos import setup_default
 from draftroom.domain.workspace import MEMORY_FILE, parse_cache
 from draftroom.git import Change, Repository
 
@@ -127,7 +127,7 @@ def run(sizes: list[int], queries: int, adds: int) -> list[tuple[int, str, list[
                 first = post("/memory/query", **sb, limit=20)
                 rows.append((n, "first query, never parsed (parses the file)", [since(start)]))
                 assert first["total"] == n
-                parse_cache.clear()
+                parse_cache(repo).clear()
                 start = time.perf_counter()
                 again = post("/memory/query", **sb, limit=20)
                 rows.append((n, "first query after restart (disk cache)", [since(start)]))
@@ -166,7 +166,7 @@ def run(sizes: list[int], queries: int, adds: int) -> list[tuple[int, str, list[
                 rows.append((n, "add", add_samples))
                 rows.append((n, "… of which commit checks (limits, secret scan)", checks))
                 rows.append((n, "… of which the git commit (blob, trees, ref)", commits))
-                parse_cache.clear()
+                parse_cache(repo).clear()
                 start = time.perf_counter()
                 post("/memory/query", **sb, limit=20)
                 rows.append((n, "first query after the adds and a restart", [since(start)]))

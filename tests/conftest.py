@@ -36,7 +36,6 @@ from draftroom.adapters.http import create_app
 from draftroom.config import Settings
 from draftroom.domain.calls.services import Services
 from draftroom.domain.repos.setup import setup_default
-from draftroom.domain.workspace import parse_cache
 from draftroom.store import Database, sqlite_url
 from tests.support.api import Api, AppFactory, new_key
 from tests.support.gitserver import GitServer
@@ -110,14 +109,6 @@ def database(database_url: str) -> Iterator[Database]:
         yield db
     finally:
         db.dispose()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_parse_cache() -> Iterator[None]:
-    """Each test starts cold, so a test never passes on another test's parse."""
-    parse_cache.clear()
-    yield
-    parse_cache.clear()
 
 
 @pytest.fixture

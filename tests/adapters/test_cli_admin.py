@@ -22,8 +22,8 @@ from fastapi.testclient import TestClient
 from draftroom import store
 from draftroom.adapters.http import create_app
 from draftroom.config import Settings
-from draftroom.domain.access.local import OWNER_KEY_LABEL
 from draftroom.domain.calls.services import Services
+from draftroom.domain.repos import OWNER_KEY_LABEL
 
 SECRET_KEY = "a long test secret that is not a real one"
 GH_TOKEN = "ghp_cli_admin_token_never_to_be_seen_again"

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from draftroom.adapters.cli import app
 from draftroom.adapters.http import create_app
 from draftroom.config import Settings
-from draftroom.domain.calls.services import Services
+from draftroom.domain.calls import Services
 from tests.support.api import Api, new_key, start_sandbox
 from tests.support.gitserver import GitServer, log
 from tests.support.upstream import REPO, TOKEN, diverge_main, write

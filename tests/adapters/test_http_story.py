@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from draftroom import store
 from draftroom.domain.access import sandboxes
-from draftroom.domain.calls.services import Services
+from draftroom.domain.calls import Services
 from tests.support.api import Api, start_sandbox
 
 REPO = "demo"
@@ -118,7 +118,7 @@ def test_a_token_is_refused_for_another_repository(api: Api, services: Services)
     sb = start_sandbox(api)
     with services.database.session() as session:
         org = store.get_or_create_org(session, "default")
-        from draftroom.domain.repos.repositories import register_repository
+        from draftroom.domain.repos import register_repository
 
         register_repository(services, session, org.id, "other")
     denied = api.post("/files/read", **{**sb, "repo_name": "other"}, path="README.md", expect=403)

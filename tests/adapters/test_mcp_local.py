@@ -24,14 +24,14 @@ from mcp.client.stdio import StdioServerParameters, stdio_client
 from draftroom import store
 from draftroom.adapters.mcp_local import local_sandbox
 from draftroom.config import Settings
-from draftroom.domain.access.local import (
+from draftroom.domain.access import revoke_reuse_token
+from draftroom.domain.calls import Services
+from draftroom.domain.repos import (
     SANDBOX_FILE,
     local_data_dir,
     owner_principal,
     repository_name,
 )
-from draftroom.domain.access.tokens import revoke_reuse_token
-from draftroom.domain.calls.services import Services
 from draftroom.errors import RefNotFound
 
 GIT_IDENTITY = ["-c", "user.name=Person", "-c", "user.email=person@example.com"]

@@ -163,8 +163,9 @@ def test_exports_are_complete() -> None:
 
     public = {name for name in dir(git) if not name.startswith("_")}
     modules = {
-        "changeset", "collisions", "commits", "diff", "locks", "log", "merge",
-        "objects", "paths", "refs", "repository", "revert", "sizes", "trailers", "trees",
+        "branches", "changeset", "collisions", "commits", "diff", "handle", "locks", "log",
+        "merge", "objects", "paths", "reading", "refs", "remote", "repository", "revert",
+        "sizes", "trailers", "trees", "writing",
     }  # fmt: skip
     assert public - modules == set(exported)
 

@@ -14,7 +14,7 @@ from types import TracebackType
 import httpx
 
 from draftroom.config import Settings
-from draftroom.domain.calls.services import Services
+from draftroom.domain.calls import Services
 
 LIMITS_OFF = {"DRAFTROOM_MAX_COMMITS_PER_MINUTE": "1000000"}
 

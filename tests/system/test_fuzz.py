@@ -13,8 +13,8 @@ from schemathesis import checks
 
 from draftroom.adapters.http import create_app
 from draftroom.config import Settings
-from draftroom.domain.calls.services import Services
-from draftroom.domain.repos.setup import setup_default
+from draftroom.domain.calls import Services
+from draftroom.domain.repos import setup_default
 from tests.support.api import new_key
 
 # Schema-valid bodies may still be refused on meaning (a path that is not allowed, content

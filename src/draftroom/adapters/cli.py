@@ -19,7 +19,7 @@ from draftroom.adapters.cli_admin import credential_app, key_app, merge_app, rep
 from draftroom.adapters.cli_calls import DataDir, acting_key, fail, invoke, open_services
 from draftroom.adapters.gpt import gpt_setup
 from draftroom.config import Settings
-from draftroom.domain.repos.setup import setup_default
+from draftroom.domain.repos import setup_default
 from draftroom.errors import DraftroomError
 
 app = typer.Typer(
@@ -133,7 +133,7 @@ def mcp(
 ) -> None:
     """Serve MCP over stdio as the data dir's owner (admin); --repo: one sandbox of your repo."""
     from draftroom.adapters.mcp_local import serve_data_dir, serve_repository
-    from draftroom.domain.access.local import local_data_dir
+    from draftroom.domain.repos import local_data_dir
 
     try:
         if repo is None:

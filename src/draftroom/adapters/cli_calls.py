@@ -16,15 +16,16 @@ import typer
 from pydantic import BaseModel
 
 from draftroom.config import Settings
-from draftroom.domain.access.authenticate import Bearer
-from draftroom.domain.access.local import owner_principal
-from draftroom.domain.calls.failures import logger as failure_log
-from draftroom.domain.calls.services import Services
+from draftroom.domain.access import Bearer
+from draftroom.domain.calls import Services
+from draftroom.domain.repos import owner_principal
 from draftroom.errors import DraftroomError
 from draftroom.tools import build_registry
 from draftroom.tools.registry import Caller
 
 TRANSPORT = "cli"
+FAILURE_LOG = "draftroom.audit"
+"""The logger failed calls are reported on (``domain.calls.failures``): silent here."""
 
 DataDir = Annotated[
     Path | None,
@@ -67,9 +68,10 @@ def invoke(
 
     A refusal raises ``DraftroomError``, audited by the registry like any other call's.
     """
-    if not failure_log.handlers:
+    failures = logging.getLogger(FAILURE_LOG)
+    if not failures.handlers:
         # The refusal is audited and printed as one line; no second, JSON line on stderr.
-        failure_log.addHandler(logging.NullHandler())
+        failures.addHandler(logging.NullHandler())
     registry = build_registry()
     caller = _caller(services, key)
     return registry.invoke(registry.get(tool_name), services, caller, payload, transport=TRANSPORT)

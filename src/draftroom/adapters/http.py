@@ -32,10 +32,12 @@ from draftroom.adapters.limits import BodyLimit
 from draftroom.adapters.mcp import McpEndpoint
 from draftroom.adapters.openapi import ERROR_RESPONSES, gpt_schema
 from draftroom.config import Settings
-from draftroom.domain.access.authenticate import Bearer
-from draftroom.domain.audit.reconcile import reconcile
-from draftroom.domain.calls.services import Services
-from draftroom.domain.upstream.worker import with_upstream_worker
+from draftroom.domain.access import Bearer
+from draftroom.domain.audit import reconcile
+from draftroom.domain.calls import (
+    Services,
+)
+from draftroom.domain.upstream import with_upstream_worker
 from draftroom.errors import (
     DraftroomError,
     InvalidInput,

@@ -38,9 +38,8 @@ from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
 from draftroom import __version__
-from draftroom.domain.access.authenticate import MISSING_KEY, Bearer
-from draftroom.domain.calls.call import Principal
-from draftroom.domain.calls.services import Services
+from draftroom.domain.access import MISSING_KEY, Bearer
+from draftroom.domain.calls import Principal, Services
 from draftroom.errors import DraftroomError, InsufficientScope, Unauthorized
 from draftroom.tools import Registry, Tool
 

@@ -12,10 +12,8 @@ import sys
 from pathlib import Path
 
 from draftroom.adapters.mcp import TRANSPORT, serve_stdio
-from draftroom.domain.access.local import LocalSandbox, open_local_sandbox, owner_principal
-from draftroom.domain.calls.call import Principal
-from draftroom.domain.calls.services import Services
-from draftroom.domain.repos.setup import setup_default
+from draftroom.domain.calls import Principal, Services
+from draftroom.domain.repos import LocalSandbox, open_local_sandbox, owner_principal, setup_default
 from draftroom.tools import Registry, build_registry
 
 

@@ -20,6 +20,7 @@ from draftroom.git.objects import (
 )
 from draftroom.git.paths import validate_path
 from draftroom.git.refs import validate_branch
+from draftroom.git.remote import GitAuth, check_url, clone_bare, set_timeouts
 from draftroom.git.repository import Repository
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "Diff",
     "DiffFile",
     "FileBlob",
+    "GitAuth",
     "Identity",
     "LogEntry",
     "LogPage",
@@ -37,6 +39,9 @@ __all__ = [
     "Resolver",
     "TreeEntry",
     "TreePage",
+    "check_url",
+    "clone_bare",
+    "set_timeouts",
     "validate_branch",
     "validate_path",
 ]

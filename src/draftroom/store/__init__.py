@@ -6,7 +6,17 @@ owns the transaction. Nothing here holds a plaintext secret: see ``draftroom.dom
 
 from __future__ import annotations
 
-from draftroom.store.audit_log import add_audit_event, list_audit_events
+from draftroom.store.audit_log import (
+    add_audit_event,
+    audited_shas,
+    commit_times_since,
+    count_commits_since,
+    failed_token_checks_since,
+    list_audit_events,
+    newest_commit_claims,
+    recent_failures,
+    tool_counts,
+)
 from draftroom.store.credentials import (
     TokenScope,
     add_api_key,
@@ -16,6 +26,7 @@ from draftroom.store.credentials import (
     get_token_scope,
     list_api_keys,
     list_reuse_tokens,
+    live_reuse_tokens,
 )
 from draftroom.store.database import Database, sqlite_url
 from draftroom.store.merge_requests import (
@@ -39,6 +50,20 @@ from draftroom.store.models import (
     SandboxStatus,
 )
 from draftroom.store.orgs import get_or_create_org, get_org
+from draftroom.store.outbox import (
+    OutboxEntry,
+    OutboxState,
+    due_outbox,
+    enqueue_outbox,
+    fail_push,
+    finish_push,
+    get_outbox_entry,
+    get_outbox_entry_by_id,
+    lease_outbox_entry,
+    list_outbox,
+    mark_diverged,
+    mark_resolved,
+)
 from draftroom.store.repositories import (
     add_repository,
     get_repository,
@@ -56,8 +81,6 @@ from draftroom.store.timestamps import UTCDateTime, utc_now
 from draftroom.store.upstream import (
     CredentialKind,
     MainState,
-    OutboxEntry,
-    OutboxState,
     PublishMode,
     Upstream,
     UpstreamCredential,
@@ -65,19 +88,10 @@ from draftroom.store.upstream import (
     add_upstream_credential,
     claim_fetch,
     delete_upstream_credential,
-    due_outbox,
-    enqueue_outbox,
-    fail_push,
-    finish_push,
-    get_outbox_entry,
     get_upstream,
     get_upstream_credential,
-    lease_outbox_entry,
-    list_outbox,
     list_upstream_credentials,
     list_upstreams,
-    mark_diverged,
-    mark_resolved,
     repositories_using_credential,
 )
 
@@ -112,18 +126,23 @@ __all__ = [
     "add_sandbox",
     "add_upstream",
     "add_upstream_credential",
+    "audited_shas",
     "claim_fetch",
+    "commit_times_since",
+    "count_commits_since",
     "count_sandboxes",
     "delete_upstream_credential",
     "due_outbox",
     "enqueue_outbox",
     "fail_push",
+    "failed_token_checks_since",
     "finish_push",
     "get_api_key",
     "get_merge_request",
     "get_or_create_org",
     "get_org",
     "get_outbox_entry",
+    "get_outbox_entry_by_id",
     "get_repository",
     "get_repository_by_id",
     "get_reuse_token",
@@ -143,9 +162,13 @@ __all__ = [
     "list_sandboxes",
     "list_upstream_credentials",
     "list_upstreams",
+    "live_reuse_tokens",
     "mark_diverged",
     "mark_resolved",
+    "newest_commit_claims",
+    "recent_failures",
     "repositories_using_credential",
     "sqlite_url",
+    "tool_counts",
     "utc_now",
 ]

@@ -90,3 +90,12 @@ def list_reuse_tokens(session: Session, sandbox_id: int) -> Sequence[ReuseToken]
         .order_by(ReuseToken.created_at, ReuseToken.id)
     )
     return session.scalars(query).all()
+
+
+def live_reuse_tokens(session: Session, sandbox_id: int) -> Sequence[ReuseToken]:
+    """A sandbox's tokens not yet revoked (expired ones included)."""
+    return session.scalars(
+        select(ReuseToken).where(
+            ReuseToken.sandbox_id == sandbox_id, ReuseToken.revoked_at.is_(None)
+        )
+    ).all()

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from draftroom.domain.calls.call import Call
+from draftroom.domain.calls import Call
 from draftroom.domain.merge import lifecycle
 from draftroom.store import MergeRequestStatus, SandboxStatus
 from draftroom.tools.inputs import id_page
@@ -85,7 +85,7 @@ def list_sandboxes(call: Call, sandbox: None, body: ListInput) -> ListOutput:
 class IdInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: int = Field(..., ge=1, description="The sandbox's id (see GET /admin/sandboxes).")
+    id: int = Field(..., ge=1, description="The sandbox's id (see sandbox.list).")
 
 
 @tool(

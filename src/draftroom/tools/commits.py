@@ -11,9 +11,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
-from draftroom.domain.access.sandboxes import SandboxAccess
-from draftroom.domain.calls.call import Call
-from draftroom.domain.commits.changes import LoggedCommit, commit_and_log, rollback_commit
+from draftroom.domain.access import SandboxAccess
+from draftroom.domain.calls import Call
+from draftroom.domain.commits import (
+    LoggedCommit,
+    commit_and_log,
+    rollback_commit,
+)
 from draftroom.errors import InvalidInput
 from draftroom.git import Change
 from draftroom.tools.inputs import Encoding, SandboxInput, decode_content
@@ -88,7 +92,7 @@ class CommitInput(SandboxInput):
     summary="Commit several file changes at once",
     description=(
         "Adds, replaces and deletes files in one atomic, audited commit on your branch, with a "
-        "changelog entry under .logs/. Undo with /git/rollback_commit."
+        "changelog entry under .logs/. Undo with git.rollback_commit."
     ),
     writes=True,
 )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from draftroom.domain.access.sandboxes import SandboxAccess
-from draftroom.domain.calls.call import Call
+from draftroom.domain.access import SandboxAccess
+from draftroom.domain.calls import Call
 from draftroom.domain.workspace import resume_briefing
 from draftroom.tools.inputs import SandboxInput
 from draftroom.tools.registry import tool

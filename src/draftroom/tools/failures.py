@@ -6,8 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from draftroom.domain.calls.call import Call
-from draftroom.domain.calls.failures import recent_failures
+from draftroom.domain.calls import Call, recent_failures
 from draftroom.tools.registry import tool
 
 

@@ -8,9 +8,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, PrivateAttr, model_validator
 
-from draftroom.domain.access.sandboxes import SandboxAccess
-from draftroom.domain.calls.call import Call
-from draftroom.domain.commits.changes import commit_and_log
+from draftroom.domain.access import SandboxAccess
+from draftroom.domain.calls import Call
+from draftroom.domain.commits import commit_and_log
 from draftroom.git import Change
 from draftroom.tools.commits import CommitOutput, committed
 from draftroom.tools.inputs import (
@@ -167,7 +167,7 @@ class WriteInput(SandboxInput):
 @tool(
     "files.write",
     summary="Write a file (one commit)",
-    description="Creates or replaces one file as an audited commit on your branch. Undo with /git/rollback_commit.",
+    description="Creates or replaces one file as an audited commit on your branch. Undo with git.rollback_commit.",
     writes=True,
 )
 def write(call: Call, sandbox: SandboxAccess, body: WriteInput) -> CommitOutput:

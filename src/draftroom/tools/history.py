@@ -7,10 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from draftroom.domain.access.sandboxes import BASE_BRANCH, SandboxAccess
-from draftroom.domain.calls.call import Call
-from draftroom.domain.commits.changes import read_rollbacks
-from draftroom.domain.commits.restore import REVERTS_TRAILER, revert_links
+from draftroom.domain.access import BASE_BRANCH, SandboxAccess
+from draftroom.domain.calls import Call
+from draftroom.domain.commits import REVERTS_TRAILER, read_rollbacks, revert_links
 from draftroom.tools.inputs import ANSWER_BUDGET, SandboxInput, fit_page
 from draftroom.tools.registry import tool
 

@@ -28,7 +28,7 @@ class SandboxInput(BaseModel):
         None, max_length=250, description="Your sandbox branch; omit to use the token's branch."
     )
     reuse_token: str = Field(
-        ..., min_length=1, max_length=200, description="The reuse token /sandbox/init returned."
+        ..., min_length=1, max_length=200, description="The reuse token sandbox.init returned."
     )
 
 

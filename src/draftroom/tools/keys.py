@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from draftroom.domain.access.tokens import issue_api_key
-from draftroom.domain.calls.call import Call
+from draftroom.domain.access import issue_api_key
+from draftroom.domain.calls import Call
 from draftroom.tools.registry import tool
 
 

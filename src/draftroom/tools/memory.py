@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
 
-from draftroom.domain.access.sandboxes import SandboxAccess
-from draftroom.domain.calls.call import Call
+from draftroom.domain.access import SandboxAccess
+from draftroom.domain.calls import Call
 from draftroom.domain.workspace import (
     MemoryEntry,
     add_memory,
@@ -51,7 +51,7 @@ def memory_out(entry: MemoryEntry) -> MemoryOut:
 
 class MemoryAddOutput(BaseModel):
     id: str
-    commit_sha: str = Field(description="Undo with /git/rollback_commit.")
+    commit_sha: str = Field(description="Undo with git.rollback_commit.")
     branch: str
 
 
@@ -149,7 +149,7 @@ class MemoryDeleteInput(SandboxInput):
 
 class MemoryDeleteOutput(BaseModel):
     id: str
-    commit_sha: str = Field(description="Undo with /git/rollback_commit.")
+    commit_sha: str = Field(description="Undo with git.rollback_commit.")
     branch: str
 
 

@@ -12,8 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from draftroom.domain.access.sandboxes import SandboxAccess
-from draftroom.domain.calls.call import Call
+from draftroom.domain.access import SandboxAccess
+from draftroom.domain.calls import Call
 from draftroom.domain.merge import requests as merges
 from draftroom.store import MergeRequestStatus
 from draftroom.tools.inputs import SandboxInput, id_page

@@ -21,7 +21,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
-from draftroom.domain.commits.changes import refuse_log_path
+from draftroom.domain.commits import refuse_log_path
 from draftroom.git import validate_path
 
 

@@ -6,10 +6,9 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from draftroom.domain.access.sandboxes import SandboxAccess
-from draftroom.domain.calls.call import Call
-from draftroom.domain.workspace import log_reasoning, read_reasoning, reasoning_entries
-from draftroom.domain.workspace.reasoning import Kind
+from draftroom.domain.access import SandboxAccess
+from draftroom.domain.calls import Call
+from draftroom.domain.workspace import Kind, log_reasoning, read_reasoning, reasoning_entries
 from draftroom.errors import InvalidInput
 from draftroom.tools.inputs import SandboxInput, fit_page
 from draftroom.tools.registry import tool
@@ -24,7 +23,7 @@ class ReasoningLogInput(SandboxInput):
 
 class ReasoningLogOutput(BaseModel):
     id: str
-    commit_sha: str = Field(description="Undo with /git/rollback_commit.")
+    commit_sha: str = Field(description="Undo with git.rollback_commit.")
     branch: str
 
 

@@ -25,12 +25,15 @@ import pydantic_core
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
-from draftroom.domain.access.authenticate import Bearer, authenticate
-from draftroom.domain.access.sandboxes import SandboxAccess, open_sandbox
-from draftroom.domain.audit.events import record_event
-from draftroom.domain.calls.call import Call, Principal
-from draftroom.domain.calls.failures import FailedCall, report_failure
-from draftroom.domain.calls.services import Services
+from draftroom.domain.access import Bearer, SandboxAccess, authenticate, open_sandbox
+from draftroom.domain.audit import record_event
+from draftroom.domain.calls import (
+    Call,
+    FailedCall,
+    Principal,
+    Services,
+    report_failure,
+)
 from draftroom.errors import DraftroomError, InsufficientScope, InvalidRequest, NotFound
 from draftroom.store import Database
 

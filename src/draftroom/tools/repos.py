@@ -10,8 +10,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from draftroom.domain.calls.call import Call
-from draftroom.domain.repos.repositories import register_repository
+from draftroom.domain.calls import Call
+from draftroom.domain.repos import register_repository
 from draftroom.tools.registry import tool
 
 

@@ -6,15 +6,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from draftroom.domain.access.sandboxes import (
-    BASE_BRANCH,
-    SandboxAccess,
-    create_sandbox,
-    open_sandbox,
-)
-from draftroom.domain.calls.call import Call
-from draftroom.domain.merge.lifecycle import LAST_ROLLBACKS, State, standing
-from draftroom.domain.upstream.status import (
+from draftroom.domain.access import BASE_BRANCH, SandboxAccess, create_sandbox, open_sandbox
+from draftroom.domain.calls import Call
+from draftroom.domain.merge import LAST_ROLLBACKS, State, standing
+from draftroom.domain.upstream import (
     MainUpstreamState,
     UpstreamState,
     sandbox_upstream_status,

@@ -6,11 +6,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from draftroom.domain.access.sandboxes import BASE_BRANCH, SandboxAccess
-from draftroom.domain.audit.metrics import tool_counts
-from draftroom.domain.calls.call import Call
-from draftroom.domain.workspace import export_page, workspace_counts
-from draftroom.domain.workspace.export import RecordType
+from draftroom.domain.access import BASE_BRANCH, SandboxAccess
+from draftroom.domain.audit import tool_counts
+from draftroom.domain.calls import Call
+from draftroom.domain.workspace import RecordType, export_page, workspace_counts
 from draftroom.tools.inputs import SandboxInput, fit_page
 from draftroom.tools.registry import tool
 

@@ -6,10 +6,17 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from draftroom.domain.access.sandboxes import SandboxAccess
-from draftroom.domain.calls.call import Call
-from draftroom.domain.workspace import Task, create_task, list_tasks, tasks_of, update_task
-from draftroom.domain.workspace.tasks import Priority, Status
+from draftroom.domain.access import SandboxAccess
+from draftroom.domain.calls import Call
+from draftroom.domain.workspace import (
+    Priority,
+    Status,
+    Task,
+    create_task,
+    list_tasks,
+    tasks_of,
+    update_task,
+)
 from draftroom.tools.inputs import SandboxInput, fit_page
 from draftroom.tools.registry import tool
 
@@ -46,7 +53,7 @@ def task_out(task: Task) -> TaskOut:
 class TaskWriteOutput(BaseModel):
     id: str
     task: TaskOut
-    commit_sha: str = Field(description="Undo with /git/rollback_commit.")
+    commit_sha: str = Field(description="Undo with git.rollback_commit.")
     branch: str
 
 

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from draftroom.domain.access.renewal import renew_sandbox_token, revoke_org_token
-from draftroom.domain.calls.call import Call
+from draftroom.domain.access import renew_sandbox_token, revoke_org_token
+from draftroom.domain.calls import Call
 from draftroom.tools.inputs import SandboxInput
 from draftroom.tools.registry import tool
 

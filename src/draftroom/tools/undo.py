@@ -7,8 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from draftroom.domain.access.sandboxes import SandboxAccess
-from draftroom.domain.calls.call import Call
+from draftroom.domain.access import SandboxAccess
+from draftroom.domain.calls import Call
 from draftroom.domain.commits import restore as restoring
 from draftroom.errors import InvalidInput
 from draftroom.tools.inputs import SandboxInput, fit_page
@@ -22,7 +22,7 @@ class RestoreInput(SandboxInput):
         ...,
         min_length=1,
         max_length=250,
-        description="'main' or a commit sha of your branch, e.g. from /git/history.",
+        description="'main' or a commit sha of your branch, e.g. from git.history.",
     )
 
 
@@ -39,7 +39,7 @@ class RestoreOutput(BaseModel):
     summary="Restore the branch's files to a commit or to main",
     description=(
         "Adds one commit whose files equal those of 'main' or of an earlier commit of your "
-        "branch (.logs/ is kept). History stays; undo it with /sandbox/undo."
+        "branch (.logs/ is kept). History stays; undo it with sandbox.undo."
     ),
     writes=True,
 )
@@ -74,7 +74,7 @@ class UndoOutput(BaseModel):
     summary="Undo the last operations",
     description=(
         "Undoes your last `steps` changes (writes, commits, rollbacks, restores, undos) in one "
-        "new commit. Undoing an undo re-applies. See /sandbox/operations."
+        "new commit. Undoing an undo re-applies. See sandbox.operations."
     ),
     writes=True,
 )

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from draftroom.domain.audit.events import REDACTED, record_event
+from draftroom.domain.audit import REDACTED, record_event
 from draftroom.store import Database, list_audit_events
 
 

@@ -6,8 +6,8 @@ from sqlalchemy import delete, select
 
 from draftroom import store
 from draftroom.adapters.http import create_app
-from draftroom.domain.audit.reconcile import reconcile
-from draftroom.domain.calls.services import Services
+from draftroom.domain.audit import reconcile
+from draftroom.domain.calls import Services
 from draftroom.git import Change
 from tests.support.api import Api, start_sandbox
 

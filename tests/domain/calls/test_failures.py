@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from draftroom.domain.calls.alerts import AlertSender
+from draftroom.domain.calls import AlertSender
 from tests.support.api import Api, AppFactory, error, new_key, start_sandbox
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from draftroom.domain.calls.services import Services
+from draftroom.domain.calls import Services
 from tests.support.api import Api, error, start_sandbox
 
 

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from draftroom.domain.calls.services import Services
+from draftroom.domain.calls import Services
 from tests.support.api import Api, AppFactory, error, start_sandbox
 
 BAD_PATHS = [

@@ -5,8 +5,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterator
 
-from draftroom.domain.calls.call import Principal
-from draftroom.domain.calls.services import Services
+from draftroom.domain.calls import Principal, Services
 from draftroom.errors import PayloadTooLarge
 from draftroom.tools import build_registry
 from tests.support.api import REPO, Api, AppFactory, error, start_sandbox
@@ -128,7 +127,7 @@ def test_mcp_and_every_transport_get_the_same_limits(make_app: AppFactory) -> No
     api, services = make_app(max_file_bytes=10)
     sb = start_sandbox(api)
     with services.database.session() as session:
-        from draftroom.domain.access.tokens import authenticate_api_key
+        from draftroom.domain.access import authenticate_api_key
 
         key = authenticate_api_key(session, api.headers["Authorization"].split()[1])
         principal = Principal(api_key_id=key.id, org_id=key.org_id, role=key.role)

@@ -7,7 +7,7 @@ import json
 from sqlalchemy import select
 
 from draftroom import store
-from draftroom.domain.calls.services import Services
+from draftroom.domain.calls import Services
 from tests.support.api import Api, error, start_sandbox
 
 AWS = "AKIA" + "Z3PXQW7RT9LK2MNB"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from draftroom.domain.calls.services import Services
+from draftroom.domain.calls import Services
 from tests.support.api import Api, start_sandbox, write
 from tests.support.trees import files, logs, repo_of
 

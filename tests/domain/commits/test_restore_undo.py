@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from draftroom.domain.calls.services import Services
+from draftroom.domain.calls import Services
 from tests.support.api import AdminApi, Api, start_sandbox, write
 from tests.support.trees import files, logs, repo_of
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from draftroom.domain.commits.secrets import (
+from draftroom.domain.commits import (
     SecretFinding,
     added_lines,
     refuse_secrets,

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
-from draftroom.domain.calls.services import Services
+from draftroom.domain.calls import Services
 from draftroom.tools import build_registry
 from tests.support.api import REPO, AdminApi, Api, start_sandbox, write
 from tests.support.trees import files, logs, repo_of

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from draftroom.domain.merge.requests import union_log_lists
+from draftroom.domain.merge import union_log_lists
 from draftroom.git import Change, Repository
 
 HEADER = b"# Commits rolled back in this sandbox, oldest first. Written by draftroom.\n"

@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 
 from draftroom import store
 from draftroom.adapters.http import create_app
-from draftroom.domain.calls.services import Services
-from draftroom.domain.repos.setup import setup_default
+from draftroom.domain.calls import Services
+from draftroom.domain.repos import setup_default
 from draftroom.domain.upstream import add_token_credential
 from tests.support.api import Api, new_key
 from tests.support.gitserver import GitServer, log

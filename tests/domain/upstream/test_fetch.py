@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from draftroom import store
 from draftroom.adapters.http import create_app
-from draftroom.domain.calls.services import Services
+from draftroom.domain.calls import Services
 from draftroom.domain.upstream import fetch_main
 from tests.support.api import Api, new_key, start_sandbox
 from tests.support.gitserver import GitServer, log, run_git

@@ -14,7 +14,7 @@ import httpx
 import jwt
 import pytest
 
-from draftroom.domain.upstream.github import (
+from draftroom.domain.upstream import (
     GitHubClient,
     InstallationTokens,
     github_repo,

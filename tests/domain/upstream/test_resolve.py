@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 from draftroom import store
 from draftroom.adapters.http import create_app
-from draftroom.domain.calls.services import Services
-from draftroom.domain.upstream import fetch_main, transport
+from draftroom.domain.calls import Services
+from draftroom.domain.upstream import fetch_main
+from draftroom.git import Repository
 from tests.support.api import AdminApi, Api, new_key, start_sandbox
 from tests.support.gitserver import GitServer, log
 from tests.support.upstream import (
@@ -160,14 +161,14 @@ def test_a_forced_push_never_overwrites_a_commit_it_has_not_seen(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     ours, _ = diverge_main(quiet, git_server, tmp_path)
-    real_fetch = transport.fetch
+    real_fetch = Repository.fetch
     later: list[str] = []
 
-    def fetch_then_someone_pushes(*args: Any, **kwargs: Any) -> None:
-        real_fetch(*args, **kwargs)
+    def fetch_then_someone_pushes(repo: Repository, *args: Any, **kwargs: Any) -> None:
+        real_fetch(repo, *args, **kwargs)
         later.append(advance_upstream_main(git_server, tmp_path / "other", "pushed meanwhile\n"))
 
-    monkeypatch.setattr(transport, "fetch", fetch_then_someone_pushes)
+    monkeypatch.setattr(Repository, "fetch", fetch_then_someone_pushes)
     error = admin.post(ROUTES["resolve"], expect=409, branch="main", keep="ours")["error"]
 
     assert "moved again" in error["message"]

@@ -9,9 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import yaml
 
-from draftroom.domain.calls.services import Services
-from draftroom.domain.workspace import files, memory, parse_cache
-from draftroom.domain.workspace.cache import ParseCache
+from draftroom.domain.calls import Services
+from draftroom.domain.workspace import memory, parse_cache
 from draftroom.domain.workspace.disk_cache import DiskParseCache, directory
 from draftroom.domain.workspace.formats import YamlList
 from tests.support.api import Api
@@ -221,7 +220,7 @@ def test_each_version_is_parsed_once_and_appends_parse_like_a_cold_read(
     for i in range(3):
         api.post("/memory/add", **project, text=f"line {i}\nsecond line", tags=["t"])
     warm = api.post("/memory/query", **project, limit=100)
-    parse_cache.clear()
+    parse_cache(repo_of(services)).clear()
     calls: list[int] = []
     whole = YamlList._parse_whole
 
@@ -259,14 +258,15 @@ def test_a_restarted_server_reads_memory_from_the_disk_cache_without_parsing(
     api: Api, project: dict[str, str], services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Store every version (the threshold is 32 KB of unsaved YAML in production).
-    monkeypatch.setattr(files.parse_cache, "disk", DiskParseCache(snapshot_bytes=1))
+    cache = parse_cache(repo_of(services))
+    monkeypatch.setattr(cache, "disk", DiskParseCache(snapshot_bytes=1))
     for i in range(3):
         api.post("/memory/add", **project, text=f"kept {i}", tags=["disk"])
     warm = api.post("/memory/query", **project, limit=100)
     gitdir = str(repo_of(services).path)
     assert any(name.startswith("memory.yaml.") for name in os.listdir(directory(gitdir)))
     # A new process: an empty parse cache over the same disk cache.
-    monkeypatch.setattr(files, "parse_cache", ParseCache(disk=DiskParseCache(snapshot_bytes=1)))
+    cache.clear()
     calls: list[int] = []
     monkeypatch.setattr(YamlList, "_parse_whole", lambda self, data: calls.append(1))
     assert api.post("/memory/query", **project, limit=100) == warm

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from draftroom.domain.calls.services import Services
+from draftroom.domain.calls import Services
 from draftroom.domain.workspace import parse_cache
 from tests.support.api import Api
-from tests.support.trees import commit_by_hand, file_at
+from tests.support.trees import commit_by_hand, file_at, repo_of
 
 
 def test_log_then_read_newest_first(api: Api, project: dict[str, str]) -> None:
@@ -26,7 +26,7 @@ def test_text_that_looks_like_a_heading_reads_back_as_written(
     text = "Options:\n## not a heading\n\\ leading backslash\n\nend"
     api.post("/reasoning/log", **project, entry=text, kind="question")
     assert api.post("/reasoning/read", **project)["items"][0]["text"] == text
-    parse_cache.clear()
+    parse_cache(repo_of(services)).clear()
     assert api.post("/reasoning/read", **project)["items"][0]["text"] == text
     trace = file_at(services, project["branch"], "reasoning_trace.md").decode()
     assert "\n\\## not a heading\n" in trace

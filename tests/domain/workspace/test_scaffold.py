@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from draftroom.domain.calls.services import Services
+from draftroom.domain.calls import Services
 from draftroom.git import Change
 from tests.support.api import REPO, Api, start_project
 from tests.support.trees import file_at, repo_of

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from draftroom.domain.calls.services import Services
+from draftroom.domain.calls import Services
 from tests.support.api import Api
 from tests.support.trees import commit_by_hand, file_at
 

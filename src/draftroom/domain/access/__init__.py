@@ -1,0 +1,74 @@
+"""Who may touch which sandbox: API keys and reuse tokens, the wrong-token lockout, sandbox
+branch names, and opening a sandbox for a call (``open_sandbox`` → ``SandboxAccess``).
+
+Never stores or logs a plaintext secret; see ``tokens`` for how secrets are checked.
+"""
+
+from draftroom.domain.access.authenticate import MISSING_KEY, Bearer, authenticate
+from draftroom.domain.access.lockout import (
+    FAILED_TOKEN_CODE,
+    check_token_lockout,
+    retry_after,
+)
+from draftroom.domain.access.names import new_branch_name
+from draftroom.domain.access.renewal import renew_sandbox_token, revoke_org_token
+from draftroom.domain.access.sandboxes import (
+    BASE_BRANCH,
+    SandboxAccess,
+    create_sandbox,
+    open_sandbox,
+    repository_record,
+)
+from draftroom.domain.access.tokens import (
+    API_KEY_PREFIX,
+    INVALID_API_KEY,
+    INVALID_REUSE_TOKEN,
+    REUSE_TOKEN_PREFIX,
+    authenticate_api_key,
+    hash_secret,
+    issue_api_key,
+    issue_reuse_token,
+    looks_like_credential,
+    new_credential_id,
+    renew_reuse_token,
+    revoke_api_key,
+    revoke_reuse_token,
+    revoke_sandbox_tokens,
+    verify_reuse_token,
+    verify_reuse_token_scope,
+    verify_secret,
+)
+
+__all__ = [
+    "API_KEY_PREFIX",
+    "BASE_BRANCH",
+    "FAILED_TOKEN_CODE",
+    "INVALID_API_KEY",
+    "INVALID_REUSE_TOKEN",
+    "MISSING_KEY",
+    "REUSE_TOKEN_PREFIX",
+    "Bearer",
+    "SandboxAccess",
+    "authenticate",
+    "authenticate_api_key",
+    "check_token_lockout",
+    "create_sandbox",
+    "hash_secret",
+    "issue_api_key",
+    "issue_reuse_token",
+    "looks_like_credential",
+    "new_branch_name",
+    "new_credential_id",
+    "open_sandbox",
+    "renew_reuse_token",
+    "renew_sandbox_token",
+    "repository_record",
+    "retry_after",
+    "revoke_api_key",
+    "revoke_org_token",
+    "revoke_reuse_token",
+    "revoke_sandbox_tokens",
+    "verify_reuse_token",
+    "verify_reuse_token_scope",
+    "verify_secret",
+]

@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from draftroom.domain.access.tokens import authenticate_api_key
-from draftroom.domain.calls.call import Principal
-from draftroom.domain.calls.services import Services
+from draftroom.domain.calls import Principal, Services
 from draftroom.errors import Unauthorized
 
 MISSING_KEY = "send your API key as 'Authorization: Bearer <key>'"

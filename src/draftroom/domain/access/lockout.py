@@ -8,12 +8,12 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from draftroom.domain.calls.call import Call
+from draftroom import store
+from draftroom.domain.calls import Call
 from draftroom.errors import RateLimited
-from draftroom.store import AuditEvent, utc_now
+from draftroom.store import utc_now
 
 FAILED_TOKEN_CODE = "unauthorized"
 """The code of a wrong, unknown or malformed reuse token (not expired/revoked: those were right)."""
@@ -28,16 +28,7 @@ def check_token_lockout(call: Call, session: Session, now: datetime | None = Non
     settings = call.services.settings
     now = now or utc_now()
     window = timedelta(seconds=settings.token_lockout_seconds)
-    rows = session.execute(
-        select(AuditEvent.at, AuditEvent.api_key_id, AuditEvent.detail)
-        .where(
-            AuditEvent.repo.is_(None),
-            AuditEvent.branch.is_(None),
-            AuditEvent.at > now - window,
-            AuditEvent.error_code == FAILED_TOKEN_CODE,
-        )
-        .order_by(AuditEvent.at)
-    ).all()
+    rows = store.failed_token_checks_since(session, now - window, FAILED_TOKEN_CODE)
     by_key = [at for at, key, _ in rows if key == call.principal.api_key_id]
     # A row without a key is a refused API key, not a wrong reuse token: not counted here.
     by_client = [

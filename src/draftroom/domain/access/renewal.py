@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from draftroom import store
 from draftroom.domain.access.sandboxes import SandboxAccess, open_sandbox
 from draftroom.domain.access.tokens import renew_reuse_token, revoke_reuse_token
-from draftroom.domain.calls.call import Call
+from draftroom.domain.calls import Call
 from draftroom.errors import NotFound
 
 

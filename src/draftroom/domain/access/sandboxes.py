@@ -17,7 +17,7 @@ from draftroom import store
 from draftroom.domain.access.lockout import check_token_lockout
 from draftroom.domain.access.names import new_branch_name
 from draftroom.domain.access.tokens import issue_reuse_token, verify_reuse_token_scope
-from draftroom.domain.calls.call import Call
+from draftroom.domain.calls import Call
 from draftroom.errors import (
     AlreadyExists,
     BranchNotAllowed,
@@ -119,7 +119,7 @@ def _reserve_branch(repo: Repository, taken: Callable[[str], bool]) -> str:
         except AlreadyExists:
             continue
         return branch
-    raise Conflict("could not reserve a free sandbox branch name; call /sandbox/init again")
+    raise Conflict("could not reserve a free sandbox branch name; call sandbox.init again")
 
 
 def open_sandbox(
@@ -134,7 +134,7 @@ def open_sandbox(
     """Check a reuse token against the repository and branch a call names.
 
     ``renewing`` also accepts a token expired less than the grace period ago
-    (``/sandbox/renew``); every other tool refuses it.
+    (``sandbox.renew``); every other tool refuses it.
     """
     check_token_lockout(call, session)
     grace = timedelta(days=call.services.settings.token_grace_days)

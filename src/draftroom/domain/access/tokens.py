@@ -13,7 +13,6 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from draftroom.errors import NotFound, TokenExpired, TokenRevoked, Unauthorized
@@ -24,6 +23,7 @@ from draftroom.store.credentials import (
     get_api_key,
     get_reuse_token,
     get_token_scope,
+    live_reuse_tokens,
 )
 from draftroom.store.models import ApiKey, ReuseToken, Role
 from draftroom.store.timestamps import utc_now
@@ -46,9 +46,7 @@ _FORMAT = re.compile(
 _DUMMY_HASH = hashlib.sha256(b"draftroom: no such credential").hexdigest()
 
 INVALID_API_KEY = "invalid API key"
-_NEW_TOKEN_HINT = (
-    "call /sandbox/init without a token to get a new one, or ask an admin to issue one"
-)
+_NEW_TOKEN_HINT = "call sandbox.init without a token to get a new one, or ask an admin to issue one"
 INVALID_REUSE_TOKEN = f"invalid reuse token; {_NEW_TOKEN_HINT}"
 
 
@@ -213,7 +211,7 @@ def _check_reuse_token(
                 return token
             raise TokenExpired(
                 f"reuse token expired at {token.expires_at.isoformat()}; renew it with "
-                f"/sandbox/renew before {renewable_until.isoformat()} to keep your sandbox",
+                f"sandbox.renew before {renewable_until.isoformat()} to keep your sandbox",
                 token_id=token.id,
                 expired_at=token.expires_at.isoformat(),
                 renewable_until=renewable_until.isoformat(),
@@ -256,11 +254,7 @@ def revoke_reuse_token(session: Session, token_id: str) -> ReuseToken:
 def revoke_sandbox_tokens(session: Session, sandbox_id: int) -> int:
     """Revoke every live token of a sandbox (on archive or merge); returns how many."""
     now = utc_now()
-    live = session.scalars(
-        select(ReuseToken).where(
-            ReuseToken.sandbox_id == sandbox_id, ReuseToken.revoked_at.is_(None)
-        )
-    ).all()
+    live = live_reuse_tokens(session, sandbox_id)
     for token in live:
         token.revoked_at = now
     return len(live)

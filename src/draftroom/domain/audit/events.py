@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from draftroom.domain.access.tokens import looks_like_credential
+from draftroom.domain.access import looks_like_credential
 from draftroom.store.audit_log import add_audit_event
 from draftroom.store.database import Database
 from draftroom.store.models import AuditEvent, Outcome

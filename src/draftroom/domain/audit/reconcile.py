@@ -14,18 +14,16 @@ first commit the audit knows. Must never move a ref.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from draftroom import store
-from draftroom.domain.calls.services import Services
+from draftroom.domain.calls import Services
 from draftroom.errors import DraftroomError, RefNotFound
 from draftroom.git import LogEntry, Repository
-from draftroom.store import AuditEvent
 
 logger = logging.getLogger("draftroom.audit")
 
@@ -78,21 +76,6 @@ def reconcile(services: Services) -> Reconciled:
     return result
 
 
-def _audited(session: Session, shas: Sequence[str]) -> set[str]:
-    """The shas among ``shas`` some audit row names."""
-    found: set[str] = set()
-    for start in range(0, len(shas), _CHUNK):
-        chunk = list(shas[start : start + _CHUNK])
-        found.update(
-            sha
-            for sha in session.scalars(
-                select(AuditEvent.commit_sha).where(AuditEvent.commit_sha.in_(chunk))
-            )
-            if sha is not None
-        )
-    return found
-
-
 def _walk(repo: Repository, branch: str) -> Iterator[LogEntry]:
     cursor: str | None = None
     walked = 0
@@ -114,7 +97,7 @@ def _insert_missing(session: Session, repo: Repository, repo_name: str, branch: 
 
     def flush() -> bool:
         """Move unaudited entries of ``batch`` to ``missing``; True once the walk may stop."""
-        known = _audited(session, [e.sha for e in batch])
+        known = store.audited_shas(session, [e.sha for e in batch], _CHUNK)
         done = False
         for entry in batch:
             if entry.sha not in known:
@@ -154,17 +137,7 @@ def _insert_missing(session: Session, repo: Repository, repo_name: str, branch: 
 
 def _mark_missing(session: Session, repo: Repository, repo_name: str, branch: str) -> list[str]:
     """Audit rows claiming a commit git does not have lose the claim, and say so."""
-    rows = session.scalars(
-        select(AuditEvent)
-        .where(
-            AuditEvent.repo == repo_name,
-            AuditEvent.branch == branch,
-            AuditEvent.outcome == "ok",
-            AuditEvent.commit_sha.is_not(None),
-        )
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(CHECKED_CLAIMS)
-    ).all()
+    rows = store.newest_commit_claims(session, repo_name, branch, CHECKED_CLAIMS)
     missing = []
     for row in rows:
         assert row.commit_sha is not None

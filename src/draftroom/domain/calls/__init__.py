@@ -1,0 +1,31 @@
+"""Who calls and what a call carries: ``Call`` (with its one session and audit fields),
+the ``Principal`` behind it, the process's ``Services``, and how failed calls are reported.
+
+The lowest domain package: it imports no other.
+"""
+
+from draftroom.domain.calls.alerts import AlertSender
+from draftroom.domain.calls.call import (
+    AuditFields,
+    Call,
+    Principal,
+)
+from draftroom.domain.calls.failures import (
+    FailedCall,
+    FailureCounter,
+    recent_failures,
+    report_failure,
+)
+from draftroom.domain.calls.services import Services
+
+__all__ = [
+    "AlertSender",
+    "AuditFields",
+    "Call",
+    "FailedCall",
+    "FailureCounter",
+    "Principal",
+    "Services",
+    "recent_failures",
+    "report_failure",
+]

@@ -1,7 +1,7 @@
 """Making failed tool calls visible: one JSON log line each, a per-process count, an alert.
 
 Every failed call is logged on the ``draftroom.audit`` logger as one JSON object and counted
-in this process's ``FailureCounter`` (``GET /admin/errors`` shows both the counts and the
+in this process's ``FailureCounter`` (``admin.errors`` shows both the counts and the
 audit table's recent failures); a failed *write* is also handed to the alert webhook. A
 failure record names ids, codes and timings only: never a token, a key or file content.
 """
@@ -17,11 +17,11 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from draftroom import store
 from draftroom.domain.calls.alerts import AlertSender
-from draftroom.store import ApiKey, AuditEvent, utc_now
+from draftroom.store import AuditEvent, utc_now
 
 logger = logging.getLogger("draftroom.audit")
 
@@ -72,10 +72,4 @@ def report_failure(failure: FailedCall, counter: FailureCounter, alerts: AlertSe
 
 def recent_failures(session: Session, org_id: int, limit: int) -> Sequence[AuditEvent]:
     """The org's newest failed calls from the audit table (every worker's, not just ours)."""
-    keys = select(ApiKey.id).where(ApiKey.org_id == org_id)
-    return session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.outcome == "error", AuditEvent.api_key_id.in_(keys))
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(limit)
-    ).all()
+    return store.recent_failures(session, org_id, limit)

@@ -1,15 +1,24 @@
-"""The long-lived parts one process shares: settings, database and opened git repositories."""
+"""The long-lived parts one process shares: settings, database, opened git repositories, and
+the process-wide components of higher packages (``component``).
+
+Built once at start and passed down; nothing here lives at import time, so every
+``Services`` (one per app, one per test) starts with state of its own.
+"""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 from draftroom.config import Settings
 from draftroom.domain.calls.alerts import AlertSender
 from draftroom.domain.calls.failures import FailureCounter
 from draftroom.git import Repository
 from draftroom.store import Database
+
+T = TypeVar("T")
 
 
 class Services:
@@ -19,6 +28,7 @@ class Services:
         self._repos: dict[Path, Repository] = {}
         self.failures = FailureCounter()
         self.alerts = AlertSender(settings.alert_webhook_url)
+        self._components: dict[type[Any], Any] = {}
         self._lock = threading.Lock()
 
     def git(self, path: str | Path) -> Repository:
@@ -34,3 +44,15 @@ class Services:
                 )
                 self._repos[key] = repo
             return repo
+
+    def component(self, kind: type[T], build: Callable[[], T] | None = None) -> T:
+        """This process's one ``kind`` (e.g. the GitHub installation-token cache), built on
+        first use by ``build`` (default ``kind()``) and shared by every call after that.
+
+        How a package above this one keeps per-process state without importing it here.
+        """
+        with self._lock:
+            found = self._components.get(kind)
+            if found is None:
+                found = self._components[kind] = (build or kind)()
+            return cast(T, found)

@@ -1,0 +1,67 @@
+"""Sandbox commits: the checks a change set passes (sizes, rate, secrets), the audited commit
+itself (``commit_and_log``), rollbacks, and restore/undo of a sandbox's operations.
+
+Whatever refuses a commit has written nothing; every commit carries draftroom's trailers.
+"""
+
+from draftroom.domain.commits.changes import (
+    LOGS_DIR,
+    RESTORES_TRAILER,
+    REVERTED_LOG,
+    LoggedCommit,
+    commit_and_log,
+    on_fresh_head,
+    read_rollbacks,
+    refuse_log_path,
+    restore_and_log,
+    rollback_commit,
+)
+from draftroom.domain.commits.checks import (
+    check_change_set,
+    check_commit,
+    check_commit_rate,
+    check_sandbox_size,
+)
+from draftroom.domain.commits.restore import (
+    MAX_UNDO_STEPS,
+    REVERTS_TRAILER,
+    Operation,
+    Undone,
+    revert_links,
+)
+from draftroom.domain.commits.secrets import (
+    SecretFinding,
+    added_lines,
+    refuse_secrets,
+    scan_changes,
+    scan_line,
+    shannon_entropy,
+)
+
+__all__ = [
+    "LOGS_DIR",
+    "MAX_UNDO_STEPS",
+    "RESTORES_TRAILER",
+    "REVERTED_LOG",
+    "REVERTS_TRAILER",
+    "LoggedCommit",
+    "Operation",
+    "SecretFinding",
+    "Undone",
+    "added_lines",
+    "check_change_set",
+    "check_commit",
+    "check_commit_rate",
+    "check_sandbox_size",
+    "commit_and_log",
+    "on_fresh_head",
+    "read_rollbacks",
+    "refuse_log_path",
+    "refuse_secrets",
+    "restore_and_log",
+    "revert_links",
+    "rollback_commit",
+    "scan_changes",
+    "scan_line",
+    "shannon_entropy",
+]

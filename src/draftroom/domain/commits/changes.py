@@ -21,10 +21,10 @@ from typing import Any, TypeVar
 
 import yaml
 
-from draftroom.domain.access.sandboxes import SandboxAccess
-from draftroom.domain.calls.call import Call
+from draftroom.domain.access import SandboxAccess
+from draftroom.domain.calls import Call
 from draftroom.domain.commits.checks import check_commit, check_commit_rate
-from draftroom.domain.upstream.outbox import enqueue_commit
+from draftroom.domain.upstream import enqueue_commit
 from draftroom.errors import EmptyChangeSet, PathNotFound, ReadOnlyPath, StaleHead
 from draftroom.git import Change, CommitResult, Identity, Repository, TreeEntry
 

@@ -14,16 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
-
+from draftroom import store
 from draftroom.config import Settings
-from draftroom.domain.access.lockout import retry_after
-from draftroom.domain.access.sandboxes import SandboxAccess
-from draftroom.domain.calls.call import Call
+from draftroom.domain.access import SandboxAccess, retry_after
+from draftroom.domain.calls import Call
 from draftroom.domain.commits.secrets import refuse_secrets, scan_changes
 from draftroom.errors import PathNotFound, PayloadTooLarge, RateLimited
 from draftroom.git import Change
-from draftroom.store import AuditEvent, utc_now
+from draftroom.store import utc_now
 
 RATE_WINDOW = timedelta(minutes=1)
 
@@ -142,23 +140,19 @@ def check_commit_rate(call: Call, access: SandboxAccess, now: datetime | None = 
     now = now or utc_now()
     limit = call.services.settings.max_commits_per_minute
     # (repo, branch, at) is indexed; one token opens one branch.
-    commits = (
-        AuditEvent.repo == access.repo_name,
-        AuditEvent.branch == access.branch,
-        AuditEvent.at > now - RATE_WINDOW,
-        AuditEvent.token_id == access.token_id,
-        AuditEvent.outcome == "ok",
-        AuditEvent.commit_sha.is_not(None),
-    )
+    repo, branch, token, since = access.repo_name, access.branch, access.token_id, now - RATE_WINDOW
     session = call.session
-    if (session.scalar(select(func.count()).select_from(AuditEvent).where(*commits)) or 0) < limit:
+    if (
+        store.count_commits_since(session, repo=repo, branch=branch, token_id=token, since=since)
+        < limit
+    ):
         return
-    times = session.scalars(select(AuditEvent.at).where(*commits).order_by(AuditEvent.at)).all()
+    times = store.commit_times_since(session, repo=repo, branch=branch, token_id=token, since=since)
     if len(times) >= limit:
         retry = retry_after(list(times), limit, RATE_WINDOW, now)
         raise RateLimited(
             f"this reuse token made {len(times)} commits in the last minute (limit {limit}); "
-            f"wait {retry} s, and batch changes into one /git/commit",
+            f"wait {retry} s, and batch changes into one git.commit",
             retry_after=retry,
             limit=limit,
         )

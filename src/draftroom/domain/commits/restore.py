@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from draftroom.domain.access.sandboxes import BASE_BRANCH, SandboxAccess
-from draftroom.domain.calls.call import Call
+from draftroom.domain.access import BASE_BRANCH, SandboxAccess
+from draftroom.domain.calls import Call
 from draftroom.domain.commits.changes import (
     LOGS_DIR,
     RESTORES_TRAILER,
@@ -156,7 +156,7 @@ def undo(call: Call, access: SandboxAccess, steps: int) -> Undone:
     if len(undone) < steps:
         raise InvalidInput(
             f"only {len(undone)} operation(s) to undo on {access.branch!r}, asked for {steps}; "
-            "see /sandbox/operations",
+            "see sandbox.operations",
             available=len(undone),
         )
     base = undone[-1].parent

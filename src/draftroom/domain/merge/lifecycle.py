@@ -14,9 +14,9 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session
 
 from draftroom import store
-from draftroom.domain.access.sandboxes import BASE_BRANCH, SandboxAccess, repository_record
-from draftroom.domain.calls.call import Call
-from draftroom.domain.commits.changes import read_rollbacks
+from draftroom.domain.access import BASE_BRANCH, SandboxAccess, repository_record
+from draftroom.domain.calls import Call
+from draftroom.domain.commits import read_rollbacks
 from draftroom.domain.merge.requests import MergeRequestView, view
 from draftroom.errors import Conflict, NotFound
 from draftroom.git import Repository
@@ -28,7 +28,7 @@ LAST_ROLLBACKS = 5
 
 @dataclass(frozen=True)
 class Standing:
-    """Where a sandbox stands beyond its commits (for ``/sandbox/status``)."""
+    """Where a sandbox stands beyond its commits (for ``sandbox.status``)."""
 
     state: State
     merge_request: MergeRequestView | None
@@ -118,26 +118,26 @@ def list_sandboxes(
     limit: int = 50,
 ) -> list[SandboxView]:
     """The org's sandboxes, newest first; ``before_id`` pages."""
-    with call.services.database.session() as session:
-        if repo_name:
-            repositories = [repository_record(call, session, repo_name)]
-        else:
-            repositories = list(store.list_repositories(session, call.principal.org_id))
-        found = [
-            sandbox
-            for record in repositories
-            for sandbox in store.list_sandboxes(session, repository_id=record.id, status=status)
-            if before_id is None or sandbox.id < before_id
-        ]
-        found.sort(key=lambda sandbox: sandbox.id, reverse=True)
-        return [_view(call, session, sandbox) for sandbox in found[:limit]]
+    session = call.session
+    if repo_name:
+        repositories = [repository_record(call, session, repo_name)]
+    else:
+        repositories = list(store.list_repositories(session, call.principal.org_id))
+    found = [
+        sandbox
+        for record in repositories
+        for sandbox in store.list_sandboxes(session, repository_id=record.id, status=status)
+        if before_id is None or sandbox.id < before_id
+    ]
+    found.sort(key=lambda sandbox: sandbox.id, reverse=True)
+    return [_view(call, session, sandbox) for sandbox in found[:limit]]
 
 
 def _find(call: Call, session: Session, sandbox_id: int) -> store.Sandbox:
     sandbox = store.get_sandbox_by_id(session, sandbox_id)
     if sandbox is None or sandbox.repository.org_id != call.principal.org_id:
         raise NotFound(
-            f"no sandbox #{sandbox_id}; list them with GET /admin/sandboxes",
+            f"no sandbox #{sandbox_id}; list them with sandbox.list",
             sandbox_id=sandbox_id,
         )
     call.audit.repo = sandbox.repository.name
@@ -147,25 +147,27 @@ def _find(call: Call, session: Session, sandbox_id: int) -> store.Sandbox:
 
 def archive(call: Call, sandbox_id: int) -> SandboxView:
     """Set the sandbox aside: its branch ref is kept under ``refs/draftroom/archive/``."""
-    with call.services.database.session() as session:
-        sandbox = _find(call, session, sandbox_id)
-        if sandbox.status == "archived":
-            raise Conflict(f"sandbox #{sandbox_id} is already archived; restore it first")
-        call.services.git(sandbox.repository.path).archive_branch(sandbox.branch)
-        sandbox.status = "archived"
-        return _view(call, session, sandbox)
+    session = call.session
+    sandbox = _find(call, session, sandbox_id)
+    if sandbox.status == "archived":
+        raise Conflict(f"sandbox #{sandbox_id} is already archived; restore it first")
+    call.save()  # before git work (SQLite's write lock)
+    call.services.git(sandbox.repository.path).archive_branch(sandbox.branch)
+    sandbox.status = "archived"
+    return _view(call, session, sandbox)
 
 
 def unarchive(call: Call, sandbox_id: int) -> SandboxView:
     """Bring an archived sandbox back, branch and tokens as they were."""
-    with call.services.database.session() as session:
-        sandbox = _find(call, session, sandbox_id)
-        if sandbox.status != "archived":
-            raise Conflict(f"sandbox #{sandbox_id} is {sandbox.status}, not archived")
-        repo = call.services.git(sandbox.repository.path)
-        head = repo.restore_branch(sandbox.branch)
-        sandbox.status = "active"
-        latest = store.latest_merge_request(session, sandbox.id)
-        if state_of(repo, sandbox, latest, head) == "merged":
-            sandbox.status = "merged"
-        return _view(call, session, sandbox)
+    session = call.session
+    sandbox = _find(call, session, sandbox_id)
+    if sandbox.status != "archived":
+        raise Conflict(f"sandbox #{sandbox_id} is {sandbox.status}, not archived")
+    repo = call.services.git(sandbox.repository.path)
+    call.save()  # before git work (SQLite's write lock)
+    head = repo.restore_branch(sandbox.branch)
+    sandbox.status = "active"
+    latest = store.latest_merge_request(session, sandbox.id)
+    if state_of(repo, sandbox, latest, head) == "merged":
+        sandbox.status = "merged"
+    return _view(call, session, sandbox)

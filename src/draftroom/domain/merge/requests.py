@@ -17,9 +17,9 @@ import yaml
 from sqlalchemy.orm import Session
 
 from draftroom import store
-from draftroom.domain.access.sandboxes import BASE_BRANCH, SandboxAccess, repository_record
-from draftroom.domain.calls.call import Call
-from draftroom.domain.commits.changes import LOGS_DIR
+from draftroom.domain.access import BASE_BRANCH, SandboxAccess, repository_record
+from draftroom.domain.calls import Call
+from draftroom.domain.commits import LOGS_DIR
 from draftroom.domain.upstream import publish_approved
 from draftroom.errors import (
     Conflict,
@@ -203,7 +203,7 @@ def _find(call: Call, session: Session, merge_request_id: int) -> store.MergeReq
     request = store.get_merge_request(session, merge_request_id)
     if request is None or request.repository.org_id != call.principal.org_id:
         raise NotFound(
-            f"no merge request #{merge_request_id}; list them with GET /admin/merge_requests",
+            f"no merge request #{merge_request_id}; list them with merge.list",
             merge_request_id=merge_request_id,
         )
     call.audit.repo = request.repository.name
@@ -220,27 +220,27 @@ def list_requests(
     limit: int = 50,
 ) -> list[MergeRequestView]:
     """The org's requests, newest first, as stored (see ``show`` for a live preview)."""
-    with call.services.database.session() as session:
-        repository_id = repository_record(call, session, repo_name).id if repo_name else None
-        found = store.list_merge_requests(
-            session,
-            org_id=call.principal.org_id,
-            repository_id=repository_id,
-            status=status,
-            before_id=before_id,
-            limit=limit,
-        )
-        return [view(request) for request in found]
+    session = call.session
+    repository_id = repository_record(call, session, repo_name).id if repo_name else None
+    found = store.list_merge_requests(
+        session,
+        org_id=call.principal.org_id,
+        repository_id=repository_id,
+        status=status,
+        before_id=before_id,
+        limit=limit,
+    )
+    return [view(request) for request in found]
 
 
 def show(call: Call, merge_request_id: int) -> MergeRequestView:
     """One request; a pending one with its preview against ``main`` as it is now."""
-    with call.services.database.session() as session:
-        request = _find(call, session, merge_request_id)
-        if request.status != "pending":
-            return view(request)
-        repo = call.services.git(request.repository.path)
-        return view(request, preview_merge(repo, request.source_sha))
+    session = call.session
+    request = _find(call, session, merge_request_id)
+    if request.status != "pending":
+        return view(request)
+    repo = call.services.git(request.repository.path)
+    return view(request, preview_merge(repo, request.source_sha))
 
 
 def _require_pending(request: store.MergeRequest, verb: str) -> None:
@@ -259,49 +259,52 @@ def approve(call: Call, merge_request_id: int) -> MergeRequestView:
     written to git, the request stays pending and the conflicting paths are raised.
     """
     failure: MergeConflict | None = None
-    with call.services.database.session() as session:
-        request = _find(call, session, merge_request_id)
-        _require_pending(request, "approved")
-        repo = call.services.git(request.repository.path)
-        approver = call.principal.api_key_id
-        try:
-            result = repo.merge(
-                request.source_sha,
-                BASE_BRANCH,
-                message=(
-                    f"Merge {request.branch}: {request.title}\n\n"
-                    f"Merge request #{request.id}, approved by {approver}."
-                ),
-                author=Identity(name="draftroom (merge)", email="draftroom@localhost"),
-                trailers={
-                    "Draftroom-Tool": call.tool,
-                    "Draftroom-Request-Id": call.request_id,
-                    MERGE_REQUEST_TRAILER: str(request.id),
-                    APPROVED_BY_TRAILER: approver,
-                },
-                resolver=union_log_lists,
-            )
-        except MergeConflict as exc:
-            paths = list(exc.details.get("paths", []))
-            request.preview = {**request.preview, "conflicts": paths}
-            failure = MergeConflict(
-                f"merge request #{request.id} conflicts with main in {', '.join(paths)}; "
-                f"nothing was merged and it stays pending. Resolve them on {request.branch!r} "
-                "and open a new request",
-                paths=paths,
-                merge_request_id=request.id,
-            )
-        else:
-            request.status = "merged"
-            request.merge_sha = result.sha
-            request.decided_at = store.utc_now()
-            request.decided_by_key_id = approver
-            request.preview = {**request.preview, "fast_forward": result.fast_forward}
-            if request.sandbox.status == "active":
-                request.sandbox.status = "merged"
-            call.audit.commit_sha = result.sha
-        approved = view(request)
-        repository_id = request.repository_id
+    session = call.session
+    request = _find(call, session, merge_request_id)
+    _require_pending(request, "approved")
+    repo = call.services.git(request.repository.path)
+    approver = call.principal.api_key_id
+    call.save()  # nothing of the call's may hold SQLite's write lock across the merge
+    try:
+        result = repo.merge(
+            request.source_sha,
+            BASE_BRANCH,
+            message=(
+                f"Merge {request.branch}: {request.title}\n\n"
+                f"Merge request #{request.id}, approved by {approver}."
+            ),
+            author=Identity(name="draftroom (merge)", email="draftroom@localhost"),
+            trailers={
+                "Draftroom-Tool": call.tool,
+                "Draftroom-Request-Id": call.request_id,
+                MERGE_REQUEST_TRAILER: str(request.id),
+                APPROVED_BY_TRAILER: approver,
+            },
+            resolver=union_log_lists,
+        )
+    except MergeConflict as exc:
+        paths = list(exc.details.get("paths", []))
+        request.preview = {**request.preview, "conflicts": paths}
+        failure = MergeConflict(
+            f"merge request #{request.id} conflicts with main in {', '.join(paths)}; "
+            f"nothing was merged and it stays pending. Resolve them on {request.branch!r} "
+            "and open a new request",
+            paths=paths,
+            merge_request_id=request.id,
+        )
+    else:
+        request.status = "merged"
+        request.merge_sha = result.sha
+        request.decided_at = store.utc_now()
+        request.decided_by_key_id = approver
+        request.preview = {**request.preview, "fast_forward": result.fast_forward}
+        if request.sandbox.status == "active":
+            request.sandbox.status = "merged"
+        call.audit.commit_sha = result.sha
+    approved = view(request)
+    repository_id = request.repository_id
+    # Kept whether it merged or conflicted, and committed before publishing talks to git.
+    call.save()
     if failure is not None:
         raise failure
     return _publish(call, approved, repository_id)
@@ -326,18 +329,18 @@ def _publish(call: Call, approved: MergeRequestView, repository_id: int) -> Merg
         if result.mode == "none":
             return approved
         published = asdict(result)
-    with call.services.database.session() as session:
-        request = _find(call, session, approved.id)
-        request.preview = {**request.preview, "published": published}
-        return view(request)
+    session = call.session
+    request = _find(call, session, approved.id)
+    request.preview = {**request.preview, "published": published}
+    return view(request)
 
 
 def reject(call: Call, merge_request_id: int, note: str | None) -> MergeRequestView:
-    with call.services.database.session() as session:
-        request = _find(call, session, merge_request_id)
-        _require_pending(request, "rejected")
-        request.status = "rejected"
-        request.decided_at = store.utc_now()
-        request.decided_by_key_id = call.principal.api_key_id
-        request.decision_note = note
-        return view(request)
+    session = call.session
+    request = _find(call, session, merge_request_id)
+    _require_pending(request, "rejected")
+    request.status = "rejected"
+    request.decided_at = store.utc_now()
+    request.decided_by_key_id = call.principal.api_key_id
+    request.decision_note = note
+    return view(request)

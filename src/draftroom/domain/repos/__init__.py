@@ -1,0 +1,31 @@
+"""Repositories draftroom serves: registering one, the default set-up of a fresh data dir,
+and local mode (one person's own repository driven by a local process).
+"""
+
+from draftroom.domain.repos.local import (
+    OWNER_KEY_LABEL,
+    SANDBOX_FILE,
+    LocalSandbox,
+    local_data_dir,
+    open_local_sandbox,
+    owner_principal,
+    register_local_repository,
+    repository_name,
+)
+from draftroom.domain.repos.repositories import DEFAULT_README, register_repository
+from draftroom.domain.repos.setup import DEMO_REPO, setup_default
+
+__all__ = [
+    "DEFAULT_README",
+    "DEMO_REPO",
+    "OWNER_KEY_LABEL",
+    "SANDBOX_FILE",
+    "LocalSandbox",
+    "local_data_dir",
+    "open_local_sandbox",
+    "owner_principal",
+    "register_local_repository",
+    "register_repository",
+    "repository_name",
+    "setup_default",
+]

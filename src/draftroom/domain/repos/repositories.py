@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from draftroom import store
-from draftroom.domain.calls.services import Services
+from draftroom.domain.calls import Services
 from draftroom.errors import AlreadyExists, InvalidInput
 from draftroom.git import Repository
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 
 from draftroom import store
-from draftroom.domain.access.tokens import issue_api_key
-from draftroom.domain.calls.services import Services
+from draftroom.domain.access import issue_api_key
+from draftroom.domain.calls import Services
 from draftroom.domain.repos.repositories import register_repository
 
 DEMO_REPO = "demo"

@@ -11,31 +11,47 @@ must never fail or undo a local commit.
 from draftroom.domain.upstream.connect import add_upstream_repository
 from draftroom.domain.upstream.credentials import (
     CredentialInfo,
+    GitHubApp,
     add_github_app_credential,
     add_token_credential,
     list_credentials,
+    open_credential,
     remove_credential,
 )
 from draftroom.domain.upstream.fetch import FetchOutcome, fetch_main, reconcile
+from draftroom.domain.upstream.github import GitHubClient, InstallationTokens, github_repo
 from draftroom.domain.upstream.outbox import PushOutcome, drain, enqueue_commit
 from draftroom.domain.upstream.publish import PublishResult, publish_approved
 from draftroom.domain.upstream.resolve import Resolution, resolve_divergence
 from draftroom.domain.upstream.status import (
     MainStatus,
+    MainUpstreamState,
+    UpstreamState,
     UpstreamStatus,
     main_status,
+    sandbox_upstream_status,
     upstream_status,
 )
-from draftroom.domain.upstream.worker import SyncReport, UpstreamWorker, sync_repository
+from draftroom.domain.upstream.worker import (
+    SyncReport,
+    UpstreamWorker,
+    sync_repository,
+    with_upstream_worker,
+)
 
 __all__ = [
     "CredentialInfo",
     "FetchOutcome",
+    "GitHubApp",
+    "GitHubClient",
+    "InstallationTokens",
     "MainStatus",
+    "MainUpstreamState",
     "PublishResult",
     "PushOutcome",
     "Resolution",
     "SyncReport",
+    "UpstreamState",
     "UpstreamStatus",
     "UpstreamWorker",
     "add_github_app_credential",
@@ -44,12 +60,16 @@ __all__ = [
     "drain",
     "enqueue_commit",
     "fetch_main",
+    "github_repo",
     "list_credentials",
     "main_status",
+    "open_credential",
     "publish_approved",
     "reconcile",
     "remove_credential",
     "resolve_divergence",
+    "sandbox_upstream_status",
     "sync_repository",
     "upstream_status",
+    "with_upstream_worker",
 ]

@@ -13,13 +13,13 @@ import shutil
 from sqlalchemy.orm import Session
 
 from draftroom import store
-from draftroom.domain.access.sandboxes import BASE_BRANCH
-from draftroom.domain.calls.services import Services
-from draftroom.domain.repos.repositories import register_repository
-from draftroom.domain.upstream import transport
+from draftroom.domain.access import BASE_BRANCH
+from draftroom.domain.calls import Services
+from draftroom.domain.repos import register_repository
 from draftroom.domain.upstream.access import git_auth
-from draftroom.domain.upstream.refs import set_ref
+from draftroom.domain.upstream.refs import HEADS, pin
 from draftroom.errors import AlreadyExists, InvalidInput, NotFound
+from draftroom.git import check_url, clone_bare, set_timeouts
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 PUBLISH_MODES = ("push", "pull_request")
@@ -43,7 +43,7 @@ def add_upstream_repository(
         )
     if publish not in PUBLISH_MODES:
         raise InvalidInput(f"publish must be 'push' or 'pull_request', got {publish!r}")
-    transport.check_url(url)
+    check_url(url)
     if store.get_repository(session, org_id, name) is not None:
         raise AlreadyExists(f"a repository named {name!r} is already registered")
     credential_record = None
@@ -58,12 +58,12 @@ def add_upstream_repository(
         raise AlreadyExists(f"{target} already exists; pick another name")
     target.parent.mkdir(parents=True, exist_ok=True)
     probe = store.Upstream(url=url, credential=credential_record, github_api_url=github_api_url)
-    transport.set_timeouts(services.settings.upstream_timeout_seconds)
+    set_timeouts(services.settings.upstream_timeout_seconds)
     try:
-        default_branch = transport.clone_bare(url, target, git_auth(services.settings, probe))
+        default_branch = clone_bare(url, target, git_auth(services, probe))
         if default_branch != BASE_BRANCH:
             repo = services.git(target)
-            set_ref(target, "refs/heads/" + BASE_BRANCH, repo.head(default_branch))
+            pin(repo, HEADS + BASE_BRANCH, repo.head(default_branch))
             (target / "HEAD").write_text(f"ref: refs/heads/{BASE_BRANCH}\n")
         record = register_repository(services, session, org_id, name, path=target)
         return store.add_upstream(

@@ -11,20 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from draftroom import store
-from draftroom.domain.access.sandboxes import BASE_BRANCH
-from draftroom.domain.calls.services import Services
-from draftroom.domain.upstream import transport
+from draftroom.domain.access import BASE_BRANCH
+from draftroom.domain.calls import Services
 from draftroom.domain.upstream.access import git_auth
 from draftroom.domain.upstream.refs import (
     REPLACED,
     TRACKING,
     merged_upstream,
     move_branch,
-    read_ref,
-    set_ref,
+    pin,
 )
 from draftroom.errors import DraftroomError, RefNotFound
-from draftroom.git import Repository
+from draftroom.git import Repository, set_timeouts
 
 
 @dataclass(frozen=True)
@@ -48,12 +46,10 @@ def fetch_main(services: Services, repository_id: int) -> FetchOutcome:
     tracking = TRACKING + upstream.main_branch
     state, error = upstream.main_state, None
     try:
-        transport.set_timeouts(services.settings.upstream_timeout_seconds)
-        auth = git_auth(services.settings, upstream)
-        transport.fetch(
-            repo.path, upstream.url, auth, [f"+refs/heads/{upstream.main_branch}:{tracking}"]
-        )
-        theirs = read_ref(repo.path, tracking)
+        set_timeouts(services.settings.upstream_timeout_seconds)
+        auth = git_auth(services, upstream)
+        repo.fetch(upstream.url, auth, [f"+refs/heads/{upstream.main_branch}:{tracking}"])
+        theirs = repo.read_ref(tracking)
         if theirs is None:
             raise RefNotFound(f"the upstream has no branch {upstream.main_branch!r}")
         state = _follow(repo, repo.head(BASE_BRANCH), theirs, upstream.publish)
@@ -85,12 +81,12 @@ def _follow(
         if repo.is_ancestor(theirs, ours):
             return "ahead"  # an approved merge not yet published
         if repo.is_ancestor(ours, theirs):
-            if move_branch(repo.path, BASE_BRANCH, theirs, expected=ours):
+            if move_branch(repo, BASE_BRANCH, theirs, expected=ours):
                 return "synced"
-        elif publish == "pull_request" and merged_upstream(repo.path, ours, theirs):
+        elif publish == "pull_request" and merged_upstream(repo, ours, theirs):
             # Our merge commits were published as pull requests that GitHub merged itself.
-            set_ref(repo.path, REPLACED + BASE_BRANCH, ours)
-            if move_branch(repo.path, BASE_BRANCH, theirs, expected=ours):
+            pin(repo, REPLACED + BASE_BRANCH, ours)
+            if move_branch(repo, BASE_BRANCH, theirs, expected=ours):
                 return "synced"
         else:
             return "diverged"

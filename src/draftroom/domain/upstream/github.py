@@ -136,7 +136,10 @@ def _message(response: httpx.Response) -> str:
 
 
 class InstallationTokens:
-    """Installation tokens per (API root, app, installation), reused until 5 min before expiry."""
+    """Installation tokens per (API root, app, installation), reused until 5 min before expiry.
+
+    One per process, kept by ``Services`` (``services.component(InstallationTokens)``).
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -153,7 +156,3 @@ class InstallationTokens:
         with self._lock:
             self._tokens[key] = (token, expires)
         return token
-
-
-installation_tokens = InstallationTokens()
-"""The process's cache: every worker thread and request shares it."""

@@ -11,22 +11,20 @@ an ancestor of ours) is marked ``diverged`` and never overwritten: an admin reso
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from draftroom import store
-from draftroom.domain.access.sandboxes import BASE_BRANCH
-from draftroom.domain.calls.call import Call
-from draftroom.domain.calls.services import Services
-from draftroom.domain.upstream import transport
+from draftroom.domain.access import BASE_BRANCH
+from draftroom.domain.calls import Call, Services
 from draftroom.domain.upstream.access import git_auth
-from draftroom.domain.upstream.refs import OUTBOX, has_commit, set_ref
+from draftroom.domain.upstream.refs import OUTBOX, pin
 from draftroom.errors import DraftroomError, RefNotFound
-from draftroom.git import Repository
+from draftroom.git import Repository, set_timeouts
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
@@ -43,13 +41,34 @@ class PushOutcome:
     error: str | None = None
 
 
-_wake: list[Callable[[], None]] = []
+class Wakeups:
+    """Callbacks run after every enqueue (the worker's wake-up); one per process, kept by
+    ``Services`` (``services.component(Wakeups)``)."""
+
+    def __init__(self) -> None:
+        self._callbacks: list[Callable[[], None]] = []
+        self._lock = threading.Lock()
+
+    def subscribe(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Run ``callback`` after every enqueue from now on; returns the undo function."""
+        with self._lock:
+            self._callbacks.append(callback)
+        return lambda: self._unsubscribe(callback)
+
+    def _unsubscribe(self, callback: Callable[[], None]) -> None:
+        with self._lock:
+            self._callbacks.remove(callback)
+
+    def notify(self) -> None:
+        with self._lock:
+            callbacks = list(self._callbacks)
+        for callback in callbacks:
+            callback()
 
 
-def on_enqueue(callback: Callable[[], None]) -> Callable[[], None]:
-    """Run ``callback`` after every enqueue in this process (the worker's wake-up); undo fn."""
-    _wake.append(callback)
-    return lambda: _wake.remove(callback)
+def on_enqueue(services: Services, callback: Callable[[], None]) -> Callable[[], None]:
+    """Run ``callback`` after every enqueue through ``services``; returns the undo function."""
+    return services.component(Wakeups).subscribe(callback)
 
 
 def enqueue_commit(call: Call, branch: str, sha: str, *, has_upstream: bool | None = None) -> None:
@@ -71,8 +90,7 @@ def enqueue_commit(call: Call, branch: str, sha: str, *, has_upstream: bool | No
     except SQLAlchemyError:
         log.warning("could not enqueue %s@%s for upstream push; reconcile will", branch, sha)
         return
-    for wake in list(_wake):
-        wake()
+    call.services.component(Wakeups).notify()
 
 
 def retry_delay(services: Services, attempts: int) -> timedelta:
@@ -118,7 +136,7 @@ def drain(
 def push_entry(services: Services, entry_id: int, owner: str) -> PushOutcome:
     """One push attempt for a leased row; records its outcome and releases the lease."""
     with services.database.session() as session:
-        entry = session.get(store.OutboxEntry, entry_id)
+        entry = store.get_outbox_entry_by_id(session, entry_id)
         assert entry is not None
         upstream = store.get_upstream(session, entry.repository_id)
         record = store.get_repository_by_id(session, entry.repository_id)
@@ -167,21 +185,19 @@ def _push(
     head: str,
 ) -> PushOutcome:
     """Push ``head`` to the upstream ``branch`` unless the upstream went its own way."""
-    transport.set_timeouts(services.settings.upstream_timeout_seconds)
-    auth = git_auth(services.settings, upstream)
+    set_timeouts(services.settings.upstream_timeout_seconds)
+    auth = git_auth(services, upstream)
     target = upstream.main_branch if branch == BASE_BRANCH else branch
-    theirs = transport.remote_heads(repo.path, upstream.url, auth).get(target)
+    theirs = repo.remote_heads(upstream.url, auth).get(target)
     if theirs == head:
         return PushOutcome(repo_name, branch, "synced", head)
-    if theirs is not None and not _contains(repo.path, repo, head, theirs):
+    if theirs is not None and not _contains(repo, head, theirs):
         return PushOutcome(repo_name, branch, "diverged", head, diverged_message(branch, theirs))
-    set_ref(repo.path, OUTBOX + branch, head)
-    rejected = transport.push(
-        repo.path, upstream.url, auth, [f"{OUTBOX}{branch}:refs/heads/{target}"]
-    )
+    pin(repo, OUTBOX + branch, head)
+    rejected = repo.push(upstream.url, auth, [f"{OUTBOX}{branch}:refs/heads/{target}"])
     if rejected:
-        theirs = transport.remote_heads(repo.path, upstream.url, auth).get(target)
-        if theirs is not None and theirs != head and not _contains(repo.path, repo, head, theirs):
+        theirs = repo.remote_heads(upstream.url, auth).get(target)
+        if theirs is not None and theirs != head and not _contains(repo, head, theirs):
             return PushOutcome(
                 repo_name, branch, "diverged", head, diverged_message(branch, theirs)
             )
@@ -190,6 +206,6 @@ def _push(
     return PushOutcome(repo_name, branch, "synced", head)
 
 
-def _contains(gitdir: Path, repo: Repository, head: str, theirs: str) -> bool:
+def _contains(repo: Repository, head: str, theirs: str) -> bool:
     """True if ``theirs`` is ``head`` or one of its ancestors (a push would fast-forward)."""
-    return has_commit(gitdir, theirs) and repo.is_ancestor(theirs, head)
+    return repo.has_commit(theirs) and repo.is_ancestor(theirs, head)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from draftroom import store
-from draftroom.domain.access.sandboxes import BASE_BRANCH
-from draftroom.domain.calls.services import Services
+from draftroom.domain.access import BASE_BRANCH
+from draftroom.domain.calls import Services
 from draftroom.domain.upstream.access import api_token, repo_on_github
 from draftroom.domain.upstream.github import GitHubClient
 from draftroom.domain.upstream.outbox import LEASE, push_entry
@@ -81,7 +81,7 @@ def publish_approved(
     client = GitHubClient(on_github.api_url, timeout=services.settings.upstream_timeout_seconds)
     try:
         url = client.create_pull_request(
-            api_token(services.settings, upstream),
+            api_token(services, upstream),
             on_github,
             head=branch,
             base=upstream.main_branch,

@@ -8,7 +8,7 @@ from typing import Literal
 from sqlalchemy.orm import Session
 
 from draftroom import store
-from draftroom.domain.access.sandboxes import BASE_BRANCH, SandboxAccess
+from draftroom.domain.access import BASE_BRANCH, SandboxAccess
 from draftroom.errors import RefNotFound
 from draftroom.git import Repository
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from draftroom import store
-from draftroom.domain.calls.services import Services
+from draftroom.domain.calls import Services
 from draftroom.domain.upstream.fetch import FetchOutcome, fetch_main, reconcile
 from draftroom.domain.upstream.outbox import PushOutcome, drain, on_enqueue
 from draftroom.errors import RepoNotFound
@@ -63,7 +63,7 @@ class UpstreamWorker:
         self._unsubscribe: Callable[[], None] | None = None
 
     def start(self) -> None:
-        self._unsubscribe = on_enqueue(self._wake.set)
+        self._unsubscribe = on_enqueue(self.services, self._wake.set)
         self._thread = threading.Thread(target=self._run, name="draftroom-upstream", daemon=True)
         self._thread.start()
 

@@ -2,14 +2,14 @@
 branch (``memory.yaml``, ``task.yaml``, ``reasoning_trace.md``), next to the code.
 
 Every write is one audited commit through ``domain.changes.commit_and_log``, so it can be
-rolled back like any other. Files are parsed once per blob id (``cache.parse_cache``), and
+rolled back like any other. Files are parsed once per blob id (``parse_cache(repo)``, kept with the repository), and
 parses of large versions are kept on disk for the next process (``disk_cache``).
 The formats are documented in docs/workspace.md.
 """
 
 from draftroom.domain.workspace.cache import parse_cache
 from draftroom.domain.workspace.counts import WorkspaceCounts, workspace_counts
-from draftroom.domain.workspace.export import ExportPage, Record, export_page
+from draftroom.domain.workspace.export import ExportPage, Record, RecordType, export_page
 from draftroom.domain.workspace.files import MEMORY_FILE, TASKS_FILE, TRACE_FILE, WORKSPACE_FILES
 from draftroom.domain.workspace.memory import (
     MemoryEntry,
@@ -24,6 +24,7 @@ from draftroom.domain.workspace.memory import (
     query_memory,
 )
 from draftroom.domain.workspace.reasoning import (
+    Kind,
     ReasoningEntry,
     ReasoningPage,
     log_reasoning,
@@ -39,6 +40,8 @@ from draftroom.domain.workspace.scaffold import (
 )
 from draftroom.domain.workspace.tasks import (
     TRANSITIONS,
+    Priority,
+    Status,
     Task,
     TaskPage,
     create_task,
@@ -56,14 +59,18 @@ __all__ = [
     "WORKSPACE_FILES",
     "Briefing",
     "ExportPage",
+    "Kind",
     "MemoryEntry",
     "MemoryIndex",
     "MemoryPage",
     "MemoryStats",
+    "Priority",
     "ReasoningEntry",
     "ReasoningPage",
     "Record",
+    "RecordType",
     "Scaffolded",
+    "Status",
     "Task",
     "TaskPage",
     "WorkspaceCounts",

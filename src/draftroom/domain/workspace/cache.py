@@ -1,4 +1,5 @@
-"""A process-wide LRU of parsed workspace files, keyed by git blob id.
+"""An LRU of parsed workspace files, keyed by git blob id, one per open repository
+(``parse_cache(repo)``; ``Services`` opens each repository once per process).
 
 A blob id names its content, so a parse never goes stale: each version of a workspace file
 is parsed at most once per process. The cache also remembers, per repository and path, the
@@ -19,6 +20,7 @@ from typing import Any
 
 from draftroom.domain.workspace.disk_cache import DiskParseCache
 from draftroom.errors import WorkspaceFileInvalid
+from draftroom.git import Repository
 
 MAX_ENTRIES = 128
 MAX_BYTES = 128 * 1024 * 1024
@@ -126,5 +128,6 @@ class ParseCache:
             self._bytes = 0
 
 
-parse_cache = ParseCache(disk=DiskParseCache())
-"""The one cache every request in this process shares."""
+def parse_cache(repo: Repository) -> ParseCache:
+    """The parses of ``repo``'s workspace files, kept with the repository (no global)."""
+    return repo.derived(ParseCache, lambda: ParseCache(disk=DiskParseCache()))

@@ -4,7 +4,8 @@ Parsing a 10,000-entry file allocates hundreds of thousands of objects, none of 
 reference cycle; each allocation burst makes the collector scan every live object again, which
 measured at two thirds of a cold parse. Reference counting still frees everything meanwhile.
 The pause is shared: the collector runs again when the last parse in the process ends, and it
-is never turned on here when something else had turned it off.
+is never turned on here when something else had turned it off. The count of pauses is
+module state on purpose: it mirrors the collector's own switch, which is process-global.
 """
 
 from __future__ import annotations

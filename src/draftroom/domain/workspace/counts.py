@@ -1,4 +1,4 @@
-"""Workspace counts for ``/system/metrics``: tasks by status, memory and reasoning entries."""
+"""Workspace counts for ``system.metrics``: tasks by status, memory and reasoning entries."""
 
 from __future__ import annotations
 

@@ -54,7 +54,7 @@ def _parse_cursor(cursor: str | None) -> tuple[int, str | None]:
     section, _, inner = cursor.partition("/")
     if section not in SECTIONS or not inner:
         raise InvalidInput(
-            f"cursor {cursor!r} is not one /system/export returned; start again without one"
+            f"cursor {cursor!r} is not one system.export returned; start again without one"
         )
     return SECTIONS.index(section), None if inner == SECTION_START else inner
 

@@ -13,9 +13,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from draftroom.domain.access.sandboxes import SandboxAccess
-from draftroom.domain.calls.call import Call
-from draftroom.domain.commits.changes import LoggedCommit, commit_and_log, on_fresh_head
+from draftroom.domain.access import SandboxAccess
+from draftroom.domain.calls import Call
+from draftroom.domain.commits import LoggedCommit, commit_and_log, on_fresh_head
 from draftroom.domain.workspace.cache import Parsed, blob_id, parse_cache
 from draftroom.domain.workspace.formats import HasId, YamlList
 from draftroom.errors import InvalidInput, WorkspaceFileInvalid
@@ -52,11 +52,12 @@ def read_parsed(
     blob = blob_at(repo, ref, path)
     if blob is None:
         return EMPTY
-    parsed = parse_cache.get(path, blob)
+    cache = parse_cache(repo)
+    parsed = cache.get(path, blob)
     if parsed is None:
         data = repo.read_file(ref, path).data
         parsed = parse(str(repo.path), blob, data)
-        parsed = parse_cache.put(str(repo.path), path, blob, parsed)
+        parsed = cache.put(str(repo.path), path, blob, parsed)
     if isinstance(parsed.error, WorkspaceFileInvalid):
         # A fresh exception each time: the cached one must not collect tracebacks.
         raise WorkspaceFileInvalid(parsed.error.message, **parsed.error.details)
@@ -65,7 +66,7 @@ def read_parsed(
 
 def read_list(repo: Repository, ref: str, fmt: YamlList[T]) -> Parsed:
     return read_parsed(
-        repo, ref, fmt.path, lambda key, blob, data: fmt.parse(parse_cache, key, data, blob)
+        repo, ref, fmt.path, lambda key, blob, data: fmt.parse(parse_cache(repo), key, data, blob)
     )
 
 
@@ -92,7 +93,7 @@ def write_workspace(
             call, access, changes, edit.message, expected_head=head, old=edit.old
         )
         for path, parsed in edit.files:
-            parse_cache.put(str(access.repo.path), path, blob_id(parsed.data), parsed)
+            parse_cache(access.repo).put(str(access.repo.path), path, blob_id(parsed.data), parsed)
         return logged, edit.result
 
     return on_fresh_head(access, attempt)

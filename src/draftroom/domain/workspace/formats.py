@@ -22,7 +22,7 @@ from draftroom.domain.workspace.collector import paused_collector
 from draftroom.errors import WorkspaceFileInvalid
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-FIX_HINT = "fix it with /files/write, or roll back the commit that broke it, then retry"
+FIX_HINT = "fix it with files.write, or roll back the commit that broke it, then retry"
 
 
 class HasId(Protocol):

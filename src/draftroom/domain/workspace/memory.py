@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from draftroom.domain.access.sandboxes import SandboxAccess
-from draftroom.domain.calls.call import Call
-from draftroom.domain.commits.changes import LoggedCommit
+from draftroom.domain.access import SandboxAccess
+from draftroom.domain.calls import Call
+from draftroom.domain.commits import LoggedCommit
 from draftroom.domain.workspace.files import (
     MEMORY_FILE,
     Edit,
@@ -165,9 +165,7 @@ def delete_memory(call: Call, access: SandboxAccess, entry_id: str) -> LoggedCom
         parsed = read_list(access.repo, head, MEMORY)
         index = next((i for i, e in enumerate(parsed.items) if e.id == entry_id), None)
         if index is None:
-            raise NotFound(
-                f"no memory entry {entry_id!r}; find ids with /memory/query", id=entry_id
-            )
+            raise NotFound(f"no memory entry {entry_id!r}; find ids with memory.query", id=entry_id)
         updated = MEMORY.replace(parsed, index, None)
         return Edit([(MEMORY_FILE, updated)], f"Forget {entry_id}", None)
 

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, get_args
 
-from draftroom.domain.access.sandboxes import SandboxAccess
-from draftroom.domain.calls.call import Call
-from draftroom.domain.commits.changes import LoggedCommit
+from draftroom.domain.access import SandboxAccess
+from draftroom.domain.calls import Call
+from draftroom.domain.commits import LoggedCommit
 from draftroom.domain.workspace.cache import Parsed
 from draftroom.domain.workspace.files import (
     TRACE_FILE,
@@ -54,7 +54,7 @@ def trace_preamble(project_name: str | None) -> bytes:
     return (
         f"{title}\n\n"
         "Thoughts, decisions and questions, oldest first, written by draftroom's "
-        "/reasoning/log.\nYou may add entries by hand: a heading "
+        "reasoning.log.\nYou may add entries by hand: a heading "
         "`## <UTC time> · <thought|decision|question> · <id>`\n(id optional) followed by "
         "the text. See docs/workspace.md.\n"
     ).encode()

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import yaml
 
-from draftroom.domain.commits.changes import REVERTED_LOG
+from draftroom.domain.commits import REVERTED_LOG
 from draftroom.domain.workspace.memory import MemoryEntry, memory_entries
 from draftroom.domain.workspace.reasoning import ReasoningEntry, reasoning_entries
 from draftroom.domain.workspace.tasks import OPEN_STATUSES, Task, tasks_of
@@ -122,8 +122,8 @@ def build_sections(
     log = repo.log(head, limit=RECENT_CHANGES).commits
     rollbacks = rollback_records(repo, head)
     sections = [
-        Section("Open tasks", [_task_line(t) for t in open_tasks], len(open_tasks), "/tasks/list"),
-        Section("Latest memories", [_memory_line(m) for m in latest], len(notes), "/memory/query"),
+        Section("Open tasks", [_task_line(t) for t in open_tasks], len(open_tasks), "tasks.list"),
+        Section("Latest memories", [_memory_line(m) for m in latest], len(notes), "memory.query"),
         Section(
             "Last changes",
             [
@@ -134,19 +134,19 @@ def build_sections(
                 for c in log
             ],
             len(log),
-            "/git/history",
+            "git.history",
         ),
         Section(
             "Last rollbacks",
             [_rollback_line(r) for r in rollbacks[::-1][:RECENT_ROLLBACKS]],
             len(rollbacks),
-            "/files/read .logs/reverted_commits.yaml",
+            "files.read .logs/reverted_commits.yaml",
         ),
         Section(
             "Latest reasoning",
             [_reasoning_line(r) for r in reasoning[::-1][:RECENT_REASONING]],
             len(reasoning),
-            "/reasoning/read",
+            "reasoning.read",
         ),
     ]
     return header, sections

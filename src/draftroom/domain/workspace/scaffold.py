@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from draftroom.domain.access.sandboxes import SandboxAccess
-from draftroom.domain.calls.call import Call
+from draftroom.domain.access import SandboxAccess
+from draftroom.domain.calls import Call
 from draftroom.domain.workspace.cache import Parsed
 from draftroom.domain.workspace.files import (
     MEMORY_FILE,

@@ -10,9 +10,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal, cast, get_args
 
-from draftroom.domain.access.sandboxes import SandboxAccess
-from draftroom.domain.calls.call import Call
-from draftroom.domain.commits.changes import LoggedCommit
+from draftroom.domain.access import SandboxAccess
+from draftroom.domain.calls import Call
+from draftroom.domain.commits import LoggedCommit
 from draftroom.domain.workspace.files import (
     TASKS_FILE,
     Edit,
@@ -203,7 +203,7 @@ def update_task(
         parsed = read_list(access.repo, head, TASKS)
         index = next((i for i, t in enumerate(parsed.items) if t.id == task_id), None)
         if index is None:
-            raise NotFound(f"no task {task_id!r}; find ids with /tasks/list", id=task_id)
+            raise NotFound(f"no task {task_id!r}; find ids with tasks.list", id=task_id)
         task: Task = parsed.items[index]
         if status is not None:
             check_transition(task, status, reopen)

@@ -1,4 +1,4 @@
-"""Git over the network: clone, list, fetch and push against an upstream URL with pygit2.
+"""``Remote``: git over the network: clone, list, fetch and push against an upstream URL.
 
 Credentials are handed to libgit2 through callbacks, never put in a URL or a config file.
 Every network failure becomes ``UpstreamUnavailable`` with a message free of secrets; a ref
@@ -20,7 +20,9 @@ import pygit2
 from pygit2.enums import CredentialType, Option, RepositoryOpenFlag
 
 from draftroom.errors import InvalidInput, UpstreamUnavailable
+from draftroom.git.handle import Handle
 
+# Mirrors libgit2's own process-global timeout option, so it is process-global too.
 _timeouts_lock = threading.Lock()
 _timeouts_set: int | None = None
 
@@ -131,30 +133,29 @@ def clone_bare(url: str, target: Path, auth: GitAuth | None) -> str:
         repo.free()
 
 
-def remote_heads(gitdir: Path, url: str, auth: GitAuth | None) -> dict[str, str]:
-    """The upstream's branches and their head shas (``refs/heads/`` stripped)."""
-    with _opened(gitdir) as repo, _network("listing", url):
-        remote = repo.remotes.create_anonymous(url)
-        heads = remote.list_heads(callbacks=_Callbacks(auth))
-    found: dict[str, str] = {}
-    for head in heads:
-        name = head.name or ""
-        if name.startswith("refs/heads/"):
-            found[name[len("refs/heads/") :]] = str(head.oid)
-    return found
+class Remote(Handle):
+    def remote_heads(self, url: str, auth: GitAuth | None) -> dict[str, str]:
+        """The upstream's branches and their head shas (``refs/heads/`` stripped)."""
+        with _opened(self.path) as repo, _network("listing", url):
+            remote = repo.remotes.create_anonymous(url)
+            heads = remote.list_heads(callbacks=_Callbacks(auth))
+        found: dict[str, str] = {}
+        for head in heads:
+            name = head.name or ""
+            if name.startswith("refs/heads/"):
+                found[name[len("refs/heads/") :]] = str(head.oid)
+        return found
 
+    def fetch(self, url: str, auth: GitAuth | None, refspecs: Sequence[str]) -> None:
+        """Fetch ``refspecs`` (``+src:dst``) from ``url`` into the repository."""
+        with _opened(self.path) as repo, _network("fetching from", url):
+            remote = repo.remotes.create_anonymous(url)
+            remote.fetch(list(refspecs), callbacks=_Callbacks(auth))
 
-def fetch(gitdir: Path, url: str, auth: GitAuth | None, refspecs: Sequence[str]) -> None:
-    """Fetch ``refspecs`` (``+src:dst``) from ``url`` into the repository."""
-    with _opened(gitdir) as repo, _network("fetching from", url):
-        remote = repo.remotes.create_anonymous(url)
-        remote.fetch(list(refspecs), callbacks=_Callbacks(auth))
-
-
-def push(gitdir: Path, url: str, auth: GitAuth | None, refspecs: Sequence[str]) -> dict[str, str]:
-    """Push ``refspecs``; the refs the remote refused, with its reason (empty: all taken)."""
-    callbacks = _Callbacks(auth)
-    with _opened(gitdir) as repo, _network("pushing to", url):
-        remote = repo.remotes.create_anonymous(url)
-        remote.push(list(refspecs), callbacks=callbacks)
-    return callbacks.rejected
+    def push(self, url: str, auth: GitAuth | None, refspecs: Sequence[str]) -> dict[str, str]:
+        """Push ``refspecs``; the refs the remote refused, with its reason (empty: all taken)."""
+        callbacks = _Callbacks(auth)
+        with _opened(self.path) as repo, _network("pushing to", url):
+            remote = repo.remotes.create_anonymous(url)
+            remote.push(list(refspecs), callbacks=callbacks)
+        return callbacks.rejected

@@ -22,10 +22,13 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from draftroom import store
-from draftroom.domain.access.sandboxes import BASE_BRANCH
-from draftroom.domain.access.tokens import issue_api_key, issue_reuse_token, verify_reuse_token
-from draftroom.domain.calls.call import Principal
-from draftroom.domain.calls.services import Services
+from draftroom.domain.access import (
+    BASE_BRANCH,
+    issue_api_key,
+    issue_reuse_token,
+    verify_reuse_token,
+)
+from draftroom.domain.calls import Principal, Services
 from draftroom.domain.repos.repositories import register_repository
 from draftroom.errors import RefNotFound, Unauthorized
 from draftroom.git import Repository

@@ -1,0 +1,110 @@
+"""``Writing``: the write half of ``Repository``: commits, reverts, restores and merges, each
+atomic under the branch's writer lock (see ``changeset``, ``revert`` and ``merge``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from draftroom.git import changeset, merge, revert
+from draftroom.git.handle import Handle
+from draftroom.git.objects import Change, CommitResult, Identity, MergeResult, Resolver
+
+
+class Writing(Handle):
+    def commit_changes(
+        self,
+        branch: str,
+        changes: Sequence[Change],
+        *,
+        message: str,
+        author: Identity | None = None,
+        committer: Identity | None = None,
+        trailers: Mapping[str, str] | None = None,
+        expected_head: str | None = None,
+    ) -> CommitResult:
+        """Commit ``changes`` atomically; rebase onto a moved head when no path overlaps."""
+        return changeset.commit_changes(
+            self._repo,
+            self.path,
+            branch,
+            changes,
+            message=message,
+            author=author,
+            committer=committer,
+            trailers=trailers,
+            expected_head=expected_head,
+            allow_case_collisions=self.allow_case_collisions,
+        )
+
+    def revert_commit(
+        self,
+        branch: str,
+        sha: str,
+        *,
+        message: str | None = None,
+        trailers: Mapping[str, str] | None = None,
+        extra_changes: Sequence[Change] = (),
+        expected_head: str | None = None,
+        author: Identity | None = None,
+    ) -> CommitResult:
+        """Commit the inverse of ``sha`` on ``branch`` (with a ``Reverts:`` trailer)."""
+        return revert.revert_commit(
+            self._repo,
+            self.path,
+            branch,
+            sha,
+            message=message,
+            trailers=trailers,
+            extra_changes=extra_changes,
+            expected_head=expected_head,
+            author=author,
+        )
+
+    def restore_tree(
+        self,
+        branch: str,
+        to_ref: str,
+        *,
+        message: str,
+        trailers: Mapping[str, str] | None = None,
+        extra_changes: Sequence[Change] = (),
+        expected_head: str | None = None,
+        author: Identity | None = None,
+    ) -> CommitResult:
+        """Commit ``to_ref``'s tree on ``branch``, keeping the history in between."""
+        return revert.restore_tree(
+            self._repo,
+            self.path,
+            branch,
+            to_ref,
+            message=message,
+            trailers=trailers,
+            extra_changes=extra_changes,
+            expected_head=expected_head,
+            author=author,
+        )
+
+    def merge(
+        self,
+        source_ref: str,
+        target_branch: str,
+        *,
+        message: str,
+        author: Identity | None = None,
+        trailers: Mapping[str, str] | None = None,
+        expected_target_head: str | None = None,
+        resolver: Resolver | None = None,
+    ) -> MergeResult:
+        """Merge ``source_ref`` into ``target_branch`` under its lock; conflicts write nothing."""
+        return merge.merge(
+            self._repo,
+            self.path,
+            source_ref,
+            target_branch,
+            message=message,
+            author=author,
+            trailers=trailers,
+            expected_target_head=expected_target_head,
+            resolver=resolver,
+        )

@@ -34,6 +34,7 @@ from draftroom.git.log import log
 from draftroom.git.objects import (
     Change,
     CommitResult,
+    ConflictSides,
     Diff,
     EntryType,
     FileBlob,
@@ -371,12 +372,19 @@ class Repository:
         return diff_trees(old, new, max_patch_bytes=max_patch_bytes, paths=paths)
 
     def log(
-        self, ref: str, *, path: str | None = None, cursor: str | None = None, limit: int = 50
+        self,
+        ref: str,
+        *,
+        path: str | None = None,
+        cursor: str | None = None,
+        limit: int = 50,
+        first_parent: bool = False,
     ) -> LogPage:
         if path is not None:
             validate_path(path)
+        head = resolve_commit(self._repo, ref)
         return log(
-            self._repo, resolve_commit(self._repo, ref), path=path, cursor=cursor, limit=limit
+            self._repo, head, path=path, cursor=cursor, limit=limit, first_parent=first_parent
         )
 
     def commit_files(self, sha: str) -> list[str]:
@@ -394,6 +402,42 @@ class Repository:
         target = branch_head(self._repo, target_branch)
         source = resolve_commit(self._repo, source_ref)
         return merge.merge_preview(self._repo, source, target)
+
+    def conflict_sides(self, source_ref: str, target_branch: str) -> list[ConflictSides]:
+        """Each path merging ``source_ref`` into ``target_branch`` would conflict on."""
+        target = branch_head(self._repo, target_branch)
+        source = resolve_commit(self._repo, source_ref)
+        return merge.conflict_sides(self._repo, source, target)
+
+    def commit_merge(
+        self,
+        source_ref: str,
+        target_branch: str,
+        *,
+        message: str,
+        author: Identity | None = None,
+        trailers: Mapping[str, str] | None = None,
+        expected_target_head: str | None = None,
+        resolver: Resolver | None = None,
+        squash: bool = False,
+        keep: Sequence[str] = (),
+        extra_changes: Sequence[Change] = (),
+    ) -> CommitResult:
+        """One new commit on ``target_branch`` merging ``source_ref`` (see ``merge.commit_merge``)."""
+        return merge.commit_merge(
+            self._repo,
+            self.path,
+            source_ref,
+            target_branch,
+            message=message,
+            author=author,
+            trailers=trailers,
+            expected_target_head=expected_target_head,
+            resolver=resolver,
+            squash=squash,
+            keep=keep,
+            extra_changes=extra_changes,
+        )
 
     def merge(
         self,

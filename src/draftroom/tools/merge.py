@@ -91,7 +91,8 @@ class RequestInput(SandboxInput):
     summary="Ask a human to merge the sandbox into main",
     description=(
         "Opens a pending merge request for your branch's head with a preview (files, "
-        "additions/deletions, conflicts with main). Only a human can approve it."
+        "additions/deletions, conflicts with main; resolve conflicts with /sandbox/sync). "
+        "Only a human can approve it."
     ),
     writes=True,
 )

@@ -286,8 +286,9 @@ def approve(call: Call, merge_request_id: int) -> MergeRequestView:
             request.preview = {**request.preview, "conflicts": paths}
             failure = MergeConflict(
                 f"merge request #{request.id} conflicts with main in {', '.join(paths)}; "
-                f"nothing was merged and it stays pending. Resolve them on {request.branch!r} "
-                "and open a new request",
+                f"nothing was merged and it stays pending. To resolve them, call sandbox.sync "
+                f"on {request.branch!r} (it brings main in and lists each conflict), then open "
+                "a new merge request",
                 paths=paths,
                 merge_request_id=request.id,
             )

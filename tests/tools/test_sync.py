@@ -17,9 +17,9 @@ def head(services: Services, sb: dict[str, str]) -> str:
     return git(services).head(sb["branch"])
 
 
-def merged_main(api: Api, admin: AdminApi, sb: dict[str, str], title: str = "First") -> None:
-    request = api.post("/merge/request", **sb, title=title)
-    admin.post(f"/admin/merge_requests/{request['id']}/approve")
+def merged_main(api: Api, admin: AdminApi, sb: dict[str, str], strategy: str = "squash") -> None:
+    request = api.post("/merge/request", expect=201, **sb, title="First")
+    admin.post(f"/admin/merge_requests/{request['id']}/approve", strategy=strategy)
 
 
 def readme(api: Api, sb: dict[str, str], ref: str | None = None) -> str:
@@ -37,7 +37,7 @@ def test_a_conflict_is_resolved_by_sync_and_the_merge_then_goes_through(
     write(api, a, "README.md", "from a\n")
     write(api, b, "README.md", "from b\n")
     merged_main(api, admin, a)
-    stuck = api.post("/merge/request", **b, title="B")
+    stuck = api.post("/merge/request", expect=201, **b, title="B")
     error = admin.post(f"/admin/merge_requests/{stuck['id']}/approve", expect=409)["error"]
     assert error["code"] == "merge_conflict" and "sandbox.sync" in error["message"]
     before = head(services, b)
@@ -61,11 +61,11 @@ def test_a_conflict_is_resolved_by_sync_and_the_merge_then_goes_through(
     assert out["resolved"] == ["README.md"] and out["fast_forward"] is False
     assert out["main"] == git(services).head("main") and out["commit_sha"] == head(services, b)
     assert readme(api, b) == "from a and b\n"
-    request = api.post("/merge/request", **b, title="B again")
+    request = api.post("/merge/request", expect=201, **b, title="B again")
     assert request["preview"]["conflicts"] == []
     done = admin.post(f"/admin/merge_requests/{request['id']}/approve")
     assert done["status"] == "merged"
-    assert readme(api, a, "main") == "from a and b\n"
+    assert git(services).read_file("main", "README.md").data == b"from a and b\n"
 
 
 def test_sync_is_one_operation_that_undo_takes_back(
@@ -194,7 +194,7 @@ def test_logs_lists_never_conflict_in_a_sync(
     for sb in (a, b):
         oops = write(api, sb, "oops.md", sb["branch"])
         api.post("/git/rollback_commit", **sb, commit_sha=oops, reason=sb["branch"])
-    merged_main(api, admin, a)
+    merged_main(api, admin, a, strategy="merge")
 
     out = api.post("/sandbox/sync", **b)
 

@@ -364,12 +364,13 @@ class Repository:
         *,
         max_patch_bytes: int = 48_000,
         paths: Sequence[str] | None = None,
+        exclude: Sequence[str] = (),
     ) -> Diff:
         if paths is not None:
             paths = [validate_path(p) for p in paths]
         old = resolve_commit(self._repo, from_ref).tree
         new = resolve_commit(self._repo, to_ref).tree
-        return diff_trees(old, new, max_patch_bytes=max_patch_bytes, paths=paths)
+        return diff_trees(old, new, max_patch_bytes=max_patch_bytes, paths=paths, exclude=exclude)
 
     def log(
         self,

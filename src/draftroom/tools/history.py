@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from draftroom.domain.access.sandboxes import BASE_BRANCH
 from draftroom.domain.calls.call import Call
-from draftroom.domain.commits.changes import read_rollbacks
+from draftroom.domain.commits.changes import LOGS_DIR, read_rollbacks
 from draftroom.domain.commits.restore import REVERTS_TRAILER, revert_links
 from draftroom.git import validate_path
 from draftroom.tools.inputs import ANSWER_BUDGET, SandboxInput, fit_page, open_sandbox_for
@@ -79,6 +79,7 @@ class DiffInput(SandboxInput):
         BASE_BRANCH, alias="from", description="Base: 'main' or a commit of your branch."
     )
     to: str | None = Field(None, description="Target: default your branch's head.")
+    include_logs: bool = Field(False, description="Also show draftroom's own .logs/ files.")
 
 
 class DiffFileOut(BaseModel):
@@ -107,6 +108,7 @@ def diff(call: Call, body: DiffInput) -> DiffOutput:
         access.readable_ref(body.from_),
         access.readable_ref(body.to),
         max_patch_bytes=call.services.settings.max_patch_bytes,
+        exclude=() if body.include_logs else (LOGS_DIR,),
     )
     files = [
         DiffFileOut(

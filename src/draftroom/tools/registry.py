@@ -58,9 +58,14 @@ class Tool:
     def operation_id(self) -> str:
         return self.name.replace(".", "_")
 
+    @property
+    def may_resume(self) -> bool:
+        """Whether a creating tool can also answer 200: its output has a ``created`` flag."""
+        return self.created_status is not None and "created" in self.output_model.model_fields
+
     def status_for(self, output: BaseModel) -> int:
-        """201 for a tool whose output says it created something, else 200."""
-        if self.created_status and getattr(output, "created", False):
+        """``created_status`` unless the output says it created nothing, else 200."""
+        if self.created_status and getattr(output, "created", True):
             return self.created_status
         return 200
 

@@ -15,7 +15,7 @@ from draftroom.domain.upstream.status import (
     sandbox_upstream_status,
 )
 from draftroom.domain.workspace import check_project, scaffold_project
-from draftroom.tools.inputs import SandboxInput, sandbox
+from draftroom.tools.inputs import SandboxInput
 from draftroom.tools.registry import registry
 
 
@@ -105,7 +105,9 @@ class StatusOutput(BaseModel):
     ahead: int = Field(description="Commits on the sandbox that main does not have.")
     behind: int = Field(description="Commits on main that the sandbox does not have.")
     changed_files: int = Field(description="Files that differ from main.")
-    state: State = Field("active", description="merged: main has all of it; archived: set aside.")
+    state: State = Field(
+        "active", description="merged: approved into main (then archived if squashed); archived."
+    )
     merge_request: MergeRequestState | None = Field(None, description="The latest merge request.")
     last_rollbacks: list[RollbackRecord] = Field(
         default_factory=list, description=f"Newest first (up to {LAST_ROLLBACKS})."
@@ -131,7 +133,9 @@ class StatusOutput(BaseModel):
 )
 def status(call: Call, body: SandboxInput) -> StatusOutput:
     with call.services.database.session() as session:
-        access = sandbox(call, session, body)
+        access = open_sandbox(
+            call, session, body.repo_name, body.reuse_token, body.branch, read_archived=True
+        )
         head = access.head()
         stands = standing(session, access, head)
         mirror = sandbox_upstream_status(session, access, head)

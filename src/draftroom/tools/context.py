@@ -36,7 +36,7 @@ class ResumeOutput(BaseModel):
 def resume(call: Call, body: ResumeInput) -> ResumeOutput:
     access = open_sandbox_for(call, body)
     head = access.head()
-    briefing = resume_briefing(access.repo, head, body.max_chars)
+    briefing = resume_briefing(access.repo, head, body.max_chars, access.branch)
     return ResumeOutput(
         repo_name=access.repo_name,
         branch=access.branch,

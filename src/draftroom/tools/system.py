@@ -88,7 +88,7 @@ def export(call: Call, body: ExportInput) -> ExportOutput:
     head = access.head()
 
     def fetch(limit: int) -> ExportOutput:
-        page = export_page(access.repo, head, body.cursor, limit)
+        page = export_page(access.repo, head, body.cursor, limit, access.branch)
         records = [ExportRecord(type=r.type, data=r.data) for r in page.records]
         return ExportOutput(records=records, next_cursor=page.next_cursor)
 

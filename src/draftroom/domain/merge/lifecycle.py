@@ -22,7 +22,7 @@ from draftroom.domain.access.sandboxes import (
     repository_record,
 )
 from draftroom.domain.calls.call import Call
-from draftroom.domain.commits.changes import read_rollbacks
+from draftroom.domain.commits.changes import own_rollbacks
 from draftroom.domain.merge.requests import MergeRequestView, view
 from draftroom.errors import Conflict, NotFound
 from draftroom.git import Repository
@@ -87,7 +87,7 @@ def standing(session: Session, access: SandboxAccess, head: str) -> Standing:
             "at": str(record.get("at", "")),
             "files": [str(f) for f in record.get("files") or [] if isinstance(f, str)],
         }
-        for record in read_rollbacks(access.repo, head)[-LAST_ROLLBACKS:]
+        for record in own_rollbacks(access.repo, head, access.branch)[-LAST_ROLLBACKS:]
     ]
     return Standing(
         state=state,

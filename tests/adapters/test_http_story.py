@@ -18,7 +18,7 @@ from tests.support.api import Api, start_sandbox
 REPO = "demo"
 
 
-def git(services: Services, *args: str) -> str:
+def repo_of(services: Services, *args: str) -> str:
     path = services.settings.repos_dir / "demo.git"
     return subprocess.run(
         ["git", "-C", str(path), *args], check=True, capture_output=True, text=True
@@ -26,7 +26,7 @@ def git(services: Services, *args: str) -> str:
 
 
 def test_init_write_commit_read_history_diff_rollback_status(api: Api, services: Services) -> None:
-    main_before = git(services, "rev-parse", "main")
+    main_before = repo_of(services, "rev-parse", "main")
     init = api.post("/sandbox/init", expect=201, repo_name=REPO, mode="branch")
     assert re.fullmatch(r"sandbox-[a-z]+-[a-z]+(-[0-9a-f]{4})?", init["branch"])
     assert init["created"] is True and init["reuse_token"].startswith("drt_")
@@ -84,7 +84,7 @@ def test_init_write_commit_read_history_diff_rollback_status(api: Api, services:
     assert status["head"] == rolled["revert_sha"]
     assert status["ahead"] == 3 and status["behind"] == 0 and status["base"] == "main"
 
-    assert git(services, "rev-parse", "main") == main_before
+    assert repo_of(services, "rev-parse", "main") == main_before
     fsck = subprocess.run(
         ["git", "-C", str(services.settings.repos_dir / "demo.git"), "fsck", "--strict"],
         capture_output=True,
@@ -202,7 +202,7 @@ def test_a_name_taken_between_check_and_create_is_skipped(
     api: Api, services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Another caller creates the branch after our free-name check: we pick again, no 409."""
-    services.git(services.settings.repos_dir / "demo.git").create_branch("sandbox-brave-otter")
+    services.repo_of(services.settings.repos_dir / "demo.git").create_branch("sandbox-brave-otter")
     names = iter(["sandbox-brave-otter", "sandbox-calm-fox"])
     monkeypatch.setattr(sandboxes, "new_branch_name", lambda taken: next(names))
     assert start_sandbox(api)["branch"] == "sandbox-calm-fox"

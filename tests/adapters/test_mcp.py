@@ -204,6 +204,7 @@ def test_listed_tools_are_the_registry_with_its_schemas_over_http(
     assert {name for name, hints in hinted.items() if hints.destructive_hint} == {
         "merge_approve",
         "admin_repos_resolve",
+        "admin_credentials_remove",
     }
     # Reads and refused repeats are safe to retry; a commit or an undo is not.
     assert [hinted[name].idempotent_hint for name in ("files_read", "merge_approve")] == [True] * 2

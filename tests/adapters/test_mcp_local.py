@@ -33,6 +33,7 @@ from draftroom.domain.repos import (
     repository_name,
 )
 from draftroom.errors import RefNotFound
+from draftroom.tools import build_registry
 
 GIT_IDENTITY = ["-c", "user.name=Person", "-c", "user.email=person@example.com"]
 
@@ -183,11 +184,11 @@ def test_a_revoked_token_is_renewed_for_the_same_sandbox(tmp_path: Path) -> None
     repo = person_repo(tmp_path / "work")
     services = local_services(repo)
     principal = owner_principal(services)
-    first = local_sandbox(services, principal, repo)
-    assert local_sandbox(services, principal, repo) == first
+    first = local_sandbox(services, build_registry(), principal, repo)
+    assert local_sandbox(services, build_registry(), principal, repo) == first
     with services.database.session() as session:
         revoke_reuse_token(session, first.reuse_token.split("_")[1])
-    renewed = local_sandbox(services, principal, repo)
+    renewed = local_sandbox(services, build_registry(), principal, repo)
     assert renewed.branch == first.branch and renewed.reuse_token != first.reuse_token
     saved = json.loads((services.settings.data_dir / SANDBOX_FILE).read_text())
     assert saved["reuse_token"] == renewed.reuse_token
@@ -206,7 +207,7 @@ def test_repositories_with_the_same_directory_name_get_distinct_names(tmp_path: 
     principal = owner_principal(services)
     names = []
     for repo in (one, two):
-        names.append(local_sandbox(services, principal, repo).repo_name)
+        names.append(local_sandbox(services, build_registry(), principal, repo).repo_name)
         (services.settings.data_dir / SANDBOX_FILE).unlink()
     assert names == ["app", "app-2"]
     assert repository_name(tmp_path / "x y.git") == "x-y"
@@ -219,7 +220,7 @@ def test_a_repository_without_main_is_refused_with_what_to_do(tmp_path: Path) ->
     repo = person_repo(tmp_path / "old", branch="master")
     services = local_services(repo)
     with pytest.raises(RefNotFound, match="git branch main"):
-        local_sandbox(services, owner_principal(services), repo)
+        local_sandbox(services, build_registry(), owner_principal(services), repo)
 
 
 @pytest.mark.slow

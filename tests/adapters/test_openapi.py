@@ -70,9 +70,13 @@ def test_every_sandbox_tool_accepts_repo_name_branch_and_token(client: TestClien
 
 
 def test_errors_are_documented_as_json_error_bodies(client: TestClient) -> None:
-    op = schema(client)["paths"]["/files/read"]["post"]
+    doc = schema(client)
+    op = doc["paths"]["/files/read"]["post"]
     for status in ("400", "401", "403", "404", "409", "422", "429"):
-        ref = op["responses"][status]["content"]["application/json"]["schema"]["$ref"]
+        response = op["responses"][status]
+        if "$ref" in response:  # shared under components/responses
+            response = doc["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+        ref = response["content"]["application/json"]["schema"]["$ref"]
         assert ref.endswith("/ErrorResponse")
 
 

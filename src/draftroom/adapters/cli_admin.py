@@ -241,15 +241,43 @@ def merge_list(
         typer.echo(_merge_line(request))
 
 
+def _stat_lines(files: list[dict[str, Any]]) -> list[str]:
+    lines = [f" {f['path']} | +{f['additions']} -{f['deletions']}" for f in files]
+    added = sum(f["additions"] for f in files)
+    removed = sum(f["deletions"] for f in files)
+    return [*lines, f" {len(files)} files changed, +{added} -{removed}"]
+
+
 @merge_app.command("show")
 def merge_show(
     context: typer.Context,
     merge_request_id: Annotated[int, typer.Argument(metavar="ID")],
     data_dir: DataDir = None,
+    stat: Annotated[bool, typer.Option("--stat", help="Files and line counts only.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="The whole request as JSON.")] = False,
 ) -> None:
-    """Show one merge request as JSON (a pending one previewed against main now)."""
-    shown = run_tool(context, data_dir, "merge.show", {"id": merge_request_id}, mode="json")
-    typer.echo(json.dumps(shown, indent=2))
+    """Show what a merge request brings to main, as a patch (a pending one against main now)."""
+    payload = {"id": merge_request_id, "patch": not as_json}
+    request = run_tool(context, data_dir, "merge.show", payload, mode="json")
+    if as_json:
+        typer.echo(json.dumps(request, indent=2))
+        return
+    typer.echo(_merge_line(request))
+    patch = request["patch"]
+    if stat:
+        typer.echo("\n".join(_stat_lines(patch["files"])))
+        return
+    for f in patch["files"]:
+        typer.echo(f["patch"] or f"Binary or large file {f['path']} ({f['status']})", nl=False)
+        if f["patch"] and not f["patch"].endswith("\n"):
+            typer.echo("")
+    if patch["truncated"]:
+        typer.echo("(patch cut to fit; see --stat for every file)")
+
+
+class Strategy(StrEnum):
+    squash = "squash"
+    merge = "merge"
 
 
 @merge_app.command("approve")
@@ -257,10 +285,16 @@ def merge_approve(
     context: typer.Context,
     merge_request_id: Annotated[int, typer.Argument(metavar="ID")],
     data_dir: DataDir = None,
+    strategy: Annotated[
+        Strategy, typer.Option(help="squash: one commit on main; merge: keep its commits.")
+    ] = Strategy.squash,
 ) -> None:
-    """Merge it into main (fast-forward, or a merge commit naming you); conflicts write nothing."""
-    request = run_tool(context, data_dir, "merge.approve", {"id": merge_request_id}, mode="json")
-    how = "fast-forward" if request["preview"]["fast_forward"] else "merge commit"
+    """Merge it into main (one commit by default, naming you); conflicts write nothing."""
+    payload = {"id": merge_request_id, "strategy": strategy.value}
+    request = run_tool(context, data_dir, "merge.approve", payload, mode="json")
+    how = request["preview"].get("strategy") or "merge"
+    if how == "merge":
+        how = "fast-forward" if request["preview"]["fast_forward"] else "merge commit"
     typer.echo(f"merged #{request['id']} into main at {request['merge_sha']} ({how})")
 
 

@@ -184,7 +184,7 @@ def _located(tool: Tool, exc: DraftroomError) -> DraftroomError:
 
 def _responses(tool: Tool) -> dict[int | str, dict[str, Any]]:
     """Error bodies, plus 200 for a tool that answers 201 only when it creates something."""
-    if not tool.created_status:
+    if not tool.may_resume:
         return ERROR_RESPONSES
     resumed = {"model": tool.output_model, "description": "Nothing was created (resumed)."}
     return {200: resumed, **ERROR_RESPONSES}

@@ -31,19 +31,34 @@ class ErrorResponse(BaseModel):
     error: ErrorBody
 
 
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorResponse, "description": text}
-    for status, text in {
-        400: "Invalid input (bad path, empty change set).",
-        401: "Missing or invalid API key or reuse token.",
-        403: "The token may not touch this repository, branch or path.",
-        404: "No such repository, ref, path or commit.",
-        409: "Conflict: the branch moved, or a revert/merge conflicts.",
-        413: "Too large.",
-        422: "The request body does not match the schema.",
-        429: "Too many requests; retry after the Retry-After seconds.",
-    }.items()
+ERROR_TEXTS = {
+    400: "Invalid input (bad path, empty change set).",
+    401: "Missing or invalid API key or reuse token.",
+    403: "The token may not touch this repository, branch or path.",
+    404: "No such repository, ref, path or commit.",
+    409: "Conflict: the branch moved, or a revert/merge conflicts.",
+    413: "Too large.",
+    422: "The request body does not match the schema.",
+    429: "Too many requests; retry after the Retry-After seconds.",
 }
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse, "description": text} for status, text in ERROR_TEXTS.items()
+}
+
+
+def _share_error_responses(schema: dict[str, Any]) -> None:
+    """Each error response once under ``components/responses``, referenced by every operation.
+
+    Keeps the schema within the import size as tools are added.
+    """
+    shared = schema.setdefault("components", {}).setdefault("responses", {})
+    for item in schema.get("paths", {}).values():
+        for operation in item.values():
+            responses = operation.get("responses", {})
+            for status in ERROR_TEXTS:
+                if str(status) in responses:
+                    shared[f"Error{status}"] = responses[str(status)]
+                    responses[str(status)] = {"$ref": f"#/components/responses/Error{status}"}
 
 
 def gpt_schema(app: FastAPI, settings: Settings) -> dict[str, Any]:
@@ -57,5 +72,6 @@ def gpt_schema(app: FastAPI, settings: Settings) -> dict[str, Any]:
             servers=[{"url": settings.public_url}],
         )
         schema["security"] = [{"HTTPBearer": []}]
+        _share_error_responses(schema)
         app.openapi_schema = schema
     return app.openapi_schema

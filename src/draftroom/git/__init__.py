@@ -6,6 +6,7 @@ Imports nothing of ours but ``draftroom.errors``; returns plain values from ``ob
 from draftroom.git.objects import (
     Change,
     CommitResult,
+    ConflictSides,
     Diff,
     DiffFile,
     FileBlob,
@@ -26,6 +27,7 @@ from draftroom.git.repository import Repository
 __all__ = [
     "Change",
     "CommitResult",
+    "ConflictSides",
     "Diff",
     "DiffFile",
     "FileBlob",

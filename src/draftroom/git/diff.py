@@ -27,8 +27,12 @@ def diff_trees(
     *,
     max_patch_bytes: int = 48_000,
     paths: Sequence[str] | None = None,
+    exclude: Sequence[str] = (),
 ) -> Diff:
-    """Diff ``old`` → ``new`` with rename detection; patches stop once the cap is exceeded."""
+    """Diff ``old`` → ``new`` with rename detection; patches stop once the cap is exceeded.
+
+    Files within ``exclude`` are left out before any patch counts against the cap.
+    """
     changes = old.diff_to_tree(new)
     changes.find_similar()
     files: list[DiffFile] = []
@@ -42,6 +46,8 @@ def diff_trees(
         if paths is not None and not any(
             is_within(path, p) or is_within(old_path, p) for p in paths
         ):
+            continue
+        if any(is_within(path, p) and is_within(old_path, p) for p in exclude):
             continue
         _, additions, deletions = patch.line_stats
         binary = bool(delta.is_binary)

@@ -49,11 +49,17 @@ def log(
     path: str | None = None,
     cursor: str | None = None,
     limit: int = 50,
+    first_parent: bool = False,
 ) -> LogPage:
-    """Commits reachable from ``head``, newest first, ``limit`` at a time."""
+    """Commits reachable from ``head``, newest first, ``limit`` at a time.
+
+    ``first_parent`` follows only first parents: the branch's own line through merges.
+    """
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
     walker = repo.walk(head.id, SortMode.TOPOLOGICAL | SortMode.TIME)
+    if first_parent:
+        walker.simplify_first_parent()
     if cursor is not None:
         for commit in walker:
             if str(commit.id) == cursor:

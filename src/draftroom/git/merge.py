@@ -6,20 +6,29 @@ is unresolved.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pygit2
 from pygit2.enums import FileMode
 
-from draftroom.errors import MergeConflict
+from draftroom.errors import EmptyChangeSet, MergeConflict
+from draftroom.git.changeset import validate_changes
 from draftroom.git.commits import commit_info, move_branch, write_commit
 from draftroom.git.diff import diff_trees
 from draftroom.git.locks import branch_lock
-from draftroom.git.objects import Identity, MergePreview, MergeResult, Resolver
+from draftroom.git.objects import (
+    Change,
+    CommitResult,
+    ConflictSides,
+    Identity,
+    MergePreview,
+    MergeResult,
+    Resolver,
+)
 from draftroom.git.refs import branch_head, ensure_writable, resolve_commit
 from draftroom.git.revert import check_expected
-from draftroom.git.trees import changed_paths, empty_tree
+from draftroom.git.trees import apply_changes, changed_paths, empty_tree, entry
 
 
 def _base(
@@ -160,3 +169,92 @@ def merge(
             fast_forward=False,
             files=changed_paths(target.tree, merged),
         )
+
+
+def conflict_sides(
+    repo: pygit2.Repository, source: pygit2.Commit, target: pygit2.Commit
+) -> list[ConflictSides]:
+    """Every path merging ``source`` into ``target`` would conflict on, with its three sides.
+
+    ``ours`` is ``target``'s side, ``theirs`` is ``source``'s.
+    """
+    base = _base(repo, source, target)
+    if base in (source.id, target.id):
+        return []
+    index = _merge_index(repo, base, source, target)
+    if index.conflicts is None:
+        return []
+    found = [
+        ConflictSides(_side_path(sides), *(_data(repo, side) for side in sides))
+        for sides in index.conflicts
+    ]
+    return sorted(found, key=lambda sides: sides.path)
+
+
+def commit_merge(
+    repo: pygit2.Repository,
+    gitdir: Path,
+    source_ref: str,
+    target_branch: str,
+    *,
+    message: str,
+    author: Identity | None = None,
+    trailers: Mapping[str, str] | None = None,
+    expected_target_head: str | None = None,
+    resolver: Resolver | None = None,
+    squash: bool = False,
+    keep: Sequence[str] = (),
+    extra_changes: Sequence[Change] = (),
+) -> CommitResult:
+    """Merge ``source_ref`` into ``target_branch`` as exactly one new commit, never a fast-forward.
+
+    The commit's first parent is the target's head (so undoing it restores that head's files);
+    ``squash`` leaves out the second parent. Top-level names in ``keep`` take the target's
+    version (or stay absent), whatever the source did to them; ``extra_changes`` are applied
+    last. Unresolved conflicts raise ``MergeConflict`` and write nothing.
+    """
+    info = commit_info(message, trailers, author)
+    extra = validate_changes(extra_changes, allow_empty=True)
+    ensure_writable(repo, gitdir, target_branch)
+    source = resolve_commit(repo, source_ref)
+    with branch_lock(gitdir, target_branch):
+        target = branch_head(repo, target_branch)
+        check_expected(repo, target_branch, target, expected_target_head)
+        base = _base(repo, source, target)
+        if base == source.id:
+            raise EmptyChangeSet(
+                f"nothing to merge: {target_branch!r} already has every commit of {source_ref!r}",
+                head=str(target.id),
+            )
+        index = _merge_index(repo, base, source, target)
+        unresolved = _resolve(repo, index, resolver)
+        if unresolved:
+            raise MergeConflict(
+                f"merging {source_ref!r} into {target_branch!r} conflicts in "
+                f"{', '.join(unresolved)}",
+                paths=unresolved,
+            )
+        tree = _keep_names(repo, index.write_tree(repo), target.tree, keep)
+        if extra:
+            tree = apply_changes(repo, repo[tree].peel(pygit2.Tree), extra)
+        parents = [target.id] if squash else [target.id, source.id]
+        sha = write_commit(repo, tree, parents, info)
+        move_branch(repo, target_branch, sha, target.id, "draftroom: merge")
+        files = changed_paths(target.tree, repo[tree].peel(pygit2.Tree))
+        return CommitResult(sha=str(sha), branch=target_branch, parent=str(target.id), files=files)
+
+
+def _keep_names(
+    repo: pygit2.Repository, tree: pygit2.Oid, target: pygit2.Tree, keep: Sequence[str]
+) -> pygit2.Oid:
+    """``tree`` with each top-level name in ``keep`` as ``target`` has it (or absent)."""
+    if not keep:
+        return tree
+    builder = repo.TreeBuilder(repo[tree].peel(pygit2.Tree))
+    for name in keep:
+        if builder.get(name) is not None:
+            builder.remove(name)
+        kept = entry(target, name)
+        if kept is not None:
+            builder.insert(name, kept.id, target[name].filemode)
+    return builder.write()

@@ -144,6 +144,16 @@ class MergeResult:
     files: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class ConflictSides:
+    """One conflicting path of a three-way merge: each side's content, None where absent."""
+
+    path: str
+    base: bytes | None
+    ours: bytes | None
+    theirs: bytes | None
+
+
 Resolver = Callable[[str, bytes | None, bytes | None, bytes | None], bytes | None]
 """Called per conflicting path with (path, base, ours, theirs).
 

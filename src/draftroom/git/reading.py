@@ -16,6 +16,7 @@ from draftroom.git.diff import diff_trees
 from draftroom.git.handle import Handle
 from draftroom.git.log import log
 from draftroom.git.objects import (
+    ConflictSides,
     Diff,
     EntryType,
     FileBlob,
@@ -105,20 +106,28 @@ class Reading(Handle):
         *,
         max_patch_bytes: int = 48_000,
         paths: Sequence[str] | None = None,
+        exclude: Sequence[str] = (),
     ) -> Diff:
         if paths is not None:
             paths = [validate_path(p) for p in paths]
         old = resolve_commit(self._repo, from_ref).tree
         new = resolve_commit(self._repo, to_ref).tree
-        return diff_trees(old, new, max_patch_bytes=max_patch_bytes, paths=paths)
+        return diff_trees(old, new, max_patch_bytes=max_patch_bytes, paths=paths, exclude=exclude)
 
     def log(
-        self, ref: str, *, path: str | None = None, cursor: str | None = None, limit: int = 50
+        self,
+        ref: str,
+        *,
+        path: str | None = None,
+        cursor: str | None = None,
+        limit: int = 50,
+        first_parent: bool = False,
     ) -> LogPage:
         if path is not None:
             validate_path(path)
+        head = resolve_commit(self._repo, ref)
         return log(
-            self._repo, resolve_commit(self._repo, ref), path=path, cursor=cursor, limit=limit
+            self._repo, head, path=path, cursor=cursor, limit=limit, first_parent=first_parent
         )
 
     def commit_files(self, sha: str) -> list[str]:
@@ -134,6 +143,12 @@ class Reading(Handle):
         target = branch_head(self._repo, target_branch)
         source = resolve_commit(self._repo, source_ref)
         return merge.merge_preview(self._repo, source, target)
+
+    def conflict_sides(self, source_ref: str, target_branch: str) -> list[ConflictSides]:
+        """Each path merging ``source_ref`` into ``target_branch`` would conflict on."""
+        target = branch_head(self._repo, target_branch)
+        source = resolve_commit(self._repo, source_ref)
+        return merge.conflict_sides(self._repo, source, target)
 
 
 def _walk(

@@ -108,3 +108,33 @@ class Writing(Handle):
             expected_target_head=expected_target_head,
             resolver=resolver,
         )
+
+    def commit_merge(
+        self,
+        source_ref: str,
+        target_branch: str,
+        *,
+        message: str,
+        author: Identity | None = None,
+        trailers: Mapping[str, str] | None = None,
+        expected_target_head: str | None = None,
+        resolver: Resolver | None = None,
+        squash: bool = False,
+        keep: Sequence[str] = (),
+        extra_changes: Sequence[Change] = (),
+    ) -> CommitResult:
+        """One new commit on ``target_branch`` merging ``source_ref`` (see ``merge.commit_merge``)."""
+        return merge.commit_merge(
+            self._repo,
+            self.path,
+            source_ref,
+            target_branch,
+            message=message,
+            author=author,
+            trailers=trailers,
+            expected_target_head=expected_target_head,
+            resolver=resolver,
+            squash=squash,
+            keep=keep,
+            extra_changes=extra_changes,
+        )

@@ -36,7 +36,7 @@ class ResumeOutput(BaseModel):
 )
 def resume(call: Call, sandbox: SandboxAccess, body: ResumeInput) -> ResumeOutput:
     head = sandbox.head()
-    briefing = resume_briefing(sandbox.repo, head, body.max_chars)
+    briefing = resume_briefing(sandbox.repo, head, body.max_chars, sandbox.branch)
     return ResumeOutput(
         repo_name=sandbox.repo_name,
         branch=sandbox.branch,

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from draftroom.domain.access import BASE_BRANCH, SandboxAccess
 from draftroom.domain.calls import Call
-from draftroom.domain.commits import REVERTS_TRAILER, read_rollbacks, revert_links
+from draftroom.domain.commits import LOGS_DIR, REVERTS_TRAILER, read_rollbacks, revert_links
 from draftroom.tools.inputs import ANSWER_BUDGET, SandboxInput, fit_page
 from draftroom.tools.registry import tool
 
@@ -76,6 +76,7 @@ class DiffInput(SandboxInput):
         BASE_BRANCH, alias="from", description="Base: 'main' or a commit of your branch."
     )
     to: str | None = Field(None, description="Target: default your branch's head.")
+    include_logs: bool = Field(False, description="Also show draftroom's own .logs/ files.")
 
 
 class DiffFileOut(BaseModel):
@@ -103,6 +104,7 @@ def diff(call: Call, sandbox: SandboxAccess, body: DiffInput) -> DiffOutput:
         sandbox.readable_ref(body.from_),
         sandbox.readable_ref(body.to),
         max_patch_bytes=call.services.settings.max_patch_bytes,
+        exclude=() if body.include_logs else (LOGS_DIR,),
     )
     files = [
         DiffFileOut(

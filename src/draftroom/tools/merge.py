@@ -59,6 +59,16 @@ class Preview(BaseModel):
         None, description="Where an approved merge went upstream, with the pull request URL."
     )
     resolved: list[str] = Field(description=".logs/ lists merged as a union, no conflict.")
+    strategy: merges.Strategy | None = Field(None, description="How an approved one landed.")
+
+
+class PatchFile(PreviewFile):
+    patch: str = Field(description="Unified diff ('' when binary or past the cap).")
+
+
+class PatchOut(BaseModel):
+    files: list[PatchFile] = Field(description="Outside .logs/ and the workspace files.")
+    truncated: bool = Field(description="True when patch text was left out to fit the cap.")
 
 
 class MergeRequestOut(BaseModel):
@@ -76,6 +86,7 @@ class MergeRequestOut(BaseModel):
     decision_note: str | None
     merge_sha: str | None
     preview: Preview
+    patch: PatchOut | None = Field(None, description="With patch=true: what it brings to main.")
 
 
 def out(found: merges.MergeRequestView) -> MergeRequestOut:
@@ -92,9 +103,11 @@ class RequestInput(SandboxInput):
     summary="Ask a human to merge the sandbox into main",
     description=(
         "Opens a pending merge request for your branch's head with a preview (files, "
-        "additions/deletions, conflicts with main). Only a human can approve it."
+        "additions/deletions, conflicts with main; resolve conflicts with /sandbox/sync). "
+        "Only a human can approve it."
     ),
     writes=True,
+    created_status=201,
 )
 def request(call: Call, sandbox: SandboxAccess, body: RequestInput) -> MergeRequestOut:
     return out(merges.request_merge(call, call.session, sandbox, body.title, body.description))
@@ -140,6 +153,10 @@ class IdInput(BaseModel):
     id: int = Field(..., ge=1, description="The merge request's id.")
 
 
+class ShowInput(IdInput):
+    patch: bool = Field(False, description="Add the unified diff of what it brings to main.")
+
+
 @tool(
     "merge.show",
     summary="Show one merge request",
@@ -148,16 +165,28 @@ class IdInput(BaseModel):
     http_method="GET",
     http_path=ADMIN_PATH + "/{id}",
 )
-def show(call: Call, sandbox: None, body: IdInput) -> MergeRequestOut:
-    return out(merges.show(call, body.id))
+def show(call: Call, sandbox: None, body: ShowInput) -> MergeRequestOut:
+    return out(merges.show(call, body.id, patch=body.patch))
+
+
+class ApproveInput(IdInput):
+    strategy: merges.Strategy = Field(
+        "squash",
+        description=(
+            "squash: one commit on main (title and description as its message; the sandbox's "
+            ".logs/ and workspace files stay out) and the sandbox is archived. merge: "
+            "fast-forward or a merge commit, the sandbox keeps working."
+        ),
+    )
 
 
 @tool(
     "merge.approve",
     summary="Approve and merge into main",
     description=(
-        "Fast-forwards main, or writes a merge commit naming the approver. On conflict nothing "
-        "is written, the request stays pending and the paths are listed (409)."
+        "Lands the request on main as one commit (strategy 'squash', the default) or "
+        "fast-forwards / writes a merge commit ('merge'); either names the approver. On "
+        "conflict nothing is written, the request stays pending and the paths are listed (409)."
     ),
     scope="admin",
     consequential=True,
@@ -165,8 +194,8 @@ def show(call: Call, sandbox: None, body: IdInput) -> MergeRequestOut:
     idempotent=True,
     http_path=ADMIN_PATH + "/{id}/approve",
 )
-def approve(call: Call, sandbox: None, body: IdInput) -> MergeRequestOut:
-    return out(merges.approve(call, body.id))
+def approve(call: Call, sandbox: None, body: ApproveInput) -> MergeRequestOut:
+    return out(merges.approve(call, body.id, body.strategy))
 
 
 class RejectInput(IdInput):

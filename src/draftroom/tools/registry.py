@@ -62,6 +62,7 @@ class Declaration:
     http_method: HttpMethod = "POST"
     http_path: str | None = None
     local_only: bool = False
+    reads_archived: bool = False
 
 
 def tool(
@@ -77,6 +78,7 @@ def tool(
     http_method: HttpMethod = "POST",
     http_path: str | None = None,
     local_only: bool = False,
+    reads_archived: bool = False,
 ) -> Callable[[H], H]:
     """Declare a handler as the tool ``name``; it is registered by ``build_registry``."""
     declaration = Declaration(
@@ -91,6 +93,7 @@ def tool(
         http_method=http_method,
         http_path=http_path,
         local_only=local_only,
+        reads_archived=reads_archived,
     )
 
     def declare(handler: H) -> H:
@@ -123,6 +126,8 @@ class Tool:
     http_path: str | None = None
     opens_sandbox: bool = False
     """The registry opens the sandbox the input's reuse token names before the handler runs."""
+    reads_archived: bool = False
+    """The tool only reads where its sandbox stands, so it answers for an archived one too."""
     local_only: bool = False
     """Only for the data dir's owner at the server's command line: no HTTP route, 403 elsewhere."""
 
@@ -140,9 +145,14 @@ class Tool:
     def operation_id(self) -> str:
         return self.name.replace(".", "_")
 
+    @property
+    def may_resume(self) -> bool:
+        """Whether a creating tool can also answer 200: its output has a ``created`` flag."""
+        return self.created_status is not None and "created" in self.output_model.model_fields
+
     def status_for(self, output: BaseModel) -> int:
-        """201 for a tool whose output says it created something, else 200."""
-        if self.created_status and getattr(output, "created", False):
+        """``created_status`` unless the output says it created nothing, else 200."""
+        if self.created_status and getattr(output, "created", True):
             return self.created_status
         return 200
 
@@ -280,7 +290,12 @@ class Registry:
             sandbox = None
             if tool.opens_sandbox:
                 sandbox = open_sandbox(
-                    call, call.session, body.repo_name, body.reuse_token, body.branch
+                    call,
+                    call.session,
+                    body.repo_name,
+                    body.reuse_token,
+                    body.branch,
+                    read_archived=tool.reads_archived,
                 )
                 call.save()  # the token check's one write: no write lock held while git works
             return tool.handler(call, sandbox, body)

@@ -105,7 +105,9 @@ class StatusOutput(BaseModel):
     ahead: int = Field(description="Commits on the sandbox that main does not have.")
     behind: int = Field(description="Commits on main that the sandbox does not have.")
     changed_files: int = Field(description="Files that differ from main.")
-    state: State = Field("active", description="merged: main has all of it; archived: set aside.")
+    state: State = Field(
+        "active", description="merged: approved into main (then archived if squashed); archived."
+    )
     merge_request: MergeRequestState | None = Field(None, description="The latest merge request.")
     last_rollbacks: list[RollbackRecord] = Field(
         default_factory=list, description=f"Newest first (up to {LAST_ROLLBACKS})."
@@ -128,6 +130,7 @@ class StatusOutput(BaseModel):
     "sandbox.status",
     summary="Where the sandbox stands against main",
     description="Head commit, commits ahead of and behind main, and how many files differ from main.",
+    reads_archived=True,
 )
 def status(call: Call, sandbox: SandboxAccess, body: SandboxInput) -> StatusOutput:
     head = sandbox.head()

@@ -84,7 +84,7 @@ def export(call: Call, sandbox: SandboxAccess, body: ExportInput) -> ExportOutpu
     head = sandbox.head()
 
     def fetch(limit: int) -> ExportOutput:
-        page = export_page(sandbox.repo, head, body.cursor, limit)
+        page = export_page(sandbox.repo, head, body.cursor, limit, sandbox.branch)
         records = [ExportRecord(type=r.type, data=r.data) for r in page.records]
         return ExportOutput(records=records, next_cursor=page.next_cursor)
 

@@ -12,6 +12,7 @@ from unittest import mock
 
 import anyio
 import httpx2
+import pytest
 
 from draftroom.config import Settings
 from draftroom.domain.calls.services import Services
@@ -19,7 +20,7 @@ from draftroom.domain.repos.setup import setup_default
 from draftroom.domain.workspace import parse_cache
 from draftroom.git import Repository, paths
 from tests.adapters.test_mcp import CallTool, http_mcp_client, over_http, over_mcp, serving
-from tests.support.api import Api, error, new_key, start_sandbox
+from tests.support.api import Api, error, new_key, start_project, start_sandbox
 
 REPO = "demo"
 
@@ -96,6 +97,12 @@ def test_duplicate_and_content_or_delete_refusals_keep_their_status(api: Api) ->
     body = api.post("/git/commit", **sb, message="m", changes=bad_base64, expect=400)
     assert error(body)["message"] == "content of 'a.bin' is not valid base64"
     assert "a.md" not in [e["path"] for e in api.post("/files/list", **sb)["entries"]]
+
+
+@pytest.fixture
+def project(api: Api) -> dict[str, str]:
+    """A project sandbox: the workspace files exist from the start."""
+    return start_project(api, goals=["Ship the importer"])
 
 
 def test_memory_add_reads_memory_yaml_once(

@@ -103,7 +103,7 @@ def test_operations_leave_out_mains_and_other_sandboxes_commits(
     admin = AdminApi(client, services)
     merged = start_sandbox(api)
     write(api, merged, "a.md", "one\n")
-    request = api.post("/merge/request", **merged, title="Add a")
+    request = api.post("/merge/request", expect=201, **merged, title="Add a")
     admin.post(f"/admin/merge_requests/{request['id']}/approve")
     sb = start_sandbox(api)
 

@@ -83,8 +83,8 @@ def test_a_merged_sandbox_says_so_until_it_moves_on(
     admin = AdminApi(client, services)
     sb = start_sandbox(api)
     write(api, sb, "a.md", "one\n")
-    request = api.post("/merge/request", **sb, title="Add a")
-    admin.post(f"/admin/merge_requests/{request['id']}/approve")
+    request = api.post("/merge/request", expect=201, **sb, title="Add a")
+    admin.post(f"/admin/merge_requests/{request['id']}/approve", strategy="merge")
 
     status = api.post("/sandbox/status", **sb)
 
@@ -98,6 +98,34 @@ def test_a_merged_sandbox_says_so_until_it_moves_on(
     }
     listed = admin.get("/admin/sandboxes", status="merged")["sandboxes"]
     assert [(s["branch"], s["state"]) for s in listed] == [(sb["branch"], "merged")]
+    write(api, sb, "b.md", "more\n")
+    assert api.post("/sandbox/status", **sb)["state"] == "active"
+
+
+def test_a_squash_merged_sandbox_is_archived_and_its_status_still_says_merged(
+    api: Api, client: TestClient, services: Services
+) -> None:
+    admin = AdminApi(client, services)
+    sb = start_sandbox(api)
+    head = write(api, sb, "a.md", "one\n")
+    request = api.post("/merge/request", expect=201, **sb, title="Add a")
+
+    done = admin.post(f"/admin/merge_requests/{request['id']}/approve")
+
+    assert done["preview"]["strategy"] == "squash"
+    assert not repo_of(services).branch_exists(sb["branch"])
+    assert repo_of(services).resolve(f"refs/draftroom/archive/{sb['branch']}") == head
+    status = api.post("/sandbox/status", **sb)
+    assert (status["state"], status["head"]) == ("merged", head)
+    assert status["merge_request"]["merge_sha"] == repo_of(services).head("main")
+    listed = admin.get("/admin/sandboxes", status="archived")["sandboxes"]
+    assert [(s["branch"], s["state"]) for s in listed] == [(sb["branch"], "merged")]
+    refused = api.post("/files/write", **sb, path="b.md", content="x", message="More", expect=403)[
+        "error"
+    ]
+    assert "merged into main" in refused["message"] and "/sandbox/init" in refused["message"]
+    restored = admin.post(f"/admin/sandboxes/{sandbox_id(admin, sb['branch'])}/restore")
+    assert restored["state"] == "merged"
     write(api, sb, "b.md", "more\n")
     assert api.post("/sandbox/status", **sb)["state"] == "active"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -24,7 +25,7 @@ def test_a_request_previews_the_merge_and_leaves_main_untouched(
     sb = start_sandbox(api)
     write(api, sb, "a.md", "one\ntwo\n")
 
-    out = api.post("/merge/request", **sb, title="Add a", description="Because.")
+    out = api.post("/merge/request", expect=201, **sb, title="Add a", description="Because.")
 
     assert out["status"] == "pending" and out["branch"] == sb["branch"]
     assert out["source_sha"] == repo_of(services).head(sb["branch"])
@@ -59,16 +60,17 @@ def test_two_sandboxes_with_rollbacks_merge_cleanly_in_either_order(
         oops = write(api, sb, f"oops{n}.md", "oops\n")
         api.post("/git/rollback_commit", **sb, commit_sha=oops, reason=f"oops {n}")
     requests = [
-        api.post("/merge/request", **sb, title=f"Sandbox {n}") for n, sb in enumerate(sandboxes)
+        api.post("/merge/request", expect=201, **sb, title=f"Sandbox {n}")
+        for n, sb in enumerate(sandboxes)
     ]
     first, second = (requests[i] for i in order)
 
-    merged = admin.post(f"/admin/merge_requests/{first['id']}/approve")
+    merged = admin.post(f"/admin/merge_requests/{first['id']}/approve", strategy="merge")
     assert merged["status"] == "merged" and merged["preview"]["fast_forward"]
     assert repo_of(services).head("main") == first["source_sha"]
     shown = admin.get(f"/admin/merge_requests/{second['id']}")
     assert shown["preview"]["conflicts"] == [] and shown["preview"]["resolved"] == [REVERTED]
-    done = admin.post(f"/admin/merge_requests/{second['id']}/approve")
+    done = admin.post(f"/admin/merge_requests/{second['id']}/approve", strategy="merge")
 
     main = repo_of(services).head("main")
     assert done["status"] == "merged" and done["merge_sha"] == main
@@ -92,8 +94,8 @@ def test_a_conflicting_pair_reports_its_conflicts_and_leaves_main_unchanged(
     write(api, a, "README.md", "from a\n")
     write(api, b, "README.md", "from b\n")
     write(api, b, "b.md", "bee\n")
-    ra = api.post("/merge/request", **a, title="A")
-    rb = api.post("/merge/request", **b, title="B")
+    ra = api.post("/merge/request", expect=201, **a, title="A")
+    rb = api.post("/merge/request", expect=201, **b, title="B")
     admin.post(f"/admin/merge_requests/{ra['id']}/approve")
     main = repo_of(services).head("main")
 
@@ -114,7 +116,7 @@ def test_agent_keys_and_reuse_tokens_get_403_on_every_admin_path(
 ) -> None:
     sb = start_sandbox(api)
     write(api, sb, "a.md", "one\n")
-    request = api.post("/merge/request", **sb, title="A")
+    request = api.post("/merge/request", expect=201, **sb, title="A")
     main = repo_of(services).head("main")
     sandbox_id = AdminApi(client, services).get("/admin/sandboxes")["sandboxes"][0]["id"]
     registry = build_registry()
@@ -170,9 +172,9 @@ def test_a_newer_request_supersedes_the_pending_one_and_reject_leaves_main(
     main = repo_of(services).head("main")
     sb = start_sandbox(api)
     write(api, sb, "a.md", "one\n")
-    old = api.post("/merge/request", **sb, title="First try")
+    old = api.post("/merge/request", expect=201, **sb, title="First try")
     write(api, sb, "a.md", "two\n")
-    new = api.post("/merge/request", **sb, title="Second try")
+    new = api.post("/merge/request", expect=201, **sb, title="Second try")
 
     assert admin.get(f"/admin/merge_requests/{old['id']}")["status"] == "superseded"
     error = admin.post(f"/admin/merge_requests/{old['id']}/approve", expect=409)["error"]
@@ -197,10 +199,13 @@ def test_nothing_to_merge_is_refused(api: Api) -> None:
 
 
 @pytest.mark.slow
-def test_cli_merge_approve_merges_into_main(api: Api, services: Services) -> None:
+def test_cli_shows_the_patch_and_approves_one_commit_onto_main(
+    api: Api, services: Services
+) -> None:
+    main = repo_of(services).head("main")
     sb = start_sandbox(api)
     write(api, sb, "a.md", "one\n")
-    request = api.post("/merge/request", **sb, title="Add a")
+    request = api.post("/merge/request", expect=201, **sb, title="Add a")
     data = str(services.settings.data_dir)
 
     def draftroom(*args: str) -> subprocess.CompletedProcess[str]:
@@ -210,11 +215,69 @@ def test_cli_merge_approve_merges_into_main(api: Api, services: Services) -> Non
     listed = draftroom("list", "--status", "pending")
     assert listed.returncode == 0, listed.stderr
     assert listed.stdout.startswith(f"#{request['id']}  pending  {REPO}  {sb['branch']}  Add a")
+    shown = draftroom("show", str(request["id"]))
+    assert shown.returncode == 0, shown.stderr
+    assert "diff --git a/a.md b/a.md" in shown.stdout and "+one" in shown.stdout
+    assert ".logs/" not in shown.stdout
+    stat = draftroom("show", str(request["id"]), "--stat")
+    assert " a.md | +1 -0" in stat.stdout and "1 files changed" in stat.stdout
+    as_json = json.loads(draftroom("show", str(request["id"]), "--json").stdout)
+    assert as_json["id"] == request["id"] and as_json["status"] == "pending"
 
     approved = draftroom("approve", str(request["id"]))
 
     assert approved.returncode == 0, approved.stderr
-    assert f"merged #{request['id']} into main at {request['source_sha']}" in approved.stdout
-    assert repo_of(services).head("main") == request["source_sha"]
+    head = repo_of(services).head("main")
+    assert f"merged #{request['id']} into main at {head} (squash)" in approved.stdout
+    assert repo_of(services).log("main", limit=1).commits[0].parents == [main]
     again = draftroom("approve", str(request["id"]))
     assert again.returncode == 1 and "is merged" in again.stderr
+
+
+def test_approval_lands_one_commit_without_the_sandboxs_logs_or_workspace(
+    api: Api, client: TestClient, services: Services
+) -> None:
+    admin = AdminApi(client, services)
+    main = repo_of(services).head("main")
+    out = api.post(
+        "/sandbox/init", expect=201, repo_name=REPO, mode="project", project_name="Atlas"
+    )
+    sb = {"repo_name": REPO, "branch": out["branch"], "reuse_token": out["reuse_token"]}
+    api.post("/memory/add", **sb, text="Atlas only")
+    first = write(api, sb, "a.md", "one\n")
+    oops = write(api, sb, "oops.md", "oops\n")
+    api.post("/git/rollback_commit", **sb, commit_sha=oops)
+    api.post("/sandbox/undo", **sb)
+    api.post("/sandbox/undo", **sb)
+    assert repo_of(services).read_file(sb["branch"], "a.md").data == b"one\n" and first
+    request = api.post(
+        "/merge/request", expect=201, **sb, title="Add a", description="Because we need it."
+    )
+
+    done = admin.post(f"/admin/merge_requests/{request['id']}/approve")
+
+    landed = repo_of(services).log("main", limit=1).commits[0]
+    assert done["merge_sha"] == landed.sha and landed.parents == [main]
+    assert landed.message.startswith("Add a\n\nBecause we need it.\n")
+    assert landed.trailers["Draftroom-Sandbox"] == sb["branch"]
+    assert landed.trailers["Draftroom-Merge-Request"] == str(request["id"])
+    assert landed.trailers["Draftroom-Approved-By"] == admin.key_id
+    assert set(files(services, "main")) == {"README.md", "a.md"}
+    assert set(logs(services, "main")) == {f".logs/merges/{request['id']}.yaml"}
+    record = yaml.safe_load(
+        repo_of(services).read_file("main", f".logs/merges/{request['id']}.yaml").data
+    )
+    assert record["source_sha"] == request["source_sha"] and record["branch"] == sb["branch"]
+    diff = client.post("/git/diff", json={**sb}, headers=api.headers)
+    assert diff.status_code == 403  # archived with its merge: start a new sandbox
+
+
+def test_git_diff_leaves_logs_out_unless_asked(api: Api) -> None:
+    sb = start_sandbox(api)
+    write(api, sb, "a.md", "one\n")
+
+    plain = api.post("/git/diff", **sb)
+    every = api.post("/git/diff", **sb, include_logs=True)
+
+    assert [f["path"] for f in plain["files"]] == ["a.md"]
+    assert any(f["path"].startswith(".logs/") for f in every["files"])

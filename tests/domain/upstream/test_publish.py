@@ -96,10 +96,12 @@ def github(git_server: GitServer) -> Iterator[FakeGitHubServer]:
     fake.close()
 
 
-def approve_merge(api: Api, admin: Api, sandbox: dict[str, str]) -> dict[str, Any]:
+def approve_merge(
+    api: Api, admin: Api, sandbox: dict[str, str], strategy: str = "squash"
+) -> dict[str, Any]:
     """Approve over the admin API; the approval publishes, and says where."""
-    request = api.post("/merge/request", **sandbox, title="Add notes")
-    approved = admin.post(f"/admin/merge_requests/{request['id']}/approve")
+    request = api.post("/merge/request", expect=201, **sandbox, title="Add notes")
+    approved = admin.post(f"/admin/merge_requests/{request['id']}/approve", strategy=strategy)
     published: dict[str, Any] = approved["preview"]["published"]
     shown = admin.client.get(f"/admin/merge_requests/{request['id']}", headers=admin.headers)
     assert shown.json()["preview"]["published"] == published
@@ -202,7 +204,7 @@ def test_a_pull_request_merged_on_github_brings_main_back_in_step(
         commit_all(work, "Meanwhile on main")
         run_git("push", "-q", "origin", "main", cwd=work)
         fetch_main(services, repository_id(services))
-        published = approve_merge(api, admin, sandbox)  # a merge commit: main had moved
+        published = approve_merge(api, admin, sandbox, "merge")  # main had moved
         assert published["pull_request_url"]
         ours = log(services.settings.repos_dir / f"{REPO}.git", "main")[0]
         merge = run_git(

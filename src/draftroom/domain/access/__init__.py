@@ -13,8 +13,10 @@ from draftroom.domain.access.lockout import (
 from draftroom.domain.access.names import new_branch_name
 from draftroom.domain.access.renewal import renew_sandbox_token, revoke_org_token
 from draftroom.domain.access.sandboxes import (
+    ARCHIVE_REF,
     BASE_BRANCH,
     SandboxAccess,
+    archived_refusal,
     create_sandbox,
     open_sandbox,
     repository_record,
@@ -41,6 +43,7 @@ from draftroom.domain.access.tokens import (
 
 __all__ = [
     "API_KEY_PREFIX",
+    "ARCHIVE_REF",
     "BASE_BRANCH",
     "FAILED_TOKEN_CODE",
     "INVALID_API_KEY",
@@ -49,6 +52,7 @@ __all__ = [
     "REUSE_TOKEN_PREFIX",
     "Bearer",
     "SandboxAccess",
+    "archived_refusal",
     "authenticate",
     "authenticate_api_key",
     "check_token_lockout",

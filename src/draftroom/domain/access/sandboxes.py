@@ -30,6 +30,7 @@ from draftroom.errors import (
 from draftroom.git import Repository
 
 BASE_BRANCH = "main"
+ARCHIVE_REF = "refs/draftroom/archive/"
 _NAME_ATTEMPTS = 20
 
 
@@ -45,8 +46,12 @@ class SandboxAccess:
     has_upstream: bool | None = None
     """Whether the repository mirrors an upstream, as read when the sandbox was opened;
     None when not read (commits then look it up)."""
+    archived: bool = False
+    """Opened for reading while archived: its head is under ``ARCHIVE_REF``."""
 
     def head(self) -> str:
+        if self.archived:
+            return self.repo.resolve(ARCHIVE_REF + self.branch)
         return self.repo.head(self.branch)
 
     def readable_ref(self, ref: str | None) -> str:
@@ -130,11 +135,13 @@ def open_sandbox(
     branch: str | None = None,
     *,
     renewing: bool = False,
+    read_archived: bool = False,
 ) -> SandboxAccess:
     """Check a reuse token against the repository and branch a call names.
 
     ``renewing`` also accepts a token expired less than the grace period ago
-    (``sandbox.renew``); every other tool refuses it.
+    (``sandbox.renew``); every other tool refuses it. ``read_archived`` opens an archived
+    sandbox (``archived`` set) for a tool that only reads where it stands.
     """
     check_token_lockout(call, session)
     grace = timedelta(days=call.services.settings.token_grace_days)
@@ -154,8 +161,9 @@ def open_sandbox(
             f"this reuse token opens only branch {sandbox.branch!r}; got {branch!r}. "
             "Omit 'branch' or pass the token's own branch"
         )
-    if sandbox.status == "archived":
-        raise Forbidden(f"sandbox {sandbox.branch!r} is archived; ask an admin to restore it")
+    archived = sandbox.status == "archived"
+    if archived and not read_archived:
+        raise archived_refusal(session, sandbox)
     access = SandboxAccess(
         record.name,
         call.services.git(record.path),
@@ -163,9 +171,21 @@ def open_sandbox(
         sandbox.id,
         token.id,
         scope.has_upstream,
+        archived=archived,
     )
     _note(call, access)
     return access
+
+
+def archived_refusal(session: Session, sandbox: store.Sandbox) -> Forbidden:
+    """Why an archived sandbox's token is refused, and what to do instead."""
+    latest = store.latest_merge_request(session, sandbox.id)
+    if latest is not None and latest.status == "merged":
+        return Forbidden(
+            f"sandbox {sandbox.branch!r} was merged into main (merge request #{latest.id}) and "
+            "archived; start a new sandbox with /sandbox/init to keep working"
+        )
+    return Forbidden(f"sandbox {sandbox.branch!r} is archived; ask an admin to restore it")
 
 
 def _note(call: Call, access: SandboxAccess) -> None:

@@ -14,6 +14,7 @@ re-read), and ``on_fresh_head`` is the one retry for an edit built from what the
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,12 +22,26 @@ from typing import Any, TypeVar
 
 import yaml
 
-from draftroom.domain.access import SandboxAccess
+from draftroom.domain.access import BASE_BRANCH, SandboxAccess
 from draftroom.domain.calls import Call
 from draftroom.domain.commits.checks import check_commit, check_commit_rate
 from draftroom.domain.upstream import enqueue_commit
-from draftroom.errors import EmptyChangeSet, PathNotFound, ReadOnlyPath, StaleHead
-from draftroom.git import Change, CommitResult, Identity, Repository, TreeEntry
+from draftroom.errors import (
+    EmptyChangeSet,
+    InvalidInput,
+    NotFound,
+    PathNotFound,
+    ReadOnlyPath,
+    StaleHead,
+)
+from draftroom.git import (
+    Change,
+    CommitResult,
+    Identity,
+    LogEntry,
+    Repository,
+    TreeEntry,
+)
 
 LOGS_DIR = ".logs"
 REVERTED_LOG = f"{LOGS_DIR}/reverted_commits.yaml"
@@ -82,8 +97,31 @@ def trailers(call: Call, access: SandboxAccess) -> dict[str, str]:
     }
 
 
+def branch_author(branch: str) -> Identity:
+    """The author of every commit a sandbox's tools write: how its own commits are told apart."""
+    return Identity(name=f"draftroom ({branch})", email="draftroom@localhost")
+
+
 def author(access: SandboxAccess) -> Identity:
-    return Identity(name=f"draftroom ({access.branch})", email="draftroom@localhost")
+    return branch_author(access.branch)
+
+
+def own_commits(
+    repo: Repository, head: str, branch: str, limit: int, cursor: str | None = None
+) -> list[LogEntry]:
+    """The sandbox's own commits from ``head`` down (first parents), newest first.
+
+    Its own: written by its tools, or not (yet) in ``main`` (a commit made by hand on the
+    branch). Stops at the first other one: ``main``'s, or another sandbox's merged in.
+    """
+    page = repo.log(head, cursor=cursor, limit=limit, first_parent=True)
+    mine = branch_author(branch)
+    main = repo.head(BASE_BRANCH)
+
+    def own(entry: LogEntry) -> bool:
+        return entry.author == mine or not repo.is_ancestor(entry.sha, main)
+
+    return list(itertools.takewhile(own, page.commits))
 
 
 def changelog_change(
@@ -143,7 +181,13 @@ def rollback_commit(
 
     def attempt(head: str) -> LoggedCommit:
         at = datetime.now(UTC).isoformat(timespec="seconds")
-        record = {"reverted_sha": sha, "reason": reason or "", "at": at, "files": files}
+        record = {
+            "reverted_sha": sha,
+            "reason": reason or "",
+            "at": at,
+            "files": files,
+            "branch": access.branch,
+        }
         log = Change(REVERTED_LOG, _append_yaml(access, head, record))
         changelog, entry = changelog_change(call, f"Roll back {sha[:12]}", files)
         result = access.repo.revert_commit(
@@ -247,6 +291,28 @@ def read_rollbacks(repo: Repository, ref: str) -> list[dict[str, Any]]:
     if not isinstance(data, list):
         return []
     return [record for record in data if isinstance(record, dict)]
+
+
+def own_rollbacks(repo: Repository, ref: str, branch: str) -> list[dict[str, Any]]:
+    """The records of ``read_rollbacks`` this sandbox wrote, oldest first.
+
+    Records merged in from ``main`` belong to other sandboxes: a record names its ``branch``;
+    an older one without it counts as this sandbox's when the commit it rolled back is.
+    """
+    mine = branch_author(branch)
+    found = []
+    for record in read_rollbacks(repo, ref):
+        if "branch" in record:
+            if record["branch"] == branch:
+                found.append(record)
+            continue
+        try:
+            reverted = repo.log(str(record.get("reverted_sha", "")), limit=1).commits
+        except (InvalidInput, NotFound):
+            continue
+        if reverted and reverted[0].author == mine:
+            found.append(record)
+    return found
 
 
 def _append_yaml(access: SandboxAccess, head: str, record: dict[str, Any]) -> bytes:

@@ -52,11 +52,11 @@ class Undone:
     restored_to: str
 
 
-def walk(repo: Repository, head: str) -> Iterator[LogEntry]:
+def walk(repo: Repository, head: str, *, first_parent: bool = False) -> Iterator[LogEntry]:
     """Commits reachable from ``head``, newest first, read a page at a time."""
     cursor: str | None = None
     while True:
-        page = repo.log(head, cursor=cursor, limit=_WALK_PAGE)
+        page = repo.log(head, cursor=cursor, limit=_WALK_PAGE, first_parent=first_parent)
         yield from page.commits
         if page.next_cursor is None:
             return
@@ -70,11 +70,12 @@ def _is_operation(entry: LogEntry, access: SandboxAccess) -> bool:
 def _own_chain(access: SandboxAccess, head: str) -> Iterator[LogEntry]:
     """The sandbox's own commits from ``head`` down, stopping at the first one it did not make.
 
-    Draftroom writes only ever add one single-parent commit, so the chain is linear; a
-    commit of ``main`` or of another sandbox ends it.
+    Draftroom writes add one commit whose first parent is the previous head (a
+    ``sandbox.sync`` adds ``main`` as second parent), so the first-parent chain is the
+    sandbox's own line; a commit of ``main`` or of another sandbox ends it.
     """
     expected = head
-    for entry in walk(access.repo, head):
+    for entry in walk(access.repo, head, first_parent=True):
         if entry.sha != expected or not _is_operation(entry, access):
             return
         yield entry

@@ -14,15 +14,20 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session
 
 from draftroom import store
-from draftroom.domain.access import BASE_BRANCH, SandboxAccess, repository_record
+from draftroom.domain.access import (
+    ARCHIVE_REF,
+    BASE_BRANCH,
+    SandboxAccess,
+    archived_refusal,
+    repository_record,
+)
 from draftroom.domain.calls import Call
-from draftroom.domain.commits import read_rollbacks
+from draftroom.domain.commits import own_rollbacks
 from draftroom.domain.merge.requests import MergeRequestView, view
 from draftroom.errors import Conflict, NotFound
 from draftroom.git import Repository
 
 State = Literal["active", "merged", "archived"]
-ARCHIVE_REF = "refs/draftroom/archive/"
 LAST_ROLLBACKS = 5
 
 
@@ -55,19 +60,26 @@ def state_of(
     latest: store.MergeRequest | None,
     head: str | None,
 ) -> State:
-    """Archived, merged (its last request merged and ``main`` has its head), or active."""
-    if sandbox.status == "archived":
-        return "archived"
-    merged = latest is not None and latest.status == "merged" and head is not None
-    if merged and head is not None and repo.is_ancestor(head, BASE_BRANCH):
+    """Merged (its last request merged, by squash or with ``main`` having its head),
+    archived, or active."""
+    if latest is None or latest.status != "merged" or head is None:
+        return "archived" if sandbox.status == "archived" else "active"
+    if latest.preview.get("strategy") == "squash":
+        if sandbox.status == "archived" or head == latest.source_sha:
+            return "merged"
+    elif sandbox.status != "archived" and repo.is_ancestor(head, BASE_BRANCH):
         return "merged"
-    return "active"
+    return "archived" if sandbox.status == "archived" else "active"
 
 
 def standing(session: Session, access: SandboxAccess, head: str) -> Standing:
+    """Where the sandbox stands; an archived one answers only when its merge archived it."""
     sandbox = store.get_sandbox_by_id(session, access.sandbox_id)
     assert sandbox is not None  # open_sandbox just found it
     latest = store.latest_merge_request(session, sandbox.id)
+    state = state_of(access.repo, sandbox, latest, head)
+    if access.archived and state != "merged":
+        raise archived_refusal(session, sandbox)
     rollbacks = [
         {
             "reverted_sha": str(record.get("reverted_sha", "")),
@@ -75,10 +87,10 @@ def standing(session: Session, access: SandboxAccess, head: str) -> Standing:
             "at": str(record.get("at", "")),
             "files": [str(f) for f in record.get("files") or [] if isinstance(f, str)],
         }
-        for record in read_rollbacks(access.repo, head)[-LAST_ROLLBACKS:]
+        for record in own_rollbacks(access.repo, head, access.branch)[-LAST_ROLLBACKS:]
     ]
     return Standing(
-        state=state_of(access.repo, sandbox, latest, head),
+        state=state,
         merge_request=view(latest) if latest else None,
         last_rollbacks=rollbacks[::-1],
     )

@@ -9,9 +9,9 @@ sandboxes never conflict.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from sqlalchemy.orm import Session
@@ -20,6 +20,8 @@ from draftroom import store
 from draftroom.domain.access import BASE_BRANCH, SandboxAccess, repository_record
 from draftroom.domain.calls import Call
 from draftroom.domain.commits import LOGS_DIR
+from draftroom.domain.merge.patch import request_patch
+from draftroom.domain.merge.squash import MERGER, archive_merged, squash_into_main
 from draftroom.domain.upstream import publish_approved
 from draftroom.errors import (
     Conflict,
@@ -29,9 +31,10 @@ from draftroom.errors import (
     NotFound,
     UpstreamUnavailable,
 )
-from draftroom.git import Identity, MergePreview, Repository
+from draftroom.git import Diff, MergePreview, Repository
 
 PREVIEW_FILES = 100
+Strategy = Literal["squash", "merge"]
 APPROVED_BY_TRAILER = "Draftroom-Approved-By"
 MERGE_REQUEST_TRAILER = "Draftroom-Merge-Request"
 
@@ -54,6 +57,7 @@ class MergeRequestView:
     decision_note: str | None
     merge_sha: str | None
     preview: dict[str, Any]
+    patch: Diff | None = None
 
 
 def view(request: store.MergeRequest, preview: dict[str, Any] | None = None) -> MergeRequestView:
@@ -233,14 +237,21 @@ def list_requests(
     return [view(request) for request in found]
 
 
-def show(call: Call, merge_request_id: int) -> MergeRequestView:
-    """One request; a pending one with its preview against ``main`` as it is now."""
+def show(call: Call, merge_request_id: int, *, patch: bool = False) -> MergeRequestView:
+    """One request; a pending one with its preview against ``main`` as it is now.
+
+    ``patch`` adds the unified diff of what it brings (``patch.request_patch``).
+    """
     session = call.session
     request = _find(call, session, merge_request_id)
-    if request.status != "pending":
-        return view(request)
     repo = call.services.git(request.repository.path)
-    return view(request, preview_merge(repo, request.source_sha))
+    found = view(request)
+    if request.status == "pending":
+        found = view(request, preview_merge(repo, request.source_sha))
+    if patch:
+        diff = request_patch(repo, request, call.services.settings.max_patch_bytes)
+        found = replace(found, patch=diff)
+    return found
 
 
 def _require_pending(request: store.MergeRequest, verb: str) -> None:
@@ -252,62 +263,98 @@ def _require_pending(request: store.MergeRequest, verb: str) -> None:
         )
 
 
-def approve(call: Call, merge_request_id: int) -> MergeRequestView:
-    """Merge the request's commit into ``main``: fast-forward if possible, else a merge commit.
+def approve(call: Call, merge_request_id: int, strategy: Strategy = "squash") -> MergeRequestView:
+    """Merge the request's commit into ``main`` and close the request.
 
-    The merge commit names the approver (``Draftroom-Approved-By``). On conflict nothing is
-    written to git, the request stays pending and the conflicting paths are raised.
+    ``squash`` (the default) lands one commit on ``main`` and archives the sandbox
+    (``squash.py``); ``merge`` fast-forwards or writes a merge commit naming the approver
+    (``Draftroom-Approved-By``). On conflict nothing is written to git, the request stays
+    pending and the conflicting paths are raised.
     """
     failure: MergeConflict | None = None
     session = call.session
     request = _find(call, session, merge_request_id)
     _require_pending(request, "approved")
     repo = call.services.git(request.repository.path)
-    approver = call.principal.api_key_id
     call.save()  # nothing of the call's may hold SQLite's write lock across the merge
     try:
-        result = repo.merge(
-            request.source_sha,
-            BASE_BRANCH,
-            message=(
-                f"Merge {request.branch}: {request.title}\n\n"
-                f"Merge request #{request.id}, approved by {approver}."
-            ),
-            author=Identity(name="draftroom (merge)", email="draftroom@localhost"),
-            trailers={
-                "Draftroom-Tool": call.tool,
-                "Draftroom-Request-Id": call.request_id,
-                MERGE_REQUEST_TRAILER: str(request.id),
-                APPROVED_BY_TRAILER: approver,
-            },
-            resolver=union_log_lists,
-        )
+        sha, fast_forward = _land(call, repo, request, strategy)
     except MergeConflict as exc:
-        paths = list(exc.details.get("paths", []))
-        request.preview = {**request.preview, "conflicts": paths}
-        failure = MergeConflict(
-            f"merge request #{request.id} conflicts with main in {', '.join(paths)}; "
-            f"nothing was merged and it stays pending. Resolve them on {request.branch!r} "
-            "and open a new request",
-            paths=paths,
-            merge_request_id=request.id,
-        )
+        failure = _conflict(request, exc)
     else:
         request.status = "merged"
-        request.merge_sha = result.sha
+        request.merge_sha = sha
         request.decided_at = store.utc_now()
-        request.decided_by_key_id = approver
-        request.preview = {**request.preview, "fast_forward": result.fast_forward}
-        if request.sandbox.status == "active":
+        request.decided_by_key_id = call.principal.api_key_id
+        request.preview = {
+            **request.preview,
+            "fast_forward": fast_forward,
+            "strategy": strategy,
+        }
+        if strategy == "merge" and request.sandbox.status == "active":
             request.sandbox.status = "merged"
-        call.audit.commit_sha = result.sha
+        call.audit.commit_sha = sha
     approved = view(request)
     repository_id = request.repository_id
     # Kept whether it merged or conflicted, and committed before publishing talks to git.
     call.save()
     if failure is not None:
         raise failure
-    return _publish(call, approved, repository_id)
+    published = _publish(call, approved, repository_id)
+    if strategy == "squash":
+        _archive_squashed(call, published)
+    return published
+
+
+def _archive_squashed(call: Call, approved: MergeRequestView) -> None:
+    """Archive a squash-merged sandbox once published; a pull request not yet opened keeps
+    its branch, which the retry pushes."""
+    published = approved.preview.get("published") or {}
+    if published.get("mode") == "pull_request" and published.get("state") == "pending":
+        return
+    session = call.session
+    request = _find(call, session, approved.id)
+    archive_merged(call.services.git(request.repository.path), request.sandbox)
+
+
+def _land(
+    call: Call, repo: Repository, request: store.MergeRequest, strategy: Strategy
+) -> tuple[str, bool]:
+    """Write the approved request into ``main``: (the new head, whether it fast-forwarded)."""
+    approver = call.principal.api_key_id
+    trailers = {
+        "Draftroom-Tool": call.tool,
+        "Draftroom-Request-Id": call.request_id,
+        MERGE_REQUEST_TRAILER: str(request.id),
+        APPROVED_BY_TRAILER: approver,
+    }
+    if strategy == "squash":
+        return squash_into_main(repo, request, approver, trailers).sha, False
+    result = repo.merge(
+        request.source_sha,
+        BASE_BRANCH,
+        message=(
+            f"Merge {request.branch}: {request.title}\n\n"
+            f"Merge request #{request.id}, approved by {approver}."
+        ),
+        author=MERGER,
+        trailers=trailers,
+        resolver=union_log_lists,
+    )
+    return result.sha, result.fast_forward
+
+
+def _conflict(request: store.MergeRequest, exc: MergeConflict) -> MergeConflict:
+    paths = list(exc.details.get("paths", []))
+    request.preview = {**request.preview, "conflicts": paths}
+    return MergeConflict(
+        f"merge request #{request.id} conflicts with main in {', '.join(paths)}; "
+        f"nothing was merged and it stays pending. To resolve them, call sandbox.sync "
+        f"on {request.branch!r} (it brings main in and lists each conflict), then open "
+        "a new merge request",
+        paths=paths,
+        merge_request_id=request.id,
+    )
 
 
 def _publish(call: Call, approved: MergeRequestView, repository_id: int) -> MergeRequestView:

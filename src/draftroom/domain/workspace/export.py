@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from draftroom.domain.commits import own_commits, own_rollbacks
 from draftroom.domain.workspace.files import after_cursor, cursor_at
 from draftroom.domain.workspace.reasoning import reasoning_entries
-from draftroom.domain.workspace.resume import rollback_records
 from draftroom.domain.workspace.tasks import tasks_of
 from draftroom.errors import InvalidInput
 from draftroom.git import Repository
@@ -59,8 +59,11 @@ def _parse_cursor(cursor: str | None) -> tuple[int, str | None]:
     return SECTIONS.index(section), None if inner == SECTION_START else inner
 
 
-def export_page(repo: Repository, head: str, cursor: str | None, limit: int) -> ExportPage:
-    """Up to ``limit`` records after ``cursor``."""
+def export_page(
+    repo: Repository, head: str, cursor: str | None, limit: int, branch: str
+) -> ExportPage:
+    """Up to ``limit`` records of sandbox ``branch`` after ``cursor``; changes and rollbacks
+    are its own, never those merged in from ``main``."""
     start, inner = _parse_cursor(cursor)
     records: list[Record] = []
     for number in range(start, len(SECTIONS)):
@@ -69,7 +72,7 @@ def export_page(repo: Repository, head: str, cursor: str | None, limit: int) -> 
         if room == 0:
             return ExportPage(records, f"{section}/{SECTION_START}")
         within = inner if number == start else None
-        got, last = _section(repo, head, section, within, room + 1)
+        got, last = _section(repo, head, branch, section, within, room + 1)
         if len(got) > room:
             records.extend(got[:room])
             return ExportPage(records, f"{section}/{last[room - 1]}")
@@ -78,11 +81,11 @@ def export_page(repo: Repository, head: str, cursor: str | None, limit: int) -> 
 
 
 def _section(
-    repo: Repository, head: str, section: RecordType, cursor: str | None, limit: int
+    repo: Repository, head: str, branch: str, section: RecordType, cursor: str | None, limit: int
 ) -> tuple[list[Record], list[str]]:
     """Records of one section after ``cursor`` and, for each, the cursor that points at it."""
     if section == "change":
-        page = repo.log(head, cursor=cursor, limit=limit)
+        commits = own_commits(repo, head, branch, limit, cursor)
         return [
             Record(
                 "change",
@@ -97,10 +100,10 @@ def _section(
                     }
                 ),
             )
-            for c in page.commits
-        ], [c.sha for c in page.commits]
+            for c in commits
+        ], [c.sha for c in commits]
     if section == "rollback":
-        rollbacks = rollback_records(repo, head)
+        rollbacks = own_rollbacks(repo, head, branch)
         first = int(cursor) + 1 if cursor and cursor.isdigit() else 0
         chosen = list(range(first, min(len(rollbacks), first + limit)))
         return [Record("rollback", _cut(dict(rollbacks[i]))) for i in chosen], [

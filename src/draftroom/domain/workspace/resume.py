@@ -13,13 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-import yaml
-
-from draftroom.domain.commits import REVERTED_LOG
+from draftroom.domain.commits import own_commits, own_rollbacks
 from draftroom.domain.workspace.memory import MemoryEntry, memory_entries
 from draftroom.domain.workspace.reasoning import ReasoningEntry, reasoning_entries
 from draftroom.domain.workspace.tasks import OPEN_STATUSES, Task, tasks_of
-from draftroom.errors import PathNotFound, WorkspaceFileInvalid
+from draftroom.errors import WorkspaceFileInvalid
 from draftroom.git import Repository
 
 LINE_CHARS = 240
@@ -86,17 +84,8 @@ def _rollback_line(record: dict[str, Any]) -> str:
     return clip(f"- {sha} at {record.get('at', '')}: {reason}")
 
 
-def rollback_records(repo: Repository, head: str) -> list[dict[str, Any]]:
-    try:
-        data = repo.read_file(head, REVERTED_LOG).data
-        records = yaml.load(data, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (PathNotFound, yaml.YAMLError):
-        return []
-    return [r for r in records if isinstance(r, dict)] if isinstance(records, list) else []
-
-
 def build_sections(
-    repo: Repository, head: str, problems: list[str], files: list[str]
+    repo: Repository, head: str, branch: str, problems: list[str], files: list[str]
 ) -> tuple[list[str], list[Section]]:
     memories = _safely(lambda: memory_entries(repo, head), problems, files)
     tasks = _safely(lambda: tasks_of(repo, head), problems, files)
@@ -119,8 +108,8 @@ def build_sections(
     )
     notes = [m for m in memories if m.kind not in ("project", "goal")]
     latest = notes[-LATEST_MEMORIES:][::-1]
-    log = repo.log(head, limit=RECENT_CHANGES).commits
-    rollbacks = rollback_records(repo, head)
+    log = own_commits(repo, head, branch, RECENT_CHANGES)
+    rollbacks = own_rollbacks(repo, head, branch)
     sections = [
         Section("Open tasks", [_task_line(t) for t in open_tasks], len(open_tasks), "tasks.list"),
         Section("Latest memories", [_memory_line(m) for m in latest], len(notes), "memory.query"),
@@ -152,11 +141,14 @@ def build_sections(
     return header, sections
 
 
-def resume_briefing(repo: Repository, head: str, max_chars: int) -> Briefing:
-    """The briefing at ``head``, at most ``max_chars`` characters long."""
+def resume_briefing(repo: Repository, head: str, max_chars: int, branch: str) -> Briefing:
+    """The briefing of sandbox ``branch`` at ``head``, at most ``max_chars`` characters long.
+
+    Changes and rollbacks are the sandbox's own, never those merged in from ``main``.
+    """
     problems: list[str] = []
     files: list[str] = []
-    header, sections = build_sections(repo, head, problems, files)
+    header, sections = build_sections(repo, head, branch, problems, files)
     reserve = min(CUT_NOTE_RESERVE, max_chars // 4)
     budget = max_chars - reserve
     parts: list[str] = []

@@ -1,14 +1,16 @@
 """Starting a project workspace in a sandbox: the three files, in one commit, once.
 
 Idempotent: a file already on the branch is left exactly as it is, so calling it again
-neither duplicates entries nor overwrites what a person or the assistant wrote.
+neither duplicates entries nor overwrites what a person or the assistant wrote. The one
+exception is a workspace the sandbox inherited from ``main`` for another project: a
+workspace belongs to its sandbox, so the named project gets fresh files.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from draftroom.domain.access import SandboxAccess
+from draftroom.domain.access import BASE_BRANCH, SandboxAccess
 from draftroom.domain.calls import Call
 from draftroom.domain.workspace.cache import Parsed
 from draftroom.domain.workspace.files import (
@@ -20,11 +22,12 @@ from draftroom.domain.workspace.files import (
     blob_at,
     write_workspace,
 )
-from draftroom.domain.workspace.memory import MEMORY, memory_entry, new_id
+from draftroom.domain.workspace.memory import MEMORY, memory_entries, memory_entry, new_id
 from draftroom.domain.workspace.reasoning import parse_trace_file, trace_preamble
 from draftroom.domain.workspace.tasks import TASKS, Task
 from draftroom.domain.workspace.times import now
-from draftroom.errors import InvalidInput, InvalidRequest
+from draftroom.errors import InvalidInput, InvalidRequest, WorkspaceFileInvalid
+from draftroom.git import Repository
 
 MEMORY_HEADER = (
     "# Project memory, kept by draftroom. A YAML list, oldest first; new entries are appended.\n"
@@ -78,6 +81,29 @@ def check_project(project_name: str | None, template: str | None) -> tuple[str, 
     return name, starter
 
 
+def _project_of(repo: Repository, ref: str) -> str | None:
+    try:
+        names = [m.text for m in memory_entries(repo, ref) if m.kind == "project"]
+    except WorkspaceFileInvalid:
+        return None
+    return names[-1] if names else None
+
+
+def _inherited_for_another(access: SandboxAccess, head: str, name: str) -> bool:
+    """Whether the workspace at ``head`` is ``main``'s (as it is now or was when the sandbox
+    last met it) and names another project than ``name``."""
+    repo = access.repo
+    present = {p: blob_at(repo, head, p) for p in WORKSPACE_FILES}
+    if not any(present.values()) or _project_of(repo, head) == name:
+        return False
+    main = repo.head(BASE_BRANCH)
+    refs = {main, repo.merge_preview(main, access.branch).base or main}
+    return any(
+        blob is not None and any(blob_at(repo, ref, path) == blob for ref in refs)
+        for path, blob in present.items()
+    )
+
+
 def scaffold_project(
     call: Call,
     access: SandboxAccess,
@@ -90,7 +116,8 @@ def scaffold_project(
     goal_lines = [g.strip() for g in goals or [] if g.strip()]
 
     def build(head: str) -> Edit[list[str]]:
-        missing = [p for p in WORKSPACE_FILES if blob_at(access.repo, head, p) is None]
+        fresh = _inherited_for_another(access, head, name)
+        missing = [p for p in WORKSPACE_FILES if fresh or blob_at(access.repo, head, p) is None]
         if not missing:
             raise _AlreadyThere
         at = now()

@@ -16,20 +16,27 @@ from draftroom.git.collisions import check_collisions
 from draftroom.git.commits import commit_info, move_branch, write_commit
 from draftroom.git.locks import branch_lock
 from draftroom.git.objects import Change, CommitResult, Identity
-from draftroom.git.paths import is_within, validate_path
+from draftroom.git.paths import is_within, validate_new_file, validate_new_path, validate_path
 from draftroom.git.refs import branch_head, ensure_writable, resolve_commit
 from draftroom.git.trees import apply_changes, changed_paths
 
 
 def validate_changes(changes: Sequence[Change], *, allow_empty: bool = False) -> list[Change]:
-    """Check every change's path and shape; reject duplicates before any object is written."""
+    """Check every change's path and shape; reject duplicates before any object is written.
+
+    A path written (not deleted) must pass ``validate_new_path``: what a commit adds passes
+    ``git fsck --strict`` and checks out on Windows and macOS.
+    """
     if not changes and not allow_empty:
         raise EmptyChangeSet("change set is empty; pass at least one file to write or delete")
     seen: set[str] = set()
     for change in changes:
         if not isinstance(change, Change):
             raise InvalidInput(f"expected a Change, got {type(change).__name__}")
-        validate_path(change.path)
+        if change.delete:
+            validate_path(change.path)
+        else:
+            validate_new_path(change.path)
         if change.path in seen:
             raise InvalidInput(
                 f"path {change.path!r} appears twice in one change set; merge the changes",
@@ -48,6 +55,8 @@ def validate_changes(changes: Sequence[Change], *, allow_empty: bool = False) ->
             )
         if change.data is not None and not isinstance(change.data, bytes | bytearray):
             raise InvalidInput(f"data for {change.path!r} must be bytes", path=change.path)
+        if change.data is not None:
+            validate_new_file(change.path, bytes(change.data))
     return list(changes)
 
 

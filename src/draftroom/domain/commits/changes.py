@@ -18,6 +18,7 @@ import yaml
 from draftroom.domain.access.sandboxes import SandboxAccess
 from draftroom.domain.calls.call import Call
 from draftroom.domain.commits.checks import check_commit, check_commit_rate
+from draftroom.domain.commits.secrets import refuse_secret_texts
 from draftroom.domain.upstream.outbox import enqueue_commit
 from draftroom.errors import EmptyChangeSet, PathNotFound, ReadOnlyPath, StaleHead
 from draftroom.git import Change, CommitResult, Identity, Repository, TreeEntry, validate_path
@@ -90,7 +91,7 @@ def commit_and_log(
 
     Size limits, the commit rate and the secret scan (``commit_checks``) run first.
     """
-    check_commit(call, access, changes, allow_secrets=allow_secrets)
+    check_commit(call, access, changes, allow_secrets=allow_secrets, message=message)
     files = [c.path for c in changes]
     log_change, entry = changelog_change(call, message, files)
     result = access.repo.commit_changes(
@@ -107,7 +108,11 @@ def commit_and_log(
 def rollback_commit(
     call: Call, access: SandboxAccess, sha: str, reason: str | None
 ) -> LoggedCommit:
-    """Revert ``sha`` and append it to ``.logs/reverted_commits.yaml`` in the same commit."""
+    """Revert ``sha`` and append it to ``.logs/reverted_commits.yaml`` in the same commit.
+
+    The ``reason`` is stored in the log for ever, so one that holds a secret is refused.
+    """
+    refuse_secret_texts(reason=reason)
     check_commit_rate(call, access)
     sha = access.repo.resolve(sha)
     files = [f for f in access.repo.commit_files(sha) if not f.startswith(LOGS_DIR + "/")]

@@ -19,7 +19,7 @@ from draftroom.config import Settings
 from draftroom.domain.access.lockout import retry_after
 from draftroom.domain.access.sandboxes import SandboxAccess
 from draftroom.domain.calls.call import Call
-from draftroom.domain.commits.secrets import refuse_secrets, scan_changes
+from draftroom.domain.commits.secrets import refuse_secrets, scan_changes, scan_paths, scan_text
 from draftroom.errors import PathNotFound, PayloadTooLarge, RateLimited
 from draftroom.git import Change
 from draftroom.store import AuditEvent, utc_now
@@ -28,18 +28,25 @@ RATE_WINDOW = timedelta(minutes=1)
 
 
 def check_commit(
-    call: Call, access: SandboxAccess, changes: Sequence[Change], *, allow_secrets: bool = False
+    call: Call,
+    access: SandboxAccess,
+    changes: Sequence[Change],
+    *,
+    allow_secrets: bool = False,
+    message: str | None = None,
 ) -> None:
     """Raise the first refusal (413, 429, 422 ``secret_detected``) for ``changes``, or pass.
 
-    ``allow_secrets`` lets found secrets through, and the audit row says which were let in.
+    The scan covers the files, their paths and the commit ``message``. ``allow_secrets``
+    lets found secrets through, and the audit row says which were let in.
     """
     settings = call.services.settings
     check_change_set(settings, changes)
     check_commit_rate(call, access)
     head = access.head()
     check_sandbox_size(settings, access, head, changes, lambda path: _old_size(access, head, path))
-    findings = scan_changes(changes, lambda path: _old_data(access, head, path))
+    findings = scan_text("message", message) + scan_paths(changes)
+    findings += scan_changes(changes, lambda path: _old_data(access, head, path))
     if allow_secrets:
         call.audit.detail["allow_secrets"] = True
         if findings:

@@ -20,6 +20,7 @@ from draftroom import store
 from draftroom.domain.access.sandboxes import BASE_BRANCH, SandboxAccess, repository_record
 from draftroom.domain.calls.call import Call
 from draftroom.domain.commits.changes import LOGS_DIR
+from draftroom.domain.commits.secrets import refuse_secret_texts
 from draftroom.domain.upstream import publish_approved
 from draftroom.errors import (
     Conflict,
@@ -171,6 +172,7 @@ def request_merge(
     title = _one_line(title, "title")
     if description is not None and "\x00" in description:
         raise InvalidInput("description must not contain NUL characters")
+    refuse_secret_texts(title=title, description=description)
     head = access.head()
     preview = preview_merge(access.repo, head)
     if preview["up_to_date"]:

@@ -7,6 +7,7 @@ and the audit trail cannot be skipped by any transport.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 import typing
@@ -26,6 +27,9 @@ from draftroom.errors import DraftroomError, InsufficientScope, InvalidRequest, 
 Scope = Literal["sandbox", "admin"]
 HttpMethod = Literal["GET", "POST"]
 _PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+logger = logging.getLogger("draftroom.errors")
+"""Tracebacks of unexpected failures (500): the caller sees only the request id."""
 Handler = Callable[[Call, Any], BaseModel]
 
 
@@ -180,6 +184,7 @@ class Registry:
             error = exc
             raise
         except Exception as exc:
+            logger.exception("tool %s failed unexpectedly (request %s)", tool.name, call.request_id)
             error = DraftroomError("internal error; the request was not applied")
             raise error from exc
         finally:
@@ -221,16 +226,35 @@ class Registry:
 
 
 def _validate(model: type[BaseModel], payload: BaseModel | dict[str, Any]) -> BaseModel:
+    data = payload.model_dump() if isinstance(payload, BaseModel) else payload
+    _refuse_surrogates(data, ())
     if isinstance(payload, model):
         return payload
     try:
-        data = payload.model_dump() if isinstance(payload, BaseModel) else payload
         return model.model_validate(data)
     except ValidationError as exc:
         raise InvalidRequest(
             "request body does not match the tool's schema",
             errors=exc.errors(include_url=False, include_context=False, include_input=False),
         ) from None
+
+
+def _refuse_surrogates(value: Any, loc: tuple[str | int, ...]) -> None:
+    """Refuse text that is not Unicode: JSON may carry a lone surrogate (``"\\udcff"``)."""
+    if isinstance(value, str):
+        if _SURROGATE.search(value):
+            raise InvalidRequest(
+                f"{'.'.join(map(str, loc)) or 'body'}: text must be valid Unicode; it holds a "
+                "lone surrogate (\\ud800-\\udfff). Send binary content as base64",
+                errors=[{"type": "string_unicode", "loc": list(loc), "msg": "lone surrogate"}],
+            )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_surrogates(key, loc)
+            _refuse_surrogates(item, (*loc, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_surrogates(item, (*loc, index))
 
 
 registry = Registry()

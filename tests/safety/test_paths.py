@@ -146,9 +146,7 @@ GIT_DANGEROUS = [
 
 
 @pytest.mark.parametrize("path", GIT_DANGEROUS)
-def test_paths_git_reads_as_dot_git_are_400_not_500(
-    app: tuple[Api, Services], path: str
-) -> None:
+def test_paths_git_reads_as_dot_git_are_400_not_500(app: tuple[Api, Services], path: str) -> None:
     api, _ = app
     sb = start(api)
     before = api.post("/sandbox/status", **sb)["head"]

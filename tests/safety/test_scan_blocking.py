@@ -47,6 +47,8 @@ def test_health_answers_while_an_8_mib_adversarial_write_is_scanned(tmp_path: Pa
                 latencies.append(time.perf_counter() - started)
         writer.join(timeout=10)
         assert answers == [200, 200, 200]
-        print(f"/health during 3 x 8 MiB writes: {len(latencies)} answers, max {max(latencies):.3f} s")
+        print(
+            f"/health during 3 x 8 MiB writes: {len(latencies)} answers, max {max(latencies):.3f} s"
+        )
         assert len(latencies) >= 10  # the writes took a while, and health kept answering
         assert max(latencies) <= 2, max(latencies)  # 21 s with the backtracking scanner

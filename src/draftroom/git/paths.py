@@ -104,7 +104,15 @@ def validate_new_path(path: str) -> str:
     ``main``) and names a Windows checkout cannot create, each with the reason.
     """
     validate_path(path)
-    for segment in path.split("/"):
+    *dirs, _ = segments = path.split("/")
+    for segment in dirs:
+        if _DOTGITATTRIBUTES.fullmatch(folded(segment)):
+            raise InvalidPath(
+                f"path {path!r} uses {segment!r} as a directory; git reads '.gitattributes' "
+                "as a file and fsck rejects a tree where it is not one",
+                path=path,
+            )
+    for segment in segments:
         if _DOTGITMODULES.fullmatch(folded(segment)):
             raise InvalidPath(
                 f"path {path!r} is (or on macOS/Windows opens) '.gitmodules': submodules "

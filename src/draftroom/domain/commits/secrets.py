@@ -79,6 +79,8 @@ _KINDS: list[tuple[str, str, re2._Regexp]] = [
     ),
 ]
 _OPENAI_NEEDS = frozenset("0123456789")
+_ANY_KIND = re2.compile("|".join(f"(?:{pattern.pattern})" for _, _, pattern in _KINDS))
+"""One pass that tells whether any kind may be present: most lines hold none."""
 _ASSIGNMENT = re2.compile(
     # a secret-like name, then API_KEY_PROD / secret_value / token.main, then = : := =>
     r"(?i)(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key"
@@ -130,7 +132,9 @@ def shannon_entropy(text: str) -> float:
 
 def scan_line(line: str) -> list[str]:
     """The kinds of secret ``line`` seems to hold (each kind once)."""
-    kinds = [kind for kind, _, pattern in _KINDS if _found(kind, pattern, line)]
+    kinds: list[str] = []
+    if _ANY_KIND.search(line) is not None:
+        kinds = [kind for kind, _, pattern in _KINDS if _found(kind, pattern, line)]
     if not kinds:
         for match in _ASSIGNMENT.finditer(line):
             value = match.group("value")

@@ -18,7 +18,7 @@ from draftroom.git.objects import (
     TreeEntry,
     TreePage,
 )
-from draftroom.git.paths import validate_path
+from draftroom.git.paths import validate_new_path, validate_path
 from draftroom.git.refs import validate_branch
 from draftroom.git.repository import Repository
 
@@ -38,5 +38,6 @@ __all__ = [
     "TreeEntry",
     "TreePage",
     "validate_branch",
+    "validate_new_path",
     "validate_path",
 ]

@@ -48,7 +48,7 @@ from draftroom.errors import (
     RateLimited,
 )
 from draftroom.tools import Registry, Tool, build_registry
-from draftroom.tools.registry import RawInput, invalid_request
+from draftroom.tools.validation import RawInput, invalid_request
 
 TRANSPORT = "http"
 _bearer = HTTPBearer(auto_error=False, description="Your draftroom API key.")

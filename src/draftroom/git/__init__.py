@@ -19,7 +19,7 @@ from draftroom.git.objects import (
     TreeEntry,
     TreePage,
 )
-from draftroom.git.paths import validate_path
+from draftroom.git.paths import validate_new_path, validate_path
 from draftroom.git.refs import validate_branch
 from draftroom.git.remote import GitAuth, check_url, clone_bare, set_timeouts
 from draftroom.git.repository import Repository
@@ -45,5 +45,6 @@ __all__ = [
     "clone_bare",
     "set_timeouts",
     "validate_branch",
+    "validate_new_path",
     "validate_path",
 ]

@@ -16,7 +16,7 @@ from draftroom.git.collisions import check_collisions
 from draftroom.git.commits import commit_info, move_branch, write_commit
 from draftroom.git.locks import branch_lock
 from draftroom.git.objects import Change, CommitResult, Identity
-from draftroom.git.paths import is_within, validate_path
+from draftroom.git.paths import is_within, validate_new_file, validate_new_path, validate_path
 from draftroom.git.refs import branch_head, ensure_writable, resolve_commit
 from draftroom.git.trees import apply_changes, changed_paths
 
@@ -27,12 +27,20 @@ def validate_changes(changes: Sequence[Change], *, allow_empty: bool = False) ->
     Only what protects the repository is checked here: a ``Change`` cannot be ambiguous (its
     constructor refuses that), a path twice is refused where the tree is built
     (``apply_changes``), and a ``path_checked`` path was validated by the caller.
+
+    A path written (not deleted) must pass ``validate_new_path``: what a commit adds passes
+    ``git fsck --strict`` and checks out on Windows and macOS.
     """
     if not changes and not allow_empty:
         raise EmptyChangeSet("change set is empty; pass at least one file to write or delete")
     for change in changes:
         if not change.path_checked:
-            validate_path(change.path)
+            if change.delete:
+                validate_path(change.path)
+            else:
+                validate_new_path(change.path)
+        if change.data is not None:
+            validate_new_file(change.path, bytes(change.data))
     return list(changes)
 
 

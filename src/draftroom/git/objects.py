@@ -26,8 +26,8 @@ class Change:
     """One path of a change set: write ``data`` or, with ``delete``, remove the path.
 
     ``executable`` None keeps the existing mode (a new file is a regular file).
-    ``path_checked``: the caller ran ``validate_path`` on ``path`` already (a tool input's
-    ``RepoPath``), so the engine does not run it again. Only set it for such a path: the
+    ``path_checked``: the caller ran ``validate_new_path`` (``validate_path`` for a delete)
+    on ``path`` already (a tool input's ``NewPath``), so the engine does not run it again. Only set it for such a path: the
     engine trusts it to name a tree entry safely.
     """
 

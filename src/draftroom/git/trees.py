@@ -124,6 +124,10 @@ def _write_file(
     old_mode = existing.filemode if existing is not None else None
     if change.executable is None:
         mode = old_mode if old_mode in _FILE_MODES else FileMode.BLOB
+        if mode == FileMode.LINK and change.data is not None:
+            # New content replaces a symlink with a regular file: content is never a link
+            # target, so no caller can retarget a link (outside the tree or anywhere).
+            mode = FileMode.BLOB
     else:
         mode = FileMode.BLOB_EXECUTABLE if change.executable else FileMode.BLOB
     if change.data is not None:

@@ -1,7 +1,7 @@
 """Commit tools: an atomic multi-file commit, and rolling one back.
 
 The input models check everything about the body once: path syntax and ``.logs/``
-(``WritablePath``), content or delete, each path once, and the decoding of ``content``. The
+(``NewPath``/``writable_path``), content or delete, each path once, and the decoding of ``content``. The
 file-count cap is ``max_files_per_commit``, checked with the other limits below the tools.
 """
 
@@ -21,7 +21,7 @@ from draftroom.domain.commits import (
 from draftroom.errors import InvalidInput
 from draftroom.git import Change
 from draftroom.tools.inputs import Encoding, SandboxInput, decode_content
-from draftroom.tools.paths import WritablePath
+from draftroom.tools.paths import writable_path
 from draftroom.tools.registry import tool
 
 
@@ -44,7 +44,7 @@ def committed(logged: LoggedCommit) -> CommitOutput:
 class FileChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    path: WritablePath = Field(..., min_length=1, max_length=4096)
+    path: str = Field(..., min_length=1, max_length=4096)
     content: str | None = Field(None, description="New whole content; omit with delete.")
     encoding: Encoding = "utf-8"
     delete: bool = False
@@ -54,6 +54,7 @@ class FileChange(BaseModel):
     def _content_or_delete(self) -> FileChange:
         if self.delete == (self.content is not None):
             raise ValueError("give either content or delete: true, not both or neither")
+        writable_path(self.path, delete=self.delete)
         if self.content is None:
             self._change = Change(self.path, delete=True, path_checked=True)
         else:

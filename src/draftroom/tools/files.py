@@ -19,7 +19,7 @@ from draftroom.tools.inputs import (
     decode_content,
     fit_page,
 )
-from draftroom.tools.paths import WritablePath
+from draftroom.tools.paths import NewPath
 from draftroom.tools.registry import tool
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -138,7 +138,7 @@ def list_files(call: Call, sandbox: SandboxAccess, body: ListInput) -> ListOutpu
 
 
 class WriteInput(SandboxInput):
-    path: WritablePath = Field(
+    path: NewPath = Field(
         ..., min_length=1, max_length=4096, description="File path to create or replace."
     )
     content: str = Field(..., description="The whole new file content.")

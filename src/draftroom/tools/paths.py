@@ -1,8 +1,9 @@
 """Path fields of write tools' inputs: where a path to be written is checked, once.
 
-``RepoPath`` runs the git engine's own ``validate_path`` (the rules live there, once);
-``WritablePath`` adds the ``.logs/`` rule of ``domain.commits.changes``. The validators
-raise the domain's errors, not ``ValueError``: pydantic wraps only ``ValueError`` and
+``NewPath`` runs the git engine's own ``validate_new_path`` (the rules for a path a commit
+writes: ``git fsck --strict``, Windows and macOS; they live there, once) and adds the
+``.logs/`` rule of ``domain.commits``; ``writable_path`` does the same for a change that may
+also delete (``validate_path`` then). The validators raise the domain's errors, not ``ValueError``: pydantic wraps only ``ValueError`` and
 ``AssertionError`` into a ``ValidationError`` and lets any other exception through, so a bad
 path leaves validation as the same ``InvalidPath`` (400 ``invalid_path``) or ``ReadOnlyPath``
 (403 ``read_only_path``), with the same message as before, whichever adapter validated the
@@ -22,18 +23,13 @@ from typing import Annotated
 from pydantic import AfterValidator
 
 from draftroom.domain.commits import refuse_log_path
-from draftroom.git import validate_path
+from draftroom.git import validate_new_path, validate_path
 
 
-def _valid(path: str) -> str:
-    return validate_path(path)
+def writable_path(path: str, *, delete: bool = False) -> str:
+    """``path`` checked once for a change: written (``validate_new_path``) or deleted."""
+    return refuse_log_path(validate_path(path) if delete else validate_new_path(path))
 
 
-def _writable(path: str) -> str:
-    return refuse_log_path(validate_path(path))
-
-
-RepoPath = Annotated[str, AfterValidator(_valid)]
-"""A path that names a tree entry safely (see ``git.paths``)."""
-WritablePath = Annotated[str, AfterValidator(_writable)]
-"""A ``RepoPath`` a tool may write: never under ``.logs/``."""
+NewPath = Annotated[str, AfterValidator(writable_path)]
+"""A path a tool writes: safe on every checkout, never under ``.logs/``."""

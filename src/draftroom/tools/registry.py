@@ -13,16 +13,16 @@ or reports a failure on its own.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 import typing
 import uuid
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
-import pydantic_core
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from draftroom.domain.access import Bearer, SandboxAccess, authenticate, open_sandbox
@@ -34,8 +34,9 @@ from draftroom.domain.calls import (
     Services,
     report_failure,
 )
-from draftroom.errors import DraftroomError, InsufficientScope, InvalidRequest, NotFound
+from draftroom.errors import DraftroomError, InsufficientScope, NotFound
 from draftroom.store import Database
+from draftroom.tools.validation import Payload, validate
 
 Scope = Literal["sandbox", "admin"]
 HttpMethod = Literal["GET", "POST"]
@@ -44,6 +45,8 @@ H = TypeVar("H", bound=Callable[..., BaseModel])
 LOCAL_TRANSPORTS = frozenset({"cli"})
 """Transports only a person at the server's shell uses: the ones ``local_only`` tools allow."""
 _PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+logger = logging.getLogger("draftroom.errors")
+"""Tracebacks of unexpected failures (500): the caller sees only the request id."""
 _DECLARATION = "__draftroom_tool__"
 
 
@@ -157,16 +160,6 @@ class Tool:
         return 200
 
 
-@dataclass(frozen=True)
-class RawInput:
-    """A transport's input before decoding: a JSON body (``None``: no body is read) and the
-    fields the transport carries elsewhere (path and query values, as strings)."""
-
-    body: bytes | None
-    fields: Mapping[str, str] = field(default_factory=dict)
-
-
-Payload = Mapping[str, Any] | RawInput | BaseModel
 Caller = Principal | Bearer
 """A known principal (a local process acting as the owner), or a credential to authenticate."""
 
@@ -303,6 +296,7 @@ class Registry:
             outcome.error = exc
             raise
         except Exception as exc:
+            logger.exception("tool %s failed unexpectedly (request %s)", tool.name, request_id)
             internal = DraftroomError("internal error; the request was not applied")
             outcome.error = internal
             raise internal from exc
@@ -379,43 +373,3 @@ class _Outcome:
             writes=writes,
         )
         report_failure(failure, services.failures, services.alerts)
-
-
-def validate(model: type[BaseModel], payload: Payload) -> Any:
-    """The tool's input from what the transport received; pydantic decodes and checks it."""
-    if isinstance(payload, model):
-        return payload
-    try:
-        if isinstance(payload, RawInput):
-            if payload.body is not None and not payload.fields:
-                return model.model_validate_json(payload.body)
-            return model.model_validate({**_json_object(payload.body), **payload.fields})
-        data = payload.model_dump() if isinstance(payload, BaseModel) else payload
-        return model.model_validate(data)
-    except ValidationError as exc:
-        errors = [
-            {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]}
-            for e in exc.errors(include_url=False, include_context=False, include_input=False)
-        ]
-        raise invalid_request(errors) from None
-
-
-def _json_object(body: bytes | None) -> dict[str, Any]:
-    if not body:
-        return {}
-    try:
-        data = pydantic_core.from_json(body)
-    except ValueError as exc:
-        error = {"loc": [], "msg": f"Invalid JSON: {exc}", "type": "json_invalid"}
-        raise invalid_request([error]) from None
-    if not isinstance(data, dict):
-        msg = "Input should be a valid dictionary or object to extract fields from"
-        raise invalid_request([{"loc": [], "msg": msg, "type": "model_attributes_type"}])
-    return data
-
-
-def invalid_request(errors: list[dict[str, Any]], *, root: str = "input") -> InvalidRequest:
-    """422 ``invalid_request`` naming the first field in error (``root`` when it is the whole)."""
-    first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
-    where = ".".join(str(part) for part in first["loc"]) or root
-    return InvalidRequest(f"{where}: {first['msg']}", errors=errors)

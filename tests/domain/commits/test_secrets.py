@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from draftroom.domain.commits import (
@@ -120,3 +122,23 @@ def test_an_append_is_scanned_from_the_line_the_old_content_ends_in() -> None:
     new = old + b"token = 'ghp_" + b"a" * 36 + b"'\nlast\n"
     assert [number for number, _ in added_lines(old, new)] == [3, 4, 5]
     assert "ghp_" in next(line for number, line in added_lines(old, new) if number == 3)
+
+
+def test_eight_mib_of_adversarial_input_scans_in_linear_time() -> None:
+    """Patterns with backtracking took minutes here; RE2 takes well under a second."""
+    size = 8 * 1024 * 1024
+    worst = {
+        "assignment": '"password"',
+        "assignment-tail": "password" + "_" * 1000,
+        "private-key": "-----BEGIN " + "A " * 500,
+        "openai": "sk-" + "a" * 5000 + " ",
+        "jwt": "eyJ" + "a" * 1000 + ".",
+    }
+    timings = {}
+    for name, unit in worst.items():
+        data = (unit * (size // len(unit) + 1))[:size].encode()
+        started = time.perf_counter()
+        scan_changes([Change("big.txt", data)], lambda path: None)
+        timings[name] = time.perf_counter() - started
+    print("scan seconds per 8 MiB:", {k: round(v, 3) for k, v in timings.items()})
+    assert max(timings.values()) <= 5, timings  # 1 s on a quiet machine; this one is shared

@@ -38,6 +38,7 @@ from draftroom.domain.commits.restore import (
 from draftroom.domain.commits.secrets import (
     SecretFinding,
     added_lines,
+    refuse_secret_texts,
     refuse_secrets,
     scan_changes,
     scan_line,
@@ -68,6 +69,7 @@ __all__ = [
     "own_rollbacks",
     "read_rollbacks",
     "refuse_log_path",
+    "refuse_secret_texts",
     "refuse_secrets",
     "restore_and_log",
     "revert_links",

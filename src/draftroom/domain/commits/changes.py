@@ -1,7 +1,7 @@
 """``commit_and_log``: every change a tool makes is one commit carrying its own changelog entry.
 
 The ``.logs/`` directory is written here and nowhere else; file tools may read it but
-``refuse_log_path`` (run by the tools' ``WritablePath`` inputs) refuses it. Changelog
+``refuse_log_path`` (run by the tools' ``NewPath``/``writable_path`` inputs) refuses it. Changelog
 entries are one file each (unique names), so the logs of different sandboxes never conflict
 when merged; they sit in one directory per hour (``.logs/changelog/<date>/<hour>/``) so the
 tree a commit rewrites stays small.
@@ -25,6 +25,7 @@ import yaml
 from draftroom.domain.access import BASE_BRANCH, SandboxAccess
 from draftroom.domain.calls import Call
 from draftroom.domain.commits.checks import check_commit, check_commit_rate
+from draftroom.domain.commits.secrets import refuse_secret_texts
 from draftroom.domain.upstream import enqueue_commit
 from draftroom.errors import (
     EmptyChangeSet,
@@ -157,7 +158,7 @@ def commit_and_log(
     holds what the caller already read of the changed paths at ``expected_head`` (None:
     absent), so the checks do not read those blobs again.
     """
-    check_commit(call, access, changes, allow_secrets=allow_secrets, old=old)
+    check_commit(call, access, changes, allow_secrets=allow_secrets, old=old, message=message)
     files = [c.path for c in changes]
     log_change, entry = changelog_change(call, message, files)
     result = access.repo.commit_changes(
@@ -174,7 +175,11 @@ def commit_and_log(
 def rollback_commit(
     call: Call, access: SandboxAccess, sha: str, reason: str | None
 ) -> LoggedCommit:
-    """Revert ``sha`` and append it to ``.logs/reverted_commits.yaml`` in the same commit."""
+    """Revert ``sha`` and append it to ``.logs/reverted_commits.yaml`` in the same commit.
+
+    The ``reason`` is stored in the log for ever, so one that holds a secret is refused.
+    """
+    refuse_secret_texts(reason=reason)
     check_commit_rate(call, access)
     sha = access.repo.resolve(sha)
     files = [f for f in access.repo.commit_files(sha) if not f.startswith(LOGS_DIR + "/")]

@@ -18,7 +18,7 @@ from draftroom import store
 from draftroom.config import Settings
 from draftroom.domain.access import SandboxAccess, retry_after
 from draftroom.domain.calls import Call
-from draftroom.domain.commits.secrets import refuse_secrets, scan_changes
+from draftroom.domain.commits.secrets import refuse_secrets, scan_changes, scan_paths, scan_text
 from draftroom.errors import PathNotFound, PayloadTooLarge, RateLimited
 from draftroom.git import Change
 from draftroom.store import utc_now
@@ -33,10 +33,12 @@ def check_commit(
     *,
     allow_secrets: bool = False,
     old: Mapping[str, bytes | None] | None = None,
+    message: str | None = None,
 ) -> None:
     """Raise the first refusal (413, 429, 422 ``secret_detected``) for ``changes``, or pass.
 
-    ``allow_secrets`` lets found secrets through, and the audit row says which were let in.
+    The scan covers the files, their paths and the commit ``message``. ``allow_secrets``
+    lets found secrets through, and the audit row says which were let in.
     ``old`` is the content of changed paths the caller already read (None: absent).
     """
     settings = call.services.settings
@@ -58,7 +60,8 @@ def check_commit(
         return _old_data(access, head, path, path in checked)
 
     check_sandbox_size(settings, access, head, changes, old_size)
-    findings = scan_changes(changes, old_data)
+    findings = scan_text("message", message) + scan_paths(changes)
+    findings += scan_changes(changes, old_data)
     if allow_secrets:
         call.audit.detail["allow_secrets"] = True
         if findings:

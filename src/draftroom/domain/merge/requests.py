@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from draftroom import store
 from draftroom.domain.access import BASE_BRANCH, SandboxAccess, repository_record
 from draftroom.domain.calls import Call
-from draftroom.domain.commits import LOGS_DIR
+from draftroom.domain.commits import LOGS_DIR, refuse_secret_texts
 from draftroom.domain.merge.patch import request_patch
 from draftroom.domain.merge.squash import MERGER, archive_merged, squash_into_main
 from draftroom.domain.upstream import publish_approved
@@ -175,6 +175,7 @@ def request_merge(
     title = _one_line(title, "title")
     if description is not None and "\x00" in description:
         raise InvalidInput("description must not contain NUL characters")
+    refuse_secret_texts(title=title, description=description)
     head = access.head()
     preview = preview_merge(access.repo, head)
     if preview["up_to_date"]:

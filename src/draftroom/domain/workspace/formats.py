@@ -22,6 +22,11 @@ from draftroom.domain.workspace.collector import paused_collector
 from draftroom.errors import WorkspaceFileInvalid
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_YAML_BYTES = 8 * 2**20
+"""Largest workspace YAML file parsed: the default per-file limit of a commit."""
+MAX_YAML_NODES = 1_000_000
+"""Scalars, lists and mappings one workspace YAML file may hold: far above any real memory
+or task list (8 bytes a node at the byte limit), far below what exhausts the server."""
 FIX_HINT = "fix it with files.write, or roll back the commit that broke it, then retry"
 
 
@@ -162,14 +167,24 @@ class YamlList(Generic[T]):
         if not _may_extend(previous.data, data):
             return None
         suffix = data[len(previous.data) :]
+        if len(data) > MAX_YAML_BYTES:
+            return None
         try:
             text = suffix.decode("utf-8")
+            check_yaml_shape(self.path, text)
             raw = yaml.load(text, Loader=_Loader)
             starts = dash_lines(text)
             if not isinstance(raw, list) or starts is None or len(starts) != len(raw):
                 return None
             items = (*previous.items, *(self.parse_item(r) for r in raw))
-        except (UnicodeDecodeError, yaml.YAMLError, ItemProblem, ValueError, TypeError):
+        except (
+            UnicodeDecodeError,
+            yaml.YAMLError,
+            ItemProblem,
+            ValueError,
+            TypeError,
+            WorkspaceFileInvalid,
+        ):
             return None
         ids = frozenset(i.id for i in items)
         if len(ids) != len(items):
@@ -288,7 +303,44 @@ def decode(path: str, data: bytes) -> str:
         raise invalid(path, line, "the file is not valid UTF-8 text") from None
 
 
+def check_yaml_shape(path: str, text: str) -> None:
+    """Refuse anchors and aliases, and more than ``MAX_YAML_BYTES`` or ``MAX_YAML_NODES``.
+
+    An alias is a pointer: 5,000 aliases of one 100 KB anchor fit in 0.2 MB but are 500 MB
+    once anything walks them as values (the items, the disk cache, an answer). Workspace
+    files are plain lists a person edits, so they have no use for either. The parser's event
+    stream is checked before anything is built, so a refused file costs no memory.
+    """
+    size = len(text.encode("utf-8", errors="surrogatepass"))
+    if size > MAX_YAML_BYTES:
+        raise invalid(
+            path, None, f"the file is {size} bytes; workspace YAML may be at most {MAX_YAML_BYTES}"
+        )
+    nodes = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                line = event.start_mark.line + 1 if event.start_mark else None
+                raise invalid(
+                    path,
+                    line,
+                    "YAML anchors and aliases (&name, *name) are not allowed in workspace "
+                    "files; write each value out",
+                )
+            if isinstance(event, yaml.NodeEvent):
+                nodes += 1
+                if nodes > MAX_YAML_NODES:
+                    raise invalid(
+                        path,
+                        None,
+                        f"the file has more than {MAX_YAML_NODES} YAML values; split or trim it",
+                    )
+    except yaml.YAMLError:
+        return  # load_yaml reports the syntax error with its line
+
+
 def load_yaml(path: str, text: str) -> Any:
+    check_yaml_shape(path, text)
     try:
         return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:

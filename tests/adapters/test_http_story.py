@@ -202,7 +202,7 @@ def test_a_name_taken_between_check_and_create_is_skipped(
     api: Api, services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Another caller creates the branch after our free-name check: we pick again, no 409."""
-    services.repo_of(services.settings.repos_dir / "demo.git").create_branch("sandbox-brave-otter")
+    services.git(services.settings.repos_dir / "demo.git").create_branch("sandbox-brave-otter")
     names = iter(["sandbox-brave-otter", "sandbox-calm-fox"])
     monkeypatch.setattr(sandboxes, "new_branch_name", lambda taken: next(names))
     assert start_sandbox(api)["branch"] == "sandbox-calm-fox"

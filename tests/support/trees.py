@@ -8,7 +8,7 @@ from tests.support.api import REPO
 
 
 def repo_of(services: Services, repo: str = REPO) -> Repository:
-    return services.repo_of(services.settings.repos_dir / f"{repo}.git")
+    return services.git(services.settings.repos_dir / f"{repo}.git")
 
 
 def files(services: Services, ref: str, *, logs: bool = False) -> dict[str, str]:

@@ -67,7 +67,7 @@ def test_an_unaudited_commit_below_an_audited_head_is_reconciled(
 def test_a_commit_written_by_a_killed_process_is_reconciled(app: tuple[Api, Services]) -> None:
     api, services = app
     sb = start_sandbox(api)
-    repo = services.repo_of(services.settings.repos_dir / "demo.git")
+    repo = services.git(services.settings.repos_dir / "demo.git")
     result = repo.commit_changes(
         sb["branch"],
         [Change("x.txt", b"x")],

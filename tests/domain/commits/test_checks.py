@@ -93,7 +93,7 @@ def test_a_sandbox_cannot_grow_past_its_size_but_can_shrink(make_app: AppFactory
     api.post("/files/write", **sb, path="a.txt", content="a" * 1600, message="m")
     api.post("/git/commit", **sb, message="m", changes=[{"path": "a.txt", "delete": True}])
     api.post("/files/write", **sb, path="b.txt", content="b" * 1500, message="m")
-    repo = services.repo_of(services.settings.repos_dir / "demo.git")
+    repo = services.git(services.settings.repos_dir / "demo.git")
     assert repo.tree_size(sb["branch"]) <= 3000
 
 

@@ -21,6 +21,7 @@ from draftroom.domain.workspace import parse_cache
 from draftroom.git import Repository, paths
 from tests.adapters.test_mcp import CallTool, http_mcp_client, over_http, over_mcp, serving
 from tests.support.api import Api, error, new_key, start_project, start_sandbox
+from tests.support.trees import repo_of
 
 REPO = "demo"
 
@@ -109,7 +110,9 @@ def test_memory_add_reads_memory_yaml_once(
     api: Api, services: Services, project: dict[str, str]
 ) -> None:
     api.post("/memory/add", **project, text="first")
-    parse_cache.clear()  # the version at head must come from git, not from the last write
+    parse_cache(
+        repo_of(services)
+    ).clear()  # the version at head must come from git, not the last write
     real_read, real_size = Repository.read_file, Repository.file_size
     with (
         mock.patch.object(Repository, "read_file", autospec=True, side_effect=real_read) as read,

@@ -39,7 +39,7 @@ def test_a_conflict_is_resolved_by_sync_and_the_merge_then_goes_through(
     merged_main(api, admin, a)
     stuck = api.post("/merge/request", expect=201, **b, title="B")
     error = admin.post(f"/admin/merge_requests/{stuck['id']}/approve", expect=409)["error"]
-    assert error["code"] == "merge_conflict" and "sandbox.sync" in error["message"]
+    assert error["code"] == "merge_conflict" and "/sandbox/sync" in error["message"]
     before = head(services, b)
 
     conflict = api.post("/sandbox/sync", **b, expect=409)["error"]

@@ -44,7 +44,9 @@ def committed(logged: LoggedCommit) -> CommitOutput:
 class FileChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    path: str = Field(..., min_length=1, max_length=4096)
+    path: str = Field(
+        ..., min_length=1, max_length=4096, description="File path, e.g. 'src/app.py'."
+    )
     content: str | None = Field(None, description="New whole content; omit with delete.")
     encoding: Encoding = "utf-8"
     delete: bool = False

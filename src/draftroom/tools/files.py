@@ -139,7 +139,10 @@ def list_files(call: Call, sandbox: SandboxAccess, body: ListInput) -> ListOutpu
 
 class WriteInput(SandboxInput):
     path: NewPath = Field(
-        ..., min_length=1, max_length=4096, description="File path to create or replace."
+        ...,
+        min_length=1,
+        max_length=4096,
+        description="File path to create or replace, e.g. 'notes/plan.md'.",
     )
     content: str = Field(..., description="The whole new file content.")
     encoding: Encoding = Field("utf-8", description="'utf-8' text, or 'base64' for binary.")

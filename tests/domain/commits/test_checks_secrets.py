@@ -183,7 +183,7 @@ def test_rollback_reason_and_merge_request_texts_are_scanned(app: tuple[Api, Ser
         stored = session.scalars(select(store.MergeRequest)).all()
         assert stored == []
     api.post("/git/rollback_commit", **sb, commit_sha=sha, reason="not needed")
-    api.post("/merge/request", **sb, title="t", description="d")
+    api.post("/merge/request", **sb, title="t", description="d", expect=201)
 
 
 def test_an_eight_mib_one_line_adversarial_write_is_answered_promptly(

@@ -7,10 +7,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from draftroom.domain.workspace.cache import ParseCache, Parsed
-from draftroom.domain.workspace.formats import dump_item, parse_trace, trace_block
+from draftroom.domain.workspace.formats import dump_item
 from draftroom.domain.workspace.memory import MEMORY, memory_entry
 from draftroom.domain.workspace.tasks import TASKS, Task
 from draftroom.domain.workspace.times import now
+from draftroom.domain.workspace.trace_format import parse_trace, trace_block
 
 texts = st.text(
     st.characters(blacklist_categories=("Cs",)),

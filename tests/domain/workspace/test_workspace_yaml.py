@@ -2,29 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
-import pytest
-
 from draftroom.domain.calls.services import Services
-from draftroom.domain.workspace import parse_cache
 from draftroom.domain.workspace.formats import MAX_YAML_NODES
-from tests.support.api import REPO, Api, error
-
-
-@pytest.fixture(autouse=True)
-def _cold_parse_cache() -> Iterator[None]:
-    parse_cache.clear()
-    yield
-    parse_cache.clear()
-
-
-def start_project(api: Api) -> dict[str, Any]:
-    out = api.post(
-        "/sandbox/init", expect=201, repo_name=REPO, mode="project", project_name="Atlas"
-    )
-    return {"repo_name": REPO, "branch": out["branch"], "reuse_token": out["reuse_token"]}
+from tests.support.api import Api, error, start_project
 
 
 def alias_bomb(field: str) -> str:

@@ -22,15 +22,10 @@ from draftroom.domain.workspace.files import (
     read_parsed,
     write_workspace,
 )
-from draftroom.domain.workspace.formats import (
-    ItemProblem,
-    derived_id,
-    invalid,
-    parse_trace,
-    trace_block,
-)
+from draftroom.domain.workspace.formats import ItemProblem, derived_id, invalid
 from draftroom.domain.workspace.memory import new_id
 from draftroom.domain.workspace.times import iso, now, parse_time
+from draftroom.domain.workspace.trace_format import parse_trace, trace_block
 from draftroom.errors import WorkspaceFileInvalid
 from draftroom.git import Repository
 

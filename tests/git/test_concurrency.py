@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -136,7 +135,8 @@ from draftroom.git import Change, Repository
 repo = Repository.open(sys.argv[1])
 i = 0
 while True:
-    sha = repo.commit_changes("shared", [Change(f"k/{i}", b"x" * i)], message=f"k {i}").sha
+    change = Change(f"k/{sys.argv[2]}/{i}", b"x" * i)
+    sha = repo.commit_changes("shared", [change], message=f"k {i}").sha
     print(sha, flush=True)
     i += 1
 """
@@ -150,15 +150,18 @@ def test_acknowledged_commits_survive_kill_9(
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     writers = [
         subprocess.Popen(
-            [sys.executable, "-c", KILL_SCRIPT, str(repo.path)],
+            [sys.executable, "-c", KILL_SCRIPT, str(repo.path), str(n)],
             stdout=subprocess.PIPE,
             env=env,
             text=True,
         )
-        for _ in range(2)
+        for n in range(2)
     ]
-    time.sleep(1.5)
     acknowledged: list[str] = []
+    for writer in writers:  # killed mid-stream: once each has acknowledged 20 commits
+        assert writer.stdout is not None
+        acknowledged += [writer.stdout.readline().strip() for _ in range(20)]
+    assert all(len(sha) == 40 for sha in acknowledged), "a writer died before it wrote"
     for writer in writers:
         writer.send_signal(signal.SIGKILL)
         out, _ = writer.communicate()

@@ -45,9 +45,8 @@ class ErrorsOutput(BaseModel):
 )
 def errors(call: Call, sandbox: None, body: ErrorsInput) -> ErrorsOutput:
     counts = call.services.failures.snapshot()
-    with call.services.database.session() as session:
-        rows = recent_failures(session, call.principal.org_id, body.limit)
-        recent = [Failure.model_validate(row, from_attributes=True) for row in rows]
+    rows = recent_failures(call.session, call.principal.org_id, body.limit)
+    recent = [Failure.model_validate(row, from_attributes=True) for row in rows]
     return ErrorsOutput(
         counted_since=call.services.failures.since,
         counts=counts,

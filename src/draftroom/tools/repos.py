@@ -49,8 +49,7 @@ class RegisterOutput(BaseModel):
 def register(call: Call, sandbox: None, body: RegisterInput) -> RegisterOutput:
     call.audit.repo = body.name
     path = None if body.path is None else Path(body.path)
-    with call.services.database.session() as session:
-        record = register_repository(
-            call.services, session, call.principal.org_id, body.name, path=path
-        )
-        return RegisterOutput(name=record.name, path=record.path)
+    record = register_repository(
+        call.services, call.session, call.principal.org_id, body.name, path=path
+    )
+    return RegisterOutput(name=record.name, path=record.path)

@@ -32,7 +32,8 @@ def local_instructions(repo_name: str, branch: str, repo_path: Path) -> str:
         "branch, working tree and index are never touched. You act as an agent: you cannot "
         "approve a merge. When the work is ready, call merge_request and tell the person its "
         f"id; they review it with 'git log {branch}' or 'draftroom merge show ID --repo "
-        f"{repo_path}' and approve it with 'draftroom merge approve ID --repo {repo_path}'."
+        f"{repo_path}' and approve it with 'draftroom merge approve ID --repo {repo_path}' "
+        f"(or 'git merge {branch}')."
     )
 
 

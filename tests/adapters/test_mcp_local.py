@@ -228,6 +228,8 @@ def test_in_local_mode_the_agent_asks_for_a_merge_and_only_the_person_approves_i
     assert approved.returncode == 0, approved.stderr
     assert approved.stdout.startswith(f"merged #{asked['id']} into main at ")
     assert git(repo, "show", "main:agent.md") == "by the agent\n"
+    both = person("merge", "list", "--repo", str(repo), "--data-dir", str(tmp_path / "d"))
+    assert both.returncode == 2 and "not both" in both.stderr
     nowhere = person("merge", "approve", "1", "--repo", str(tmp_path / "no-repo"))
     assert nowhere.returncode == 1 and "repo_not_found" in nowhere.stderr
     with local_services(repo).database.session() as session:

@@ -53,19 +53,21 @@ LocalRepo = Annotated[
 ]
 
 
+def _usage(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(2)
+
+
 def _data_dir_of(data_dir: Path | None, repo: Path | None) -> Path | None:
-    """The data dir a ``merge`` command acts on: ``--data-dir``, else local mode's for ``--repo``."""
-    if data_dir is not None or repo is None:
+    """The data dir a ``merge`` command acts on: ``--data-dir``, or local mode's for ``--repo``."""
+    if repo is None:
         return data_dir
+    if data_dir is not None:
+        raise _usage("give --repo PATH or --data-dir (DRAFTROOM_DATA_DIR), not both")
     try:
         return local_data_dir(repo)
     except DraftroomError as exc:
         raise fail(exc) from None
-
-
-def _usage(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(2)
 
 
 @repo_app.command("add")

@@ -21,6 +21,7 @@ DraftroomError (500 internal_error)
 │   ├── BranchNotAllowed (403 branch_not_allowed)
 │   ├── RepoNotAllowed (403 repo_not_allowed)
 │   ├── InsufficientScope (403 insufficient_scope)
+│   ├── TokenRequired (403 token_required)
 │   └── ReadOnlyPath (403 read_only_path)
 ├── NotFound (404 not_found)
 │   ├── RepoNotFound (404 repo_not_found)
@@ -111,6 +112,12 @@ class RepoNotAllowed(Forbidden):
 
 class InsufficientScope(Forbidden):
     code = "insufficient_scope"
+
+
+class TokenRequired(Forbidden):
+    """A call names an existing sandbox without its reuse token (never a silent new one)."""
+
+    code = "token_required"
 
 
 class ReadOnlyPath(Forbidden):

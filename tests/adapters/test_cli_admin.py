@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -149,6 +150,8 @@ def admin_commands(tmp_path: Path, data: DataDir) -> list[tuple[list[str], str, 
         (["repo", "resolve", "up", "main", "--force-ours"], "admin.repos.resolve", 1, None),
         (["key", "create", "--role", "admin", "--label", "ci"], "admin.keys.create", 0, None),
         (["token", "revoke", token_id], "admin.tokens.revoke", 0, None),
+        (["sandbox", "list", "--repo", "made"], "sandbox.list", 0, None),
+        (["token", "issue", sandbox["branch"], "--repo", "made"], "admin.tokens.issue", 0, None),
         (["merge", "list"], "merge.list", 0, None),
         (["merge", "show", "1"], "merge.show", 0, None),
         (["merge", "reject", "1", "--reason", "not now"], "merge.reject", 0, None),
@@ -254,6 +257,56 @@ def test_secrets_never_reach_an_audit_row_or_a_log_line(
         )
     assert response.status_code == 400 and GH_TOKEN not in response.text
     assert "admin.credentials.add" in caplog.text and GH_TOKEN not in caplog.text
+
+
+def test_a_lost_token_is_recovered_from_the_command_line(data: DataDir) -> None:
+    """Issue 13, finding 4: a sandbox whose token is lost is found and resumed, not lost."""
+    data.run("repo", "add", "made", "--init")
+    first = json.loads(data.run("call", "sandbox.init", "--json", '{"repo_name": "made"}').stdout)
+    branch = first["branch"]
+    wrote = {"repo_name": "made", "reuse_token": first["reuse_token"], "path": "a.md"}
+    data.run(
+        "call", "files.write", "--json", json.dumps({**wrote, "content": "a\n", "message": "A"})
+    )
+    project = {"repo_name": "made", "mode": "project", "project_name": "Beacon"}
+    data.run("call", "sandbox.init", "--json", json.dumps(project))
+
+    again = data.run(
+        "call", "sandbox.init", "--json", json.dumps({"repo_name": "made", "branch": branch})
+    )
+    assert again.returncode == 1
+    refusal = json.loads(again.stdout)["error"]
+    assert refusal["code"] == "token_required"
+    assert f"draftroom token issue {branch} --repo made" in refusal["message"]
+
+    listed = data.run("sandbox", "list", "--repo", "made")
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert len(lines) == 2  # the refused init started no third sandbox
+    beacon, mine = lines
+    assert mine.split()[:4] == ["made", branch, "project", "-"]
+    assert re.search(r"created \S+  last used \S+  active$", mine)
+    assert "last used never" not in mine
+    assert beacon.split()[2:4] == ["project", "Beacon"] and "last used never" in beacon
+
+    issued = data.run("token", "issue", branch, "--repo", "made")
+    assert issued.returncode == 0, issued.stderr
+    head, token = issued.stdout.splitlines()
+    assert head.startswith(
+        f"issued reuse token {token.split('_')[1]} for {branch} of made, valid until "
+    )
+    assert head.endswith(" (shown once):")
+    resumed = {"repo_name": "made", "reuse_token": token, "path": "a.md"}
+    read = data.run("call", "files.read", "--json", json.dumps(resumed))
+    assert json.loads(read.stdout)["content"] == "a\n"
+    old = data.run("call", "files.read", "--json", json.dumps(wrote))
+    assert old.returncode == 0  # the lost token, if found again, still works
+    unknown = data.run("token", "issue", "sandbox-nope", "--repo", "made")
+    assert unknown.returncode == 1 and unknown.stderr.startswith("error: not_found: ")
+    assert token not in repr(data.rows())
+    empty = DataDir(data.path.parent / "empty")
+    empty.run("repo", "add", "made", "--init")
+    assert empty.run("sandbox", "list").stdout.startswith("no sandboxes")
 
 
 def test_call_reaches_sandbox_tools_as_json(data: DataDir) -> None:

@@ -30,7 +30,7 @@ from draftroom import store
 from draftroom.adapters.http import create_app
 from draftroom.adapters.mcp import example_call
 from draftroom.domain.calls import Services
-from draftroom.domain.repos import OWNER_KEY_LABEL
+from draftroom.domain.repos import AGENT_KEY_LABEL, OWNER_KEY_LABEL
 from draftroom.tools import Registry, build_registry
 from tests.support.api import new_key
 
@@ -295,30 +295,59 @@ def stdio_client_for(args: list[str], errlog: Any) -> Client:
     return Client(stdio_client(params, errlog=errlog), mode="legacy")
 
 
+ADMIN_CALLS = {
+    "merge_approve": {"id": 1},
+    "merge_reject": {"id": 1},
+    "admin_keys_create": {"role": "admin"},
+    "admin_tokens_issue": {"repo_name": REPO, "branch": "sandbox-x"},
+    "admin_credentials_list": {},
+    "admin_repos_sync": {"name": REPO},
+}
+"""Admin tools an agent might try over stdio, with inputs that would otherwise validate."""
+
+
 @pytest.mark.slow
-def test_stdio_serves_the_data_dir_as_its_owner_and_audits_like_http(
+def test_stdio_serves_the_data_dir_as_an_agent_that_cannot_approve_its_own_merge(
     services: Services, tmp_path: Path
 ) -> None:
+    """Issue 13, finding 3: ``draftroom mcp`` served the owner's admin key, so the agent
+    saw ``merge_approve`` and moved main. Now it is an agent: sandbox tools only."""
     data_dir = str(services.settings.data_dir)
 
-    async def run() -> tuple[list[types.Tool], tuple[str, list[Outcome]]]:
+    async def run() -> tuple[list[types.Tool], tuple[str, list[Outcome]], dict[str, Outcome]]:
         with (tmp_path / "stderr.log").open("w") as errlog:
             async with stdio_client_for(["mcp", "--data-dir", data_dir], errlog) as client:
                 tools = (await client.list_tools()).tools
-                return tools, await story(over_mcp(client))
+                told = await story(over_mcp(client))
+                refused = {
+                    name: outcome_of(await client.call_tool(name, arguments))
+                    for name, arguments in ADMIN_CALLS.items()
+                }
+                return tools, told, refused
 
-    tools, (branch, outcomes) = anyio.run(run)
+    tools, (branch, outcomes), refused = anyio.run(run)
     assert {t.name: t.input_schema for t in tools} == {
         t.operation_id: t.input_model.model_json_schema()
         for t in build_registry()
-        if not t.local_only
+        if not t.local_only and t.scope == "sandbox"
     }
+    assert "merge_request" in {t.name for t in tools}
+    assert not {"merge_approve", "admin_keys_create", "sandbox_list"} & {t.name for t in tools}
+    assert {name: code for name, (code, _) in refused.items()} == dict.fromkeys(
+        ADMIN_CALLS, "insufficient_scope"
+    )
     check_story(outcomes)
     with services.database.session() as session:
         org = store.get_or_create_org(session, services.settings.org)
-        owner = next(k for k in store.list_api_keys(session, org.id) if k.label == OWNER_KEY_LABEL)
-        assert owner.role == "admin"
-        owner_id = owner.id
-    rows = audit_rows(services, owner_id, branch)
-    assert [row[:5] for row in rows] == EXPECTED_AUDIT
+        keys = store.list_api_keys(session, org.id)
+        agent = next(k for k in keys if k.label == AGENT_KEY_LABEL)
+        assert agent.role == "agent"
+        assert not any(k.label == OWNER_KEY_LABEL for k in keys)  # the CLI's, not stdio's
+        agent_id = agent.id
+    rows = audit_rows(services, agent_id, branch)
+    assert [row[:5] for row in rows[: len(EXPECTED_AUDIT)]] == EXPECTED_AUDIT
+    names = {t.operation_id: t.name for t in build_registry()}
+    assert [row[:3] for row in rows[len(EXPECTED_AUDIT) :]] == [
+        (names[name], "error", "insufficient_scope") for name in ADMIN_CALLS
+    ]
     assert {row[5] for row in rows} == {"mcp"}

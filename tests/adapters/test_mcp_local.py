@@ -28,8 +28,8 @@ from draftroom.domain.access import revoke_reuse_token
 from draftroom.domain.calls import Services
 from draftroom.domain.repos import (
     SANDBOX_FILE,
+    agent_principal,
     local_data_dir,
-    owner_principal,
     repository_name,
 )
 from draftroom.errors import RefNotFound
@@ -173,6 +173,77 @@ def test_local_mode_works_on_a_sandbox_and_never_touches_the_persons_checkout(
     assert git(repo, "branch", "--list", "sandbox-*").split() == [branch]
 
 
+def person(*args: str) -> subprocess.CompletedProcess[str]:
+    """The person's ``draftroom`` command (the owner, an admin), as a subprocess."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DRAFTROOM_")}
+    return subprocess.run(
+        [sys.executable, "-m", "draftroom", *args],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+        env=env,
+    )
+
+
+@pytest.mark.slow
+def test_in_local_mode_the_agent_asks_for_a_merge_and_only_the_person_approves_it(
+    tmp_path: Path,
+) -> None:
+    """Issue 13, finding 3: ``mcp --repo`` served the owner's admin key; the agent could
+    approve its own merge. Now it is an agent; the person approves with ``--repo PATH``."""
+    repo = person_repo(tmp_path / "mine")
+    main_before = git(repo, "rev-parse", "main")
+    admin_tools = {t.operation_id for t in build_registry() if t.scope == "admin"}
+
+    async def agent() -> tuple[set[str], dict[str, Any], types.CallToolResult, str]:
+        with (tmp_path / "stderr.log").open("w") as errlog:
+            async with local_client(repo, errlog) as client:
+                listed = {t.name for t in (await client.list_tools()).tools}
+                await client.call_tool(
+                    "files_write",
+                    {"path": "agent.md", "content": "by the agent\n", "message": "Add"},
+                )
+                asked = body(await client.call_tool("merge_request", {"title": "Agent work"}))
+                approve = await client.call_tool("merge_approve", {"id": asked["id"]})
+                return listed, asked, approve, client.instructions or ""
+
+    listed, asked, approve, instructions = anyio.run(agent)
+    assert listed & admin_tools == set() and "merge_request" in listed
+    assert approve.is_error and body(approve)["error"]["code"] == "insufficient_scope"
+    assert git(repo, "rev-parse", "main") == main_before
+    assert f"draftroom merge approve ID --repo {repo}" in instructions
+
+    listing = person("merge", "list", "--repo", str(repo))
+    assert listing.returncode == 0, listing.stderr
+    assert listing.stdout.startswith(f"#{asked['id']}  pending  mine  ")
+    shown = person("merge", "show", str(asked["id"]), "--repo", str(repo), "--stat")
+    assert " agent.md | +1 -0" in shown.stdout, shown.stderr
+    # With main checked out, approving would pull the person's checkout from under them.
+    checked_out = person("merge", "approve", str(asked["id"]), "--repo", str(repo))
+    assert checked_out.returncode == 1 and "branch_not_allowed" in checked_out.stderr
+    assert git(repo, "rev-parse", "main") == main_before
+    git(repo, "switch", "-q", "-c", "elsewhere")
+    approved = person("merge", "approve", str(asked["id"]), "--repo", str(repo))
+    assert approved.returncode == 0, approved.stderr
+    assert approved.stdout.startswith(f"merged #{asked['id']} into main at ")
+    assert git(repo, "show", "main:agent.md") == "by the agent\n"
+    both = person("merge", "list", "--repo", str(repo), "--data-dir", str(tmp_path / "d"))
+    assert both.returncode == 2 and "not both" in both.stderr
+    nowhere = person("merge", "approve", "1", "--repo", str(tmp_path / "no-repo"))
+    assert nowhere.returncode == 1 and "repo_not_found" in nowhere.stderr
+    with local_services(repo).database.session() as session:
+        rows = [(e.tool, e.outcome, e.error_code) for e in store.list_audit_events(session)]
+        keys = {k.id: k for k in store.list_api_keys(session, 1)}
+        approvals = [e for e in store.list_audit_events(session) if e.tool == "merge.approve"]
+    assert ("merge.approve", "error", "insufficient_scope") in rows
+    assert sorted((keys[e.api_key_id].label, e.outcome) for e in approvals if e.api_key_id) == [
+        ("local agent", "error"),
+        ("local owner", "error"),  # while main was checked out
+        ("local owner", "ok"),
+    ]
+
+
 def local_services(repo: Path) -> Services:
     services = Services(Settings(data_dir=local_data_dir(repo)))
     services.settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -183,7 +254,7 @@ def local_services(repo: Path) -> Services:
 def test_a_revoked_token_is_renewed_for_the_same_sandbox(tmp_path: Path) -> None:
     repo = person_repo(tmp_path / "work")
     services = local_services(repo)
-    principal = owner_principal(services)
+    principal = agent_principal(services)
     first = local_sandbox(services, build_registry(), principal, repo)
     assert local_sandbox(services, build_registry(), principal, repo) == first
     with services.database.session() as session:
@@ -192,7 +263,7 @@ def test_a_revoked_token_is_renewed_for_the_same_sandbox(tmp_path: Path) -> None
     assert renewed.branch == first.branch and renewed.reuse_token != first.reuse_token
     saved = json.loads((services.settings.data_dir / SANDBOX_FILE).read_text())
     assert saved["reuse_token"] == renewed.reuse_token
-    assert owner_principal(services) == principal
+    assert agent_principal(services) == principal
     with services.database.session() as session:
         events = store.list_audit_events(session, limit=10)
         started = [(e.tool, e.outcome, e.branch, e.detail) for e in events]
@@ -204,7 +275,7 @@ def test_repositories_with_the_same_directory_name_get_distinct_names(tmp_path: 
     services = Services(Settings(data_dir=tmp_path / "shared"))
     services.settings.data_dir.mkdir()
     services.database.migrate()
-    principal = owner_principal(services)
+    principal = agent_principal(services)
     names = []
     for repo in (one, two):
         names.append(local_sandbox(services, build_registry(), principal, repo).repo_name)
@@ -220,7 +291,7 @@ def test_a_repository_without_main_is_refused_with_what_to_do(tmp_path: Path) ->
     repo = person_repo(tmp_path / "old", branch="master")
     services = local_services(repo)
     with pytest.raises(RefNotFound, match="git branch main"):
-        local_sandbox(services, build_registry(), owner_principal(services), repo)
+        local_sandbox(services, build_registry(), agent_principal(services), repo)
 
 
 @pytest.mark.slow

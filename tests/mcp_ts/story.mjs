@@ -39,7 +39,7 @@ async function call(client, steps, step, name, args) {
 }
 
 /** Init, commit, read, rollback, undo, merge request, then the refused calls. */
-async function story(client, { agentOnly }) {
+async function story(client) {
   const steps = [];
   const { tools } = await client.listTools();
   const init = await call(client, steps, "init", "sandbox_init", { repo_name: REPO, mode: "branch" });
@@ -86,11 +86,8 @@ async function story(client, { agentOnly }) {
     changes: [{ path: "src/app.py", content: "print('stale')\n" }],
     expected_head: commit?.commit_sha,
   });
-  if (agentOnly) {
-    await call(client, steps, "admin_tool", "sandbox_list", {});
-  } else {
-    await call(client, steps, "unknown_merge", "merge_show", { id: 999999 });
-  }
+  // Over HTTP with an agent key and over stdio alike, the client is an agent.
+  await call(client, steps, "admin_tool", "merge_approve", { id: 1 });
   return {
     tools: tools.map((tool) => ({ name: tool.name, annotations: tool.annotations ?? null })),
     reread_content: reread?.content ?? null,
@@ -98,11 +95,11 @@ async function story(client, { agentOnly }) {
   };
 }
 
-async function run(transport, options) {
+async function run(transport) {
   const client = new Client({ name: "draftroom-ts-test", version: "1.0.0" });
   await client.connect(transport);
   try {
-    return await story(client, options);
+    return await story(client);
   } finally {
     await client.close();
   }
@@ -113,7 +110,7 @@ if (config.http) {
   const transport = new StreamableHTTPClientTransport(new URL(config.http.url), {
     requestInit: { headers: { Authorization: `Bearer ${config.http.key}` } },
   });
-  summary.http = await run(transport, { agentOnly: true });
+  summary.http = await run(transport);
 }
 if (config.stdio) {
   const transport = new StdioClientTransport({
@@ -122,6 +119,6 @@ if (config.stdio) {
     env: { ...process.env },
     stderr: "inherit",
   });
-  summary.stdio = await run(transport, { agentOnly: false });
+  summary.stdio = await run(transport);
 }
 process.stdout.write(JSON.stringify(summary) + "\n");

@@ -15,7 +15,14 @@ from typing import Annotated, Any
 
 import typer
 
-from draftroom.adapters.cli_admin import credential_app, key_app, merge_app, repo_app, token_app
+from draftroom.adapters.cli_admin import (
+    credential_app,
+    key_app,
+    merge_app,
+    repo_app,
+    sandbox_app,
+    token_app,
+)
 from draftroom.adapters.cli_calls import DataDir, acting_key, fail, invoke, open_services
 from draftroom.adapters.gpt import gpt_setup
 from draftroom.config import Settings
@@ -28,6 +35,7 @@ app = typer.Typer(
 app.add_typer(repo_app, name="repo")
 app.add_typer(key_app, name="key")
 app.add_typer(token_app, name="token")
+app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(merge_app, name="merge")
 app.add_typer(credential_app, name="credential")
 
@@ -131,7 +139,7 @@ def mcp(
         ),
     ] = None,
 ) -> None:
-    """Serve MCP over stdio as the data dir's owner (admin); --repo: one sandbox of your repo."""
+    """Serve MCP over stdio to an agent (sandbox tools only); --repo: one sandbox of your repo."""
     from draftroom.adapters.mcp_local import serve_data_dir, serve_repository
     from draftroom.domain.repos import local_data_dir
 

@@ -1,4 +1,4 @@
-"""The CLI's admin commands: repositories, credentials, keys, reuse tokens, merge requests.
+"""The CLI's admin commands: repositories, credentials, keys, sandboxes, reuse tokens, merges.
 
 Each command is one registered tool called through ``cli_calls.run_tool`` (scope-checked and
 audited); here are only the command's options and how its answer is printed.
@@ -13,11 +13,14 @@ from typing import Annotated, Any
 
 import typer
 
-from draftroom.adapters.cli_calls import DataDir, run_tool
+from draftroom.adapters.cli_calls import DataDir, fail, run_tool
+from draftroom.domain.repos import local_data_dir
+from draftroom.errors import DraftroomError
 
 repo_app = typer.Typer(help="Register repositories.", no_args_is_help=True)
 key_app = typer.Typer(help="Create API keys.", no_args_is_help=True)
 token_app = typer.Typer(help="Manage reuse tokens.", no_args_is_help=True)
+sandbox_app = typer.Typer(help="See the sandboxes agents work in.", no_args_is_help=True)
 merge_app = typer.Typer(help="Review merge requests as the data dir's admin.", no_args_is_help=True)
 credential_app = typer.Typer(
     help="Store credentials for upstream repositories (encrypted).", no_args_is_help=True
@@ -41,9 +44,30 @@ class MergeStatus(StrEnum):
     superseded = "superseded"
 
 
+LocalRepo = Annotated[
+    Path | None,
+    typer.Option(
+        "--repo",
+        help="Local mode: your repository (as in 'draftroom mcp --repo'); data dir <gitdir>/draftroom.",
+    ),
+]
+
+
 def _usage(message: str) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(2)
+
+
+def _data_dir_of(data_dir: Path | None, repo: Path | None) -> Path | None:
+    """The data dir a ``merge`` command acts on: ``--data-dir``, or local mode's for ``--repo``."""
+    if repo is None:
+        return data_dir
+    if data_dir is not None:
+        raise _usage("give --repo PATH or --data-dir (DRAFTROOM_DATA_DIR), not both")
+    try:
+        return local_data_dir(repo)
+    except DraftroomError as exc:
+        raise fail(exc) from None
 
 
 @repo_app.command("add")
@@ -213,6 +237,44 @@ def token_revoke(context: typer.Context, token_id: str, data_dir: DataDir = None
     typer.echo(f"revoked reuse token {token['token_id']} at {token['revoked_at'].isoformat()}")
 
 
+@token_app.command("issue")
+def token_issue(
+    context: typer.Context,
+    branch: str,
+    repo: Annotated[str, typer.Option("--repo", help="The sandbox's repository.")],
+    data_dir: DataDir = None,
+) -> None:
+    """Print a new reuse token for an existing sandbox (a lost token); older ones stay valid."""
+    payload = {"repo_name": repo, "branch": branch}
+    issued = run_tool(context, data_dir, "admin.tokens.issue", payload)
+    expires = issued["expires_at"].isoformat()
+    typer.echo(
+        f"issued reuse token {issued['token_id']} for {issued['branch']} of "
+        f"{issued['repo_name']}, valid until {expires} (shown once):"
+    )
+    typer.echo(issued["reuse_token"])
+
+
+@sandbox_app.command("list")
+def sandbox_list(
+    context: typer.Context,
+    data_dir: DataDir = None,
+    repo: Annotated[str | None, typer.Option("--repo", help="Only this repository.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 50,
+) -> None:
+    """List sandboxes, newest first: branch, project, created, last used, state."""
+    payload: dict[str, Any] = {"repo_name": repo, "limit": limit}
+    found = run_tool(context, data_dir, "sandbox.list", payload)["sandboxes"]
+    if not found:
+        typer.echo("no sandboxes; an agent starts one with sandbox.init")
+    for item in found:
+        used = item["last_used_at"].isoformat() if item["last_used_at"] else "never"
+        typer.echo(
+            f"{item['repo_name']}  {item['branch']:<32} project {item['project_name'] or '-'}  "
+            f"created {item['created_at'].isoformat()}  last used {used}  {item['state']}"
+        )
+
+
 def _merge_line(request: dict[str, Any]) -> str:
     preview = request["preview"]
     conflicts = preview["conflicts"]
@@ -229,11 +291,21 @@ def merge_list(
     context: typer.Context,
     data_dir: DataDir = None,
     status: Annotated[MergeStatus | None, typer.Option(help="Only this status.")] = None,
-    repo: Annotated[str | None, typer.Option("--repo", help="Only this repository.")] = None,
+    repo: Annotated[
+        str | None,
+        typer.Option(
+            "--repo",
+            help="Only this repository; or, given as a path ('.', '..' or with a '/'), "
+            "local mode: your repository's data dir <gitdir>/draftroom.",
+        ),
+    ] = None,
     limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 50,
 ) -> None:
     """List merge requests, newest first."""
-    payload: dict[str, Any] = {"limit": limit, "repo_name": repo}
+    local = repo is not None and ("/" in repo or repo in (".", ".."))  # names have no '/'
+    if local:
+        data_dir = _data_dir_of(data_dir, Path(str(repo)))
+    payload: dict[str, Any] = {"limit": limit, "repo_name": None if local else repo}
     payload["status"] = status.value if status else None
     for request in run_tool(context, data_dir, "merge.list", payload, mode="json")[
         "merge_requests"
@@ -253,12 +325,13 @@ def merge_show(
     context: typer.Context,
     merge_request_id: Annotated[int, typer.Argument(metavar="ID")],
     data_dir: DataDir = None,
+    repo: LocalRepo = None,
     stat: Annotated[bool, typer.Option("--stat", help="Files and line counts only.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="The whole request as JSON.")] = False,
 ) -> None:
     """Show what a merge request brings to main, as a patch (a pending one against main now)."""
     payload = {"id": merge_request_id, "patch": not as_json}
-    request = run_tool(context, data_dir, "merge.show", payload, mode="json")
+    request = run_tool(context, _data_dir_of(data_dir, repo), "merge.show", payload, mode="json")
     if as_json:
         typer.echo(json.dumps(request, indent=2))
         return
@@ -285,13 +358,14 @@ def merge_approve(
     context: typer.Context,
     merge_request_id: Annotated[int, typer.Argument(metavar="ID")],
     data_dir: DataDir = None,
+    repo: LocalRepo = None,
     strategy: Annotated[
         Strategy, typer.Option(help="squash: one commit on main; merge: keep its commits.")
     ] = Strategy.squash,
 ) -> None:
     """Merge it into main (one commit by default, naming you); conflicts write nothing."""
     payload = {"id": merge_request_id, "strategy": strategy.value}
-    request = run_tool(context, data_dir, "merge.approve", payload, mode="json")
+    request = run_tool(context, _data_dir_of(data_dir, repo), "merge.approve", payload, mode="json")
     how = request["preview"].get("strategy") or "merge"
     if how == "merge":
         how = "fast-forward" if request["preview"]["fast_forward"] else "merge commit"
@@ -303,10 +377,10 @@ def merge_reject(
     context: typer.Context,
     merge_request_id: Annotated[int, typer.Argument(metavar="ID")],
     data_dir: DataDir = None,
+    repo: LocalRepo = None,
     reason: Annotated[str | None, typer.Option(help="Kept with the request.")] = None,
 ) -> None:
     """Close it without touching main."""
-    request = run_tool(
-        context, data_dir, "merge.reject", {"id": merge_request_id, "reason": reason}, mode="json"
-    )
+    payload = {"id": merge_request_id, "reason": reason}
+    request = run_tool(context, _data_dir_of(data_dir, repo), "merge.reject", payload, mode="json")
     typer.echo(f"rejected #{request['id']}")

@@ -33,6 +33,9 @@ class SandboxOut(BaseModel):
     project_name: str | None
     head: str | None = Field(description="Its head commit (archived ones too); null if gone.")
     merge_request: MergeRequestBrief | None = Field(description="Its latest merge request.")
+    last_used_at: datetime | None = Field(
+        None, description="When one of its reuse tokens was last used (to the minute); null: never."
+    )
 
 
 def out(found: lifecycle.SandboxView) -> SandboxOut:

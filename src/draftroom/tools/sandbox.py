@@ -6,7 +6,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from draftroom.domain.access import BASE_BRANCH, SandboxAccess, create_sandbox, open_sandbox
+from draftroom.domain.access import (
+    BASE_BRANCH,
+    SandboxAccess,
+    create_sandbox,
+    open_sandbox,
+    refuse_named_sandbox,
+)
 from draftroom.domain.calls import Call
 from draftroom.domain.merge import LAST_ROLLBACKS, State, standing
 from draftroom.domain.upstream import (
@@ -27,7 +33,11 @@ class InitInput(BaseModel):
     reuse_token: str | None = Field(
         None, max_length=200, description="Pass the token you were given to resume your sandbox."
     )
-    branch: str | None = Field(None, max_length=250, description="Optional: your sandbox branch.")
+    branch: str | None = Field(
+        None,
+        max_length=250,
+        description="Optional: your sandbox branch. Without its reuse_token: token_required.",
+    )
     project_name: str | None = Field(None, max_length=200)
     goals: list[str] | None = Field(None, max_length=50)
     template: str | None = Field(
@@ -67,6 +77,8 @@ def init(call: Call, sandbox: None, body: InitInput) -> InitOutput:
         if body.reuse_token:
             access = open_sandbox(call, session, body.repo_name, body.reuse_token, body.branch)
         else:
+            if body.branch:
+                refuse_named_sandbox(call, session, body.repo_name, body.branch)
             access, token = create_sandbox(call, session, body.repo_name, body.project_name)
     scaffolded: list[str] = []
     if body.mode == "project":

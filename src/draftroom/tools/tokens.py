@@ -1,4 +1,4 @@
-"""Reuse-token tools: the holder renews its token; an admin revokes one."""
+"""Reuse-token tools: the holder renews its token; an admin revokes one or issues a new one."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from draftroom.domain.access import renew_sandbox_token, revoke_org_token
+from draftroom.domain.access import issue_sandbox_token, renew_sandbox_token, revoke_org_token
 from draftroom.domain.calls import Call
 from draftroom.tools.inputs import SandboxInput
 from draftroom.tools.registry import tool
@@ -61,3 +61,44 @@ def revoke(call: Call, sandbox: None, body: RevokeInput) -> RevokeOutput:
         token = revoke_org_token(call, session, body.token_id)
         assert token.revoked_at is not None
         return RevokeOutput(token_id=token.id, revoked_at=token.revoked_at)
+
+
+class IssueInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    repo_name: str = Field(..., min_length=1, max_length=200, description="Repository name.")
+    branch: str = Field(
+        ..., min_length=1, max_length=250, description="The sandbox's branch (see sandbox.list)."
+    )
+
+
+class IssueOutput(BaseModel):
+    repo_name: str
+    branch: str
+    token_id: str = Field(description="The new token's id (the part after 'drt_'), safe to log.")
+    reuse_token: str = Field(description="Shown once: it cannot be recovered later.")
+    expires_at: datetime
+    created: bool = True
+
+
+@tool(
+    "admin.tokens.issue",
+    summary="Issue a new reuse token for a sandbox",
+    description=(
+        "For a lost token: a new reuse token for the existing sandbox, in the answer once "
+        "(never the audit log). Its other tokens stay valid until revoked; an archived "
+        "sandbox is refused (409): restore it first."
+    ),
+    scope="admin",
+    writes=True,
+    created_status=201,
+)
+def issue(call: Call, sandbox: None, body: IssueInput) -> IssueOutput:
+    token, plaintext = issue_sandbox_token(call, call.session, body.repo_name, body.branch)
+    return IssueOutput(
+        repo_name=body.repo_name,
+        branch=body.branch,
+        token_id=token.id,
+        reuse_token=plaintext,
+        expires_at=token.expires_at,
+    )

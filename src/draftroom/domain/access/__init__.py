@@ -11,7 +11,11 @@ from draftroom.domain.access.lockout import (
     retry_after,
 )
 from draftroom.domain.access.names import new_branch_name
-from draftroom.domain.access.renewal import renew_sandbox_token, revoke_org_token
+from draftroom.domain.access.renewal import (
+    issue_sandbox_token,
+    renew_sandbox_token,
+    revoke_org_token,
+)
 from draftroom.domain.access.sandboxes import (
     ARCHIVE_REF,
     BASE_BRANCH,
@@ -19,6 +23,7 @@ from draftroom.domain.access.sandboxes import (
     archived_refusal,
     create_sandbox,
     open_sandbox,
+    refuse_named_sandbox,
     repository_record,
 )
 from draftroom.domain.access.tokens import (
@@ -60,10 +65,12 @@ __all__ = [
     "hash_secret",
     "issue_api_key",
     "issue_reuse_token",
+    "issue_sandbox_token",
     "looks_like_credential",
     "new_branch_name",
     "new_credential_id",
     "open_sandbox",
+    "refuse_named_sandbox",
     "renew_reuse_token",
     "renew_sandbox_token",
     "repository_record",

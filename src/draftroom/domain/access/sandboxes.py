@@ -26,6 +26,7 @@ from draftroom.errors import (
     RefNotFound,
     RepoNotAllowed,
     RepoNotFound,
+    TokenRequired,
 )
 from draftroom.git import Repository
 
@@ -109,6 +110,27 @@ def create_sandbox(
     access = SandboxAccess(repo_name, repo, branch, sandbox.id, token.id)
     _note(call, access)
     return access, plaintext
+
+
+def refuse_named_sandbox(call: Call, session: Session, repo_name: str, branch: str) -> None:
+    """Refuse to start a new sandbox when ``branch`` names an existing one (``TokenRequired``).
+
+    Its caller most likely lost the token: a silent new sandbox would leave the work behind.
+    A branch no sandbox has is no claim on anything; the caller gets a new one as asked.
+    """
+    record = repository_record(call, session, repo_name)
+    sandbox = store.get_sandbox(session, record.id, branch)
+    if sandbox is None:
+        return
+    call.audit.repo, call.audit.branch = record.name, sandbox.branch
+    raise TokenRequired(
+        f"sandbox {branch!r} already exists: pass its reuse_token to resume it, or omit "
+        "'branch' to start a new one. Lost the token? The person running draftroom can issue "
+        f"a new one with 'draftroom token issue {branch} --repo {repo_name}', or an admin with "
+        "admin.tokens.issue",
+        repo_name=record.name,
+        branch=sandbox.branch,
+    )
 
 
 def _reserve_branch(repo: Repository, taken: Callable[[str], bool]) -> str:

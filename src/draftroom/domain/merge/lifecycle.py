@@ -52,6 +52,8 @@ class SandboxView:
     project_name: str | None
     head: str | None
     merge_request: MergeRequestView | None
+    last_used_at: datetime | None
+    """When one of its reuse tokens was last used (to the minute); None if never."""
 
 
 def state_of(
@@ -118,6 +120,14 @@ def _view(call: Call, session: Session, sandbox: store.Sandbox) -> SandboxView:
         project_name=sandbox.project_name,
         head=head,
         merge_request=view(latest) if latest else None,
+        last_used_at=max(
+            (
+                t.last_used_at
+                for t in store.list_reuse_tokens(session, sandbox.id)
+                if t.last_used_at
+            ),
+            default=None,
+        ),
     )
 
 

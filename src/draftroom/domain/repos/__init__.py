@@ -3,9 +3,11 @@ and local mode (one person's own repository driven by a local process).
 """
 
 from draftroom.domain.repos.local import (
+    AGENT_KEY_LABEL,
     OWNER_KEY_LABEL,
     SANDBOX_FILE,
     LocalSandbox,
+    agent_principal,
     local_data_dir,
     open_local_sandbox,
     owner_principal,
@@ -16,11 +18,13 @@ from draftroom.domain.repos.repositories import DEFAULT_README, register_reposit
 from draftroom.domain.repos.setup import DEMO_REPO, setup_default
 
 __all__ = [
+    "AGENT_KEY_LABEL",
     "DEFAULT_README",
     "DEMO_REPO",
     "OWNER_KEY_LABEL",
     "SANDBOX_FILE",
     "LocalSandbox",
+    "agent_principal",
     "local_data_dir",
     "open_local_sandbox",
     "owner_principal",

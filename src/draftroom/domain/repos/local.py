@@ -1,5 +1,8 @@
 """Local mode: one person's own repository, one sandbox, driven by a local process (stdio MCP).
 
+The local MCP server acts as an agent (``agent_principal``), the person's CLI as the owner,
+an admin (``owner_principal``): only the person approves a merge into ``main``.
+
 The data dir defaults to ``<gitdir>/draftroom`` (inside ``.git``, next to the engine's lock
 files) so nothing appears in the working tree. The repository is registered under a name
 derived from its directory; the sandbox's reuse token is kept in that data dir (mode 0600) so
@@ -34,7 +37,9 @@ from draftroom.errors import RefNotFound, Unauthorized
 from draftroom.git import Repository
 
 OWNER_KEY_LABEL = "local owner"
-"""Label of the admin key a local process acts as; its secret is never shown to anyone."""
+"""Label of the admin key the CLI acts as; its secret is never shown to anyone."""
+AGENT_KEY_LABEL = "local agent"
+"""Label of the agent key a local MCP server acts as; its secret is never shown to anyone."""
 SANDBOX_FILE = "local-sandbox.json"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -54,23 +59,37 @@ def local_data_dir(repo_path: Path) -> Path:
 
 
 def owner_principal(services: Services) -> Principal:
-    """The admin principal of the data dir's owner, for processes they run themselves.
+    """The admin principal of the data dir's owner, for the commands they type (the CLI).
 
     Backed by an admin key labelled ``OWNER_KEY_LABEL`` whose plaintext is thrown away at
     creation: it names the owner in audit rows and cannot be used over HTTP by anyone.
     """
+    return _local_principal(services, OWNER_KEY_LABEL, "admin")
+
+
+def agent_principal(services: Services) -> Principal:
+    """The agent principal a local MCP server (``draftroom mcp``) serves its client as.
+
+    An agent never holds admin scope, even in a process the owner started: it could
+    otherwise approve its own merge. Backed by an agent key labelled ``AGENT_KEY_LABEL``
+    whose plaintext, like the owner's, is never kept.
+    """
+    return _local_principal(services, AGENT_KEY_LABEL, "agent")
+
+
+def _local_principal(services: Services, label: str, role: store.Role) -> Principal:
     with services.database.session() as session:
         org = store.get_or_create_org(session, services.settings.org)
         key = next(
             (
                 k
                 for k in store.list_api_keys(session, org.id)
-                if k.label == OWNER_KEY_LABEL and k.role == "admin" and k.revoked_at is None
+                if k.label == label and k.role == role and k.revoked_at is None
             ),
             None,
         )
         if key is None:
-            key, _ = issue_api_key(session, org.id, "admin", label=OWNER_KEY_LABEL)
+            key, _ = issue_api_key(session, org.id, role, label=label)
         return Principal(api_key_id=key.id, org_id=org.id, role=key.role)
 
 

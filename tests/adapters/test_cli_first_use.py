@@ -108,3 +108,15 @@ def test_cli_errors_are_one_line_and_the_json_log_only_with_verbose(tmp_path: Pa
     logged, message = verbose.stderr.splitlines()
     assert json.loads(logged)["code"] == "not_found"
     assert message == quiet.stderr.strip()
+
+
+@pytest.mark.slow
+def test_an_unexpected_failure_is_one_line_too_and_its_traceback_only_with_verbose(
+    tmp_path: Path,
+) -> None:
+    unreachable = {"DRAFTROOM_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"}
+    quiet = run("key", "create", "--data-dir", str(tmp_path), **unreachable)
+    assert quiet.returncode == 1
+    assert quiet.stderr.startswith("error: OperationalError: ") and quiet.stderr.count("\n") == 1
+    verbose = run("--verbose", "key", "create", "--data-dir", str(tmp_path), **unreachable)
+    assert verbose.returncode == 1 and "Traceback" in verbose.stderr

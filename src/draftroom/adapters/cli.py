@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -172,4 +173,13 @@ def mcp(
 
 
 def main() -> None:
-    app()
+    """Run the CLI; an unexpected failure (the disk, the database, a bad setting) is one line
+    on stderr too, its traceback only with --verbose."""
+    try:
+        app()
+    except Exception as exc:
+        if "--verbose" in sys.argv[1:]:
+            raise
+        summary = " ".join(str(exc).split())[:500]
+        typer.echo(f"error: {type(exc).__name__}: {summary} (--verbose: the traceback)", err=True)
+        raise SystemExit(1) from None

@@ -67,10 +67,12 @@ def test_public_url_wins_and_an_https_one_gets_no_warning(tmp_path: Path) -> Non
     assert "127.0.0.1" not in public.stdout and public.stderr == ""
 
 
-READ_ONLY = [
+ADDING_NOTHING = [
     ["merge", "list"],
     ["merge", "show", "1"],
+    ["merge", "approve", "1"],
     ["credential", "list"],
+    ["token", "revoke", "abc"],
     ["gpt"],
     ["call", "merge.list"],
     ["call", "files.read", "--json", '{"repo_name": "demo", "reuse_token": "x", "path": "a"}'],
@@ -78,8 +80,8 @@ READ_ONLY = [
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("command", READ_ONLY, ids=" ".join)
-def test_read_only_command_on_a_missing_data_dir_fails_in_one_line_creating_nothing(
+@pytest.mark.parametrize("command", ADDING_NOTHING, ids=" ".join)
+def test_a_command_adding_nothing_on_a_missing_data_dir_fails_in_one_line_creating_nothing(
     tmp_path: Path, command: list[str]
 ) -> None:
     result = run(*command, cwd=tmp_path)

@@ -3,8 +3,9 @@
 So every command is scope-checked and audited like an HTTP or MCP call. The CLI acts as the
 data dir's owner (``domain.access.local.owner_principal``) unless ``--key`` (env
 ``DRAFTROOM_API_KEY``) names an API key, which is then authenticated like a bearer key.
-A command that only reads (a tool with ``writes=False``, or ``must_exist=True``) never
-creates a data dir: on a missing one it fails with one line naming it.
+Only a command whose tool creates something (a repository, a key, a credential: a tool
+answering 201) may start a missing data dir; any other (a read, an approval, a revocation)
+fails with one line naming the directory and creates nothing.
 This module must never call the domain to do a tool's work.
 """
 
@@ -136,13 +137,13 @@ def invoke(
 ) -> BaseModel:
     """Run the registered tool ``tool_name`` on ``payload`` as the ``--key`` (else the owner).
 
-    ``must_exist`` (default: the tool does not write) refuses a missing data dir instead of
-    creating it. A refusal raises ``DraftroomError``, audited by the registry like any other.
+    ``must_exist`` (default: unless the tool creates something) refuses a missing data dir
+    instead of creating it. A refusal raises ``DraftroomError``, audited by the registry like any other.
     """
     _show_failure_log(_options(context).verbose)
     registry = build_registry()
     tool = registry.get(tool_name)
-    exists = not tool.writes if must_exist is None else must_exist
+    exists = tool.created_status != 201 if must_exist is None else must_exist
     services = open_services(data_dir, must_exist=exists)
     caller = _caller(services, acting_key(context))
     return registry.invoke(tool, services, caller, payload, transport=TRANSPORT)

@@ -92,7 +92,7 @@ class Settings(BaseSettings):
         return self.data_dir / "repos"
 
 
-WILDCARD_HOSTS = {"", "0.0.0.0", "::"}
+WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::"})
 
 
 def served_url(host: str, port: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -15,7 +15,11 @@ class Settings(BaseSettings):
         Path(".draftroom"), description="Holds the database, repositories, admin.key."
     )
     database_url: str | None = Field(None, description="Default: SQLite file in data_dir.")
-    public_url: str = Field("http://127.0.0.1:8000", description="The URL GPT Actions call.")
+    host: str = Field("127.0.0.1", description="Interface served (set by `draftroom serve`).")
+    port: int = Field(8000, ge=1, le=65535, description="Port served (set by `draftroom serve`).")
+    public_url: str = Field(
+        "", description="The URL clients are told to call; default: the host and port served."
+    )
     org: str = "default"
     token_ttl_days: int = Field(30, ge=1)
     fsync: bool = Field(False, description="fsync git writes: survives power loss, costs latency.")
@@ -71,6 +75,12 @@ class Settings(BaseSettings):
         True, description="Run the background pusher and fetcher inside the server."
     )
 
+    @model_validator(mode="after")
+    def _default_public_url(self) -> Settings:
+        if not self.public_url:
+            self.public_url = served_url(self.host, self.port)
+        return self
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
@@ -80,3 +90,14 @@ class Settings(BaseSettings):
     @property
     def repos_dir(self) -> Path:
         return self.data_dir / "repos"
+
+
+WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::"})
+
+
+def served_url(host: str, port: int) -> str:
+    """The http URL of ``host:port``; a wildcard interface is reached on this machine's loopback."""
+    name = "127.0.0.1" if host in WILDCARD_HOSTS else host
+    if ":" in name:  # an IPv6 address
+        name = f"[{name}]"
+    return f"http://{name}:{port}"

@@ -127,6 +127,7 @@ def test_credentials_are_listed_without_secrets_and_removed_only_when_unused(
     tmp_path: Path, runner: CliRunner, git_server: GitServer
 ) -> None:
     data = str(tmp_path / "data")
+    Path(data).mkdir()  # a listing never creates a data dir
     empty = runner.invoke(app, ["credential", "list", "--data-dir", data])
     assert empty.exit_code == 0 and "no credentials" in empty.output
     add_mirror(runner, data, git_server)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,9 +24,18 @@ from draftroom.adapters.cli_admin import (
     sandbox_app,
     token_app,
 )
-from draftroom.adapters.cli_calls import DataDir, acting_key, fail, invoke, open_services
+from draftroom.adapters.cli_calls import (
+    CliOptions,
+    DataDir,
+    existing_settings,
+    fail,
+    invoke,
+    open_services,
+    record_address,
+    served_address,
+)
 from draftroom.adapters.gpt import gpt_setup
-from draftroom.config import Settings
+from draftroom.config import Settings, served_url
 from draftroom.domain.repos import setup_default
 from draftroom.errors import DraftroomError
 
@@ -52,21 +62,27 @@ def options(
             show_envvar=True,
         ),
     ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", help="Also log each failed call as a JSON line.")
+    ] = False,
 ) -> None:
     """draftroom: private sandbox branches for AI assistants."""
-    context.obj = key
+    context.obj = CliOptions(key=key, verbose=verbose)
 
 
 @app.command()
 def serve(
     data_dir: DataDir = None,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
 ) -> None:
     """Serve the API; on an empty data dir, create the embedded default first."""
     import uvicorn
 
+    # The app factory (in this process or in each worker) reads the address served from
+    # the environment: the schema's `servers` names it unless DRAFTROOM_PUBLIC_URL is set.
+    os.environ["DRAFTROOM_HOST"], os.environ["DRAFTROOM_PORT"] = host, str(port)
     services = open_services(data_dir)
     settings = services.settings
     plaintext = setup_default(services)
@@ -75,7 +91,8 @@ def serve(
         typer.echo(f"Admin API key (shown once, also saved to {key_file}):\n{plaintext}")
     else:
         typer.echo(f"Admin API key: see {key_file}")
-    typer.echo(f"Serving on http://{host}:{port}  (schema: {settings.public_url}/openapi.json)")
+    record_address(settings.data_dir, host, port)
+    typer.echo(f"Serving on {served_url(host, port)}  (schema: {settings.public_url}/openapi.json)")
     os.environ["DRAFTROOM_DATA_DIR"] = str(settings.data_dir.resolve())
     app_path = "draftroom.adapters.http:app_from_env"
     if workers == 1:
@@ -114,7 +131,7 @@ def call_tool(
         typer.echo("error: --json must be a JSON object", err=True)
         raise typer.Exit(2)
     try:
-        output = invoke(open_services(data_dir), acting_key(context), tool, payload)
+        output = invoke(context, data_dir, tool, payload)
     except DraftroomError as exc:
         typer.echo(json.dumps({"error": exc.to_dict()}, indent=2))
         raise fail(exc) from None
@@ -123,9 +140,20 @@ def call_tool(
 
 @app.command()
 def gpt(data_dir: DataDir = None) -> None:
-    """Print what to paste into the Custom GPT editor."""
-    settings = Settings(data_dir=data_dir) if data_dir else Settings()
-    typer.echo(gpt_setup(settings.public_url))
+    """Print what to paste into the Custom GPT editor, for the address last served.
+
+    The URL is DRAFTROOM_PUBLIC_URL, else the host and port the latest `draftroom serve`
+    on this data dir listens on. ChatGPT calls only public https URLs: a warning says so.
+    """
+    settings = existing_settings(data_dir)
+    url = Settings(data_dir=settings.data_dir, **served_address(settings.data_dir)).public_url
+    typer.echo(gpt_setup(url))
+    if not url.startswith("https://"):
+        typer.echo(
+            f"warning: ChatGPT calls only a public https URL, not {url}; serve draftroom "
+            "where the internet reaches it over https and set DRAFTROOM_PUBLIC_URL to it",
+            err=True,
+        )
 
 
 @app.command()
@@ -153,4 +181,13 @@ def mcp(
 
 
 def main() -> None:
-    app()
+    """Run the CLI; an unexpected failure (the disk, the database, a bad setting) is one line
+    on stderr too, its traceback only with --verbose."""
+    try:
+        app()
+    except Exception as exc:
+        if "--verbose" in sys.argv[1:]:
+            raise
+        summary = " ".join(str(exc).split())[:500]
+        typer.echo(f"error: {type(exc).__name__}: {summary} (--verbose: the traceback)", err=True)
+        raise SystemExit(1) from None

@@ -3,12 +3,18 @@
 So every command is scope-checked and audited like an HTTP or MCP call. The CLI acts as the
 data dir's owner (``domain.access.local.owner_principal``) unless ``--key`` (env
 ``DRAFTROOM_API_KEY``) names an API key, which is then authenticated like a bearer key.
+Only a command whose tool creates something (a repository, a key, a credential: a tool
+answering 201) may start a missing data dir; any other (a read, an approval, a revocation)
+fails with one line naming the directory and creates nothing.
 This module must never call the domain to do a tool's work.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -19,13 +25,15 @@ from draftroom.config import Settings
 from draftroom.domain.access import Bearer
 from draftroom.domain.calls import Services
 from draftroom.domain.repos import owner_principal
-from draftroom.errors import DraftroomError
+from draftroom.errors import DraftroomError, NotFound
 from draftroom.tools import build_registry
 from draftroom.tools.registry import Caller
 
 TRANSPORT = "cli"
 FAILURE_LOG = "draftroom.audit"
-"""The logger failed calls are reported on (``domain.calls.failures``): silent here."""
+"""The logger failed calls are reported on (``domain.calls.failures``): shown with --verbose."""
+ADDRESS_FILE = "served.json"
+"""In the data dir: the host and port the latest ``draftroom serve`` listens on."""
 
 DataDir = Annotated[
     Path | None,
@@ -33,13 +41,58 @@ DataDir = Annotated[
 ]
 
 
-def open_services(data_dir: Path | None) -> Services:
-    """The data dir's services, its directory created and its database migrated."""
+@dataclass(frozen=True)
+class CliOptions:
+    """The global options given before the command (``draftroom --key K --verbose …``)."""
+
+    key: str | None = None
+    verbose: bool = False
+
+
+def existing_settings(data_dir: Path | None) -> Settings:
+    """The settings of a data dir that must already exist; else exit 1 naming it."""
     settings = Settings(data_dir=data_dir) if data_dir else Settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if not settings.data_dir.is_dir():
+        where = settings.data_dir.resolve()
+        raise fail(
+            NotFound(
+                f"no data dir at {where}: start one with 'draftroom serve', or give "
+                "--data-dir (env DRAFTROOM_DATA_DIR)"
+            )
+        )
+    return settings
+
+
+def open_services(data_dir: Path | None, *, must_exist: bool = False) -> Services:
+    """The data dir's services, its database migrated; the directory created unless
+    ``must_exist`` (then a missing one exits 1, creating nothing)."""
+    if must_exist:
+        settings = existing_settings(data_dir)
+    else:
+        settings = Settings(data_dir=data_dir) if data_dir else Settings()
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
     services = Services(settings)
     services.database.migrate()
     return services
+
+
+def record_address(data_dir: Path, host: str, port: int) -> None:
+    """Keep the address being served in the data dir, for ``draftroom gpt``."""
+    (data_dir / ADDRESS_FILE).write_text(json.dumps({"host": host, "port": port}) + "\n")
+
+
+def served_address(data_dir: Path) -> dict[str, Any]:
+    """``{host, port}`` the latest ``draftroom serve`` on ``data_dir`` recorded ({} if none)."""
+    try:
+        found = json.loads((data_dir / ADDRESS_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(found, dict):
+        return {}
+    host, port = found.get("host"), found.get("port")
+    if not isinstance(host, str) or not isinstance(port, int) or not 0 < port < 65536:
+        return {}
+    return {"host": host, "port": port}
 
 
 def fail(exc: DraftroomError) -> typer.Exit:
@@ -50,10 +103,23 @@ def fail(exc: DraftroomError) -> typer.Exit:
     return typer.Exit(1)
 
 
+def _options(context: typer.Context) -> CliOptions:
+    found = context.find_root().obj
+    return found if isinstance(found, CliOptions) else CliOptions()
+
+
 def acting_key(context: typer.Context) -> str | None:
-    """The ``--key`` given to ``draftroom`` (``options`` keeps it as the root context's obj)."""
-    key = context.find_root().obj
-    return key if isinstance(key, str) else None
+    """The ``--key`` given to ``draftroom`` (``options`` keeps it in the root context's obj)."""
+    return _options(context).key
+
+
+def _show_failure_log(verbose: bool) -> None:
+    """A refusal is audited and printed as one line; its JSON log line only with --verbose."""
+    failures = logging.getLogger(FAILURE_LOG)
+    if failures.handlers:
+        return
+    handler = logging.StreamHandler(sys.stderr) if verbose else logging.NullHandler()
+    failures.addHandler(handler)
 
 
 def _caller(services: Services, key: str | None) -> Caller:
@@ -62,19 +128,25 @@ def _caller(services: Services, key: str | None) -> Caller:
 
 
 def invoke(
-    services: Services, key: str | None, tool_name: str, payload: dict[str, Any]
+    context: typer.Context,
+    data_dir: Path | None,
+    tool_name: str,
+    payload: dict[str, Any],
+    *,
+    must_exist: bool | None = None,
 ) -> BaseModel:
-    """Run the registered tool ``tool_name`` on ``payload`` as ``key`` (None: the owner).
+    """Run the registered tool ``tool_name`` on ``payload`` as the ``--key`` (else the owner).
 
-    A refusal raises ``DraftroomError``, audited by the registry like any other call's.
+    ``must_exist`` (default: unless the tool creates something) refuses a missing data dir
+    instead of creating it. A refusal raises ``DraftroomError``, audited by the registry like any other.
     """
-    failures = logging.getLogger(FAILURE_LOG)
-    if not failures.handlers:
-        # The refusal is audited and printed as one line; no second, JSON line on stderr.
-        failures.addHandler(logging.NullHandler())
+    _show_failure_log(_options(context).verbose)
     registry = build_registry()
-    caller = _caller(services, key)
-    return registry.invoke(registry.get(tool_name), services, caller, payload, transport=TRANSPORT)
+    tool = registry.get(tool_name)
+    exists = tool.created_status != 201 if must_exist is None else must_exist
+    services = open_services(data_dir, must_exist=exists)
+    caller = _caller(services, acting_key(context))
+    return registry.invoke(tool, services, caller, payload, transport=TRANSPORT)
 
 
 def run_tool(
@@ -83,10 +155,12 @@ def run_tool(
     tool_name: str,
     payload: dict[str, Any],
     mode: Literal["python", "json"] = "python",
+    *,
+    must_exist: bool | None = None,
 ) -> dict[str, Any]:
     """``invoke`` on the data dir, its output as a dict; a refusal exits 1 with ``fail``."""
     try:
-        output = invoke(open_services(data_dir), acting_key(context), tool_name, payload)
+        output = invoke(context, data_dir, tool_name, payload, must_exist=must_exist)
     except DraftroomError as exc:
         raise fail(exc) from None
     return output.model_dump(mode=mode)

@@ -355,6 +355,7 @@ class _Outcome:
             error_code=self.error.code if self.error else None,
             commit_sha=fields.commit_sha if fields else None,
             detail=detail,
+            bytes_written=fields.bytes_written if fields else None,
         )
 
     def report(self, services: Services, *, writes: bool, call: Call | None = None) -> None:

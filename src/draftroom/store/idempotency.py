@@ -55,6 +55,7 @@ def claim_idempotency_key(
     """
     for _ in range(3):
         with database.session() as session:
+            delete_expired_idempotency_keys(session, expired_before)
             found = _find(session, use)
             if found is not None and not (
                 found.created_at <= expired_before

@@ -7,8 +7,8 @@ The handler's annotations name its input and output models, and whether the regi
 the sandbox for it (``sandbox: SandboxAccess``) or not (``sandbox: None``).
 
 ``Registry.invoke`` is the single path every adapter takes, in this order: authenticate,
-scope, validate, open the sandbox, handle, audit, report. No adapter authenticates, audits
-or reports a failure on its own.
+scope, validate, claim the idempotency key (writing tools), open the sandbox, handle, audit,
+report. No adapter authenticates, audits or reports a failure on its own.
 """
 
 from __future__ import annotations

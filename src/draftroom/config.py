@@ -37,6 +37,19 @@ class Settings(BaseSettings):
     max_commits_per_minute: int = Field(
         60, ge=1, description="Commits one reuse token may make per minute (429 rate_limited)."
     )
+    max_sandboxes_per_key: int = Field(
+        100, ge=1, description="Active sandboxes one API key may hold (429 quota_exceeded)."
+    )
+    max_sandbox_bytes_per_day: int = Field(
+        64 * 2**20,
+        ge=1,
+        description="Bytes of file content one sandbox's commits may add per UTC day (413).",
+    )
+    max_repo_growth_per_day: int = Field(
+        2**30,
+        ge=1,
+        description="Bytes of file content all sandboxes of a repository may add per UTC day.",
+    )
     token_failures_before_lockout: int = Field(
         10, ge=1, description="Failed reuse-token attempts per API key or client before 429."
     )

@@ -33,13 +33,16 @@ DraftroomError (500 internal_error)
 │   ├── RevertConflict (409 revert_conflict)
 │   ├── MergeConflict (409 merge_conflict)
 │   ├── AlreadyExists (409 already_exists)
-│   └── InvalidTransition (409 invalid_transition)
+│   ├── InvalidTransition (409 invalid_transition)
+│   └── IdempotencyInProgress (409 idempotency_in_progress)
 ├── PayloadTooLarge (413 payload_too_large)
 ├── Unprocessable (422 unprocessable)
 │   ├── InvalidRequest (422 invalid_request)
 │   ├── WorkspaceFileInvalid (422 workspace_file_invalid)
-│   └── SecretDetected (422 secret_detected)
+│   ├── SecretDetected (422 secret_detected)
+│   └── IdempotencyKeyReused (422 idempotency_key_reused)
 ├── RateLimited (429 rate_limited)
+│   └── QuotaExceeded (429 quota_exceeded)
 ├── UpstreamUnavailable (502 upstream_unavailable)
 └── MethodNotAllowed (405 method_not_allowed)
 """
@@ -176,6 +179,12 @@ class InvalidTransition(Conflict):
     code = "invalid_transition"
 
 
+class IdempotencyInProgress(Conflict):
+    """The first call with this ``Idempotency-Key`` is still running: retry in a moment."""
+
+    code = "idempotency_in_progress"
+
+
 class PayloadTooLarge(DraftroomError):
     code = "payload_too_large"
     status = 413
@@ -202,9 +211,21 @@ class SecretDetected(Unprocessable):
     code = "secret_detected"
 
 
+class IdempotencyKeyReused(Unprocessable):
+    """An ``Idempotency-Key`` sent again with a different request than its first use."""
+
+    code = "idempotency_key_reused"
+
+
 class RateLimited(DraftroomError):
     code = "rate_limited"
     status = 429
+
+
+class QuotaExceeded(RateLimited):
+    """A standing quota (sandboxes per API key) rather than a rate that frees up by itself."""
+
+    code = "quota_exceeded"
 
 
 class UpstreamUnavailable(DraftroomError):

@@ -16,7 +16,12 @@ import httpx
 from draftroom.config import Settings
 from draftroom.domain.calls import Services
 
-LIMITS_OFF = {"DRAFTROOM_MAX_COMMITS_PER_MINUTE": "1000000"}
+LIMITS_OFF = {
+    "DRAFTROOM_MAX_COMMITS_PER_MINUTE": "1000000",
+    "DRAFTROOM_MAX_SANDBOXES_PER_KEY": "1000000",
+    "DRAFTROOM_MAX_SANDBOX_BYTES_PER_DAY": str(2**50),
+    "DRAFTROOM_MAX_REPO_GROWTH_PER_DAY": str(2**50),
+}
 
 
 def free_port() -> int:

@@ -145,6 +145,7 @@ def _serve(
                 request_id=request_id,
                 transport=TRANSPORT,
                 client=request.client.host if request.client else None,
+                idempotency_key=request.headers.get("idempotency-key"),
             )
         except DraftroomError as exc:
             return error_response(_located(tool, exc), request_id, registry)

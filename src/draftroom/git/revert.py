@@ -45,8 +45,13 @@ def revert_commit(
     extra_changes: Sequence[Change] = (),
     expected_head: str | None = None,
     author: Identity | None = None,
+    keep: str | None = None,
 ) -> CommitResult:
-    """Commit the inverse of ``sha`` (against its first parent) on top of ``branch``."""
+    """Commit the inverse of ``sha`` (against its first parent) on top of ``branch``.
+
+    ``keep`` names a top-level directory the revert leaves as the head has it (a log that
+    history only adds to): what ``sha`` did there is not taken back.
+    """
     extra = validate_changes(extra_changes, allow_empty=True)
     ensure_writable(repo, gitdir, branch)
     with branch_lock(gitdir, branch):
@@ -59,7 +64,11 @@ def revert_commit(
             text += f"\n\nThis reverts commit {full}."
         info = commit_info(text, {"Reverts": full, **(trailers or {})}, author)
         parent = target.parents[0].tree if target.parents else empty_tree(repo)
-        index = repo.merge_trees(target.tree, head.tree, parent)
+        before, after = target.tree, parent
+        if keep is not None:
+            before = _with_entry(repo, before, keep, head.tree)
+            after = _with_entry(repo, after, keep, head.tree)
+        index = repo.merge_trees(before, head.tree, after)
         if index.conflicts is not None:
             paths = sorted({e.path for entries in index.conflicts for e in entries if e})
             raise RevertConflict(
@@ -94,6 +103,21 @@ def restore_tree(
         check_expected(repo, branch, head, expected_head)
         reason = f"branch {branch!r} already has the tree of {to_ref!r}"
         return _finish(repo, branch, head, target.tree_id, extra, info, reason)
+
+
+def _with_entry(
+    repo: pygit2.Repository, tree: pygit2.Tree, name: str, source: pygit2.Tree
+) -> pygit2.Tree:
+    """``tree`` with its top-level entry ``name`` as ``source`` has it (or without one)."""
+    builder = repo.TreeBuilder(tree)
+    if name in source:
+        entry = source[name]
+        builder.insert(name, entry.id, entry.filemode)
+    elif builder.get(name) is not None:
+        builder.remove(name)
+    kept = repo[builder.write()]
+    assert isinstance(kept, pygit2.Tree)
+    return kept
 
 
 def _finish(

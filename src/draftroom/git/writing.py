@@ -47,8 +47,10 @@ class Writing(Handle):
         extra_changes: Sequence[Change] = (),
         expected_head: str | None = None,
         author: Identity | None = None,
+        keep: str | None = None,
     ) -> CommitResult:
-        """Commit the inverse of ``sha`` on ``branch`` (with a ``Reverts:`` trailer)."""
+        """Commit the inverse of ``sha`` on ``branch`` (with a ``Reverts:`` trailer);
+        the top-level directory ``keep`` stays as the head has it."""
         return revert.revert_commit(
             self._repo,
             self.path,
@@ -59,6 +61,7 @@ class Writing(Handle):
             extra_changes=extra_changes,
             expected_head=expected_head,
             author=author,
+            keep=keep,
         )
 
     def restore_tree(

@@ -30,6 +30,7 @@ def add_audit_event(
     error_code: str | None = None,
     commit_sha: str | None = None,
     detail: dict[str, Any] | None = None,
+    bytes_written: int | None = None,
 ) -> AuditEvent:
     event = AuditEvent(
         request_id=request_id,
@@ -43,6 +44,7 @@ def add_audit_event(
         error_code=error_code,
         commit_sha=commit_sha,
         detail=detail,
+        bytes_written=bytes_written,
     )
     session.add(event)
     session.flush()
@@ -120,6 +122,18 @@ def commit_times_since(
     """The times of those commits, oldest first (read only to tell a caller when to retry)."""
     where = _commits_since(repo, branch, token_id, since)
     return session.scalars(select(AuditEvent.at).where(*where).order_by(AuditEvent.at)).all()
+
+
+def bytes_written_since(
+    session: Session, *, repo: str, branch: str | None = None, since: datetime
+) -> int:
+    """File bytes the calls that succeeded on ``repo`` (one ``branch`` of it) wrote after
+    ``since``: one SUM over the (repo, branch, at) index."""
+    where = [AuditEvent.repo == repo, AuditEvent.at > since, AuditEvent.outcome == "ok"]
+    if branch is not None:
+        where.append(AuditEvent.branch == branch)
+    query = select(func.coalesce(func.sum(AuditEvent.bytes_written), 0)).where(*where)
+    return int(session.scalar(query) or 0)
 
 
 def recent_failures(session: Session, org_id: int, limit: int) -> Sequence[AuditEvent]:

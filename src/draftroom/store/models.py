@@ -1,5 +1,5 @@
 """The tables draftroom keeps: orgs, repositories, API keys, sandboxes, reuse tokens, audit,
-merge requests.
+idempotency keys, merge requests.
 
 Secrets are stored only as hashes (see ``draftroom.domain.access.tokens``); the audit table holds
 ids, names and outcomes, never a token or file content. Schema changes go through a new
@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Float,
     ForeignKey,
@@ -30,6 +31,7 @@ from draftroom.store.timestamps import UTCDateTime, utc_now
 Role = Literal["admin", "agent"]
 SandboxStatus = Literal["active", "archived", "merged"]
 Outcome = Literal["ok", "error"]
+IdempotencyState = Literal["running", "done"]
 MergeRequestStatus = Literal["pending", "merged", "rejected", "superseded"]
 
 # Named constraints keep migrations reproducible across SQLite and PostgreSQL.
@@ -104,7 +106,7 @@ class Sandbox(Base):
     status: Mapped[SandboxStatus] = mapped_column(String(16), default="active")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     created_by_key_id: Mapped[str | None] = mapped_column(
-        ForeignKey("api_keys.id", ondelete="SET NULL")
+        ForeignKey("api_keys.id", ondelete="SET NULL"), index=True
     )
     project_name: Mapped[str | None] = mapped_column(String(200))
 
@@ -154,6 +156,33 @@ class AuditEvent(Base):
     commit_sha: Mapped[str | None] = mapped_column(String(64), index=True)
     duration_ms: Mapped[float] = mapped_column(Float)
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    bytes_written: Mapped[int | None] = mapped_column(BigInteger)
+    """File content the call's commit added (the daily write quotas sum it)."""
+
+
+class IdempotencyKey(Base):
+    """The first answer to a writing call sent with an ``Idempotency-Key``, for its retries.
+
+    ``key_hash`` hashes the caller's key and ``response`` is encrypted with a key derived
+    from it (an answer may hold a reuse token): a copy of this table alone opens neither.
+    ``response`` is None while the first call runs.
+    """
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (
+        UniqueConstraint("api_key_id", "tool", "key_hash"),
+        CheckConstraint("state IN ('running', 'done')", name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    api_key_id: Mapped[str] = mapped_column(String(32))
+    tool: Mapped[str] = mapped_column(String(100))
+    key_hash: Mapped[str] = mapped_column(String(64))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    request_id: Mapped[str] = mapped_column(String(64))
+    state: Mapped[IdempotencyState] = mapped_column(String(16), default="running")
+    response: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, index=True)
 
 
 class MergeRequest(Base):

@@ -76,3 +76,11 @@ def count_sandboxes(
 ) -> int:
     query = select(func.count()).select_from(Sandbox).where(*_conditions(repository_id, status))
     return session.scalar(query) or 0
+
+
+def count_sandboxes_by_key(
+    session: Session, api_key_id: str, status: SandboxStatus | None = "active"
+) -> int:
+    """How many sandboxes (of ``status``) one API key created."""
+    conditions = [Sandbox.created_by_key_id == api_key_id, *_conditions(None, status)]
+    return session.scalar(select(func.count()).select_from(Sandbox).where(*conditions)) or 0

@@ -7,8 +7,8 @@ The handler's annotations name its input and output models, and whether the regi
 the sandbox for it (``sandbox: SandboxAccess``) or not (``sandbox: None``).
 
 ``Registry.invoke`` is the single path every adapter takes, in this order: authenticate,
-scope, validate, open the sandbox, handle, audit, report. No adapter authenticates, audits
-or reports a failure on its own.
+scope, validate, claim the idempotency key (writing tools), open the sandbox, handle, audit,
+report. No adapter authenticates, audits or reports a failure on its own.
 """
 
 from __future__ import annotations
@@ -32,10 +32,12 @@ from draftroom.domain.calls import (
     FailedCall,
     Principal,
     Services,
+    idempotency,
     report_failure,
 )
 from draftroom.errors import DraftroomError, InsufficientScope, NotFound
 from draftroom.store import Database
+from draftroom.tools.idempotency import claim_key, with_idempotency_key
 from draftroom.tools.validation import Payload, validate
 
 Scope = Literal["sandbox", "admin"]
@@ -177,6 +179,8 @@ class Registry:
         hints = typing.get_type_hints(handler)
         _, sandbox_name, body_name = list(hints)[:3]
         input_model = hints[body_name]
+        if declared.writes:
+            input_model = with_idempotency_key(input_model)
         opens_sandbox = hints[sandbox_name] is SandboxAccess
         if declared.name in self._tools:
             raise ValueError(f"tool {declared.name!r} declared twice")
@@ -254,12 +258,14 @@ class Registry:
         transport: str = "http",
         client: str | None = None,
         detail: dict[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> BaseModel:
         """Run one call whole: authenticate, scope, validate, open the sandbox, handle, audit,
         report. The audit row shares the call's session (``Call.end``): one commit per call.
 
         ``client`` is the caller's address when the transport has one (lockouts count by it);
-        ``detail`` adds the caller's facts to the row's (e.g. ``local`` for local mode).
+        ``detail`` adds the caller's facts to the row's (e.g. ``local`` for local mode);
+        ``idempotency_key`` is the transport's own (the HTTP header), beside the input field.
         """
         request_id = request_id or uuid.uuid4().hex
         started = time.perf_counter()
@@ -275,23 +281,20 @@ class Registry:
         call = Call(services, principal, request_id, tool.name, transport, client=client)
         call.audit.detail.update(detail or {})
         outcome = _Outcome(tool.name, request_id, transport, client, started)
+        claim: idempotency.Claim | None = None
         try:
             if tool.local_only and transport not in LOCAL_TRANSPORTS:
                 where = f"the server's own command line (draftroom call {tool.name})"
                 raise InsufficientScope(f"{tool.name} is only for {where}")
             body = validate(tool.input_model, payload)
-            sandbox = None
-            if tool.opens_sandbox:
-                sandbox = open_sandbox(
-                    call,
-                    call.session,
-                    body.repo_name,
-                    body.reuse_token,
-                    body.branch,
-                    read_archived=tool.reads_archived,
-                )
-                call.save()  # the token check's one write: no write lock held while git works
-            return tool.handler(call, sandbox, body)
+            claim, first = claim_key(tool, call, body, idempotency_key)
+            if first is not None:
+                call.audit.detail["idempotent_replay"] = True
+                return tool.output_model.model_validate(first)
+            output = _handle(tool, call, body)
+            if claim is not None:
+                idempotency.finish(call.session, claim, output.model_dump(mode="json"))
+            return output
         except DraftroomError as exc:
             outcome.error = exc
             raise
@@ -302,6 +305,8 @@ class Registry:
             raise internal from exc
         finally:
             call.end(lambda session: outcome.audit(session, principal, call), failed=outcome.failed)
+            if claim is not None and outcome.failed:
+                idempotency.release(services, claim)
             outcome.report(services, writes=tool.writes, call=call)
 
     def render(self, text: str, surface: Callable[[Tool], str]) -> str:
@@ -315,6 +320,22 @@ class Registry:
             alternatives = "|".join(re.escape(name) for name in names) or r"(?!)"
             self._names = re.compile(rf"(?<![\w./])(?:{alternatives})(?![\w])")
         return self._names.sub(lambda found: surface(self._tools[found.group(0)]), text)
+
+
+def _handle(tool: Tool, call: Call, body: Any) -> BaseModel:
+    """Open the sandbox the input names (when the tool takes one), then run the handler."""
+    sandbox = None
+    if tool.opens_sandbox:
+        sandbox = open_sandbox(
+            call,
+            call.session,
+            body.repo_name,
+            body.reuse_token,
+            body.branch,
+            read_archived=tool.reads_archived,
+        )
+        call.save()  # the token check's one write: no write lock held while git works
+    return tool.handler(call, sandbox, body)
 
 
 @dataclass
@@ -355,6 +376,7 @@ class _Outcome:
             error_code=self.error.code if self.error else None,
             commit_sha=fields.commit_sha if fields else None,
             detail=detail,
+            bytes_written=fields.bytes_written if fields else None,
         )
 
     def report(self, services: Services, *, writes: bool, call: Call | None = None) -> None:

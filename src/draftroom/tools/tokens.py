@@ -12,6 +12,11 @@ from draftroom.tools.inputs import SandboxInput
 from draftroom.tools.registry import tool
 
 
+class RenewInput(SandboxInput):
+    """The sandbox whose reuse token to renew (a model of its own: writing tools' inputs
+    gain ``idempotency_key``, the reading tools' ``SandboxInput`` does not)."""
+
+
 class RenewOutput(BaseModel):
     repo_name: str
     branch: str
@@ -27,7 +32,7 @@ class RenewOutput(BaseModel):
     ),
     writes=True,
 )
-def renew(call: Call, sandbox: None, body: SandboxInput) -> RenewOutput:
+def renew(call: Call, sandbox: None, body: RenewInput) -> RenewOutput:
     with call.services.database.session() as session:
         access, expires_at = renew_sandbox_token(
             call, session, body.repo_name, body.reuse_token, body.branch

@@ -23,6 +23,7 @@ from draftroom.errors import (
     BranchNotAllowed,
     Conflict,
     Forbidden,
+    QuotaExceeded,
     RefNotFound,
     RepoNotAllowed,
     RepoNotFound,
@@ -92,6 +93,7 @@ def create_sandbox(
 ) -> tuple[SandboxAccess, str]:
     """A new branch from ``main`` and its reuse token (plaintext returned once)."""
     record = repository_record(call, session, repo_name)
+    check_sandbox_quota(call, session)
     repo = call.services.git(record.path)
 
     def taken(name: str) -> bool:
@@ -131,6 +133,19 @@ def refuse_named_sandbox(call: Call, session: Session, repo_name: str, branch: s
         repo_name=record.name,
         branch=sandbox.branch,
     )
+
+
+def check_sandbox_quota(call: Call, session: Session) -> None:
+    """Refuse (429 ``quota_exceeded``) one more active sandbox past ``max_sandboxes_per_key``."""
+    limit = call.services.settings.max_sandboxes_per_key
+    held = store.count_sandboxes_by_key(session, call.principal.api_key_id)
+    if held >= limit:
+        raise QuotaExceeded(
+            f"this API key already holds {held} active sandboxes (limit {limit}); resume one "
+            "with its reuse_token, or ask an admin to archive the ones no longer needed",
+            limit=limit,
+            sandboxes=held,
+        )
 
 
 def _reserve_branch(repo: Repository, taken: Callable[[str], bool]) -> str:

@@ -42,6 +42,7 @@ def record_event(
     error_code: str | None = None,
     commit_sha: str | None = None,
     detail: dict[str, Any] | None = None,
+    bytes_written: int | None = None,
 ) -> AuditEvent:
     """Write one audit row.
 
@@ -60,6 +61,7 @@ def record_event(
         "error_code": error_code,
         "commit_sha": commit_sha,
         "detail": None if detail is None else _redact(detail),
+        "bytes_written": bytes_written,
     }
     if isinstance(session_or_db, Database):
         with session_or_db.session() as session:

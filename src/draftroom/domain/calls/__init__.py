@@ -4,6 +4,7 @@ the ``Principal`` behind it, the process's ``Services``, and how failed calls ar
 The lowest domain package: it imports no other.
 """
 
+from draftroom.domain.calls import idempotency
 from draftroom.domain.calls.alerts import AlertSender
 from draftroom.domain.calls.call import (
     AuditFields,
@@ -26,6 +27,7 @@ __all__ = [
     "FailureCounter",
     "Principal",
     "Services",
+    "idempotency",
     "recent_failures",
     "report_failure",
 ]

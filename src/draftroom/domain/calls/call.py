@@ -33,6 +33,8 @@ class AuditFields:
     commit_sha: str | None = None
     detail: dict[str, Any] = field(default_factory=dict)
     """Extra JSON-safe facts for the audit row (e.g. an ``allow_secrets`` override)."""
+    bytes_written: int | None = None
+    """File content the call's commits added: what the daily write quotas count."""
 
 
 @dataclass

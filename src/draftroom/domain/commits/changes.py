@@ -177,7 +177,8 @@ def rollback_commit(
 ) -> LoggedCommit:
     """Revert ``sha`` and append it to ``.logs/reverted_commits.yaml`` in the same commit.
 
-    The ``reason`` is stored in the log for ever, so one that holds a secret is refused.
+    ``.logs/`` is history, so the revert keeps it whole (``sha``'s own changelog entry, and
+    the entries a merge from ``main`` brought) and only adds to it. The ``reason`` is stored in the log for ever, so one that holds a secret is refused.
     """
     refuse_secret_texts(reason=reason)
     check_commit_rate(call, access)
@@ -202,6 +203,7 @@ def rollback_commit(
             extra_changes=[log, changelog],
             expected_head=head,
             author=author(access),
+            keep=LOGS_DIR,
         )
         return _logged(call, access, result, files, entry)
 
@@ -219,8 +221,10 @@ def restore_and_log(
 
     The logs are history, so a restore never takes them back: it adds its own changelog
     entry to them. With ``expected_head`` it fails on a moved branch instead of retrying,
-    for callers that chose ``target`` from what that head held.
+    for callers that chose ``target`` from what that head held. It counts against the commit
+    rate like any write (``sandbox.undo`` and ``git.restore`` come here).
     """
+    check_commit_rate(call, access)
     target = access.repo.resolve(target)
 
     def attempt(head: str) -> LoggedCommit:

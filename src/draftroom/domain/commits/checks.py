@@ -1,4 +1,5 @@
-"""The checks a tool's change set passes before it becomes a commit: sizes, rate, secrets.
+"""The checks a tool's change set passes before it becomes a commit: sizes, daily quotas,
+rate, secrets.
 
 Sizes (413 ``payload_too_large``) and rate (429 ``rate_limited`` with ``retry_after``) are
 counted from the audit table, which every worker writes, so they hold across processes.
@@ -18,6 +19,7 @@ from draftroom import store
 from draftroom.config import Settings
 from draftroom.domain.access import SandboxAccess, retry_after
 from draftroom.domain.calls import Call
+from draftroom.domain.commits.quotas import check_daily_bytes
 from draftroom.domain.commits.secrets import refuse_secrets, scan_changes, scan_paths, scan_text
 from draftroom.errors import PathNotFound, PayloadTooLarge, RateLimited
 from draftroom.git import Change
@@ -60,6 +62,7 @@ def check_commit(
         return _old_data(access, head, path, path in checked)
 
     check_sandbox_size(settings, access, head, changes, old_size)
+    check_daily_bytes(call, access, changes)
     findings = scan_text("message", message) + scan_paths(changes)
     findings += scan_changes(changes, old_data)
     if allow_secrets:

@@ -1,0 +1,82 @@
+"""The ``idempotency_key`` every writing tool takes, and claiming it for a call.
+
+Declared once here and added by the registry to each writing tool's input (``Tool.writes``),
+so the HTTP, GPT, MCP and CLI schemas all show it; the domain's ``idempotency`` keeps the
+keys. Callers that can send headers may use ``Idempotency-Key`` instead.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, Field, create_model
+
+from draftroom.domain.calls import Call, idempotency
+
+if TYPE_CHECKING:
+    from draftroom.tools.registry import Tool
+
+
+_GENERATED = "__draftroom_idempotent__"
+
+
+def with_idempotency_key(model: type[BaseModel]) -> type[BaseModel]:
+    """``model`` plus the ``idempotency_key`` field (same name, so schemas keep theirs).
+
+    Made once per model and kept on it, like ``@tool`` keeps its declaration on the handler,
+    so every registry built (and every tool sharing the model) gets the same class.
+    """
+    if idempotency.FIELD in model.model_fields:
+        return model
+    made = vars(model).get(_GENERATED)
+    if made is None:
+        made = _generate(model)
+        setattr(model, _GENERATED, made)
+    assert isinstance(made, type) and issubclass(made, BaseModel)
+    return made
+
+
+def _generate(model: type[BaseModel]) -> type[BaseModel]:
+    field: Any = (str | None, _idempotency_field())
+    generated: type[BaseModel] = create_model(
+        model.__name__,
+        __base__=model,
+        __module__=model.__module__,
+        __doc__=model.__doc__,
+        **{idempotency.FIELD: field},
+    )
+    return generated
+
+
+def _idempotency_field() -> Any:
+    return Field(
+        None,
+        min_length=1,
+        max_length=255,
+        pattern=r"^[!-~]+$",
+        description=(
+            "Any unique string (e.g. a UUID) to make this write safe to retry: a retry with "
+            "the same key within 24 h returns the first answer and writes nothing new. Same "
+            "as the Idempotency-Key header."
+        ),
+    )
+
+
+def claim_key(
+    tool: Tool, call: Call, body: BaseModel, header: str | None
+) -> tuple[idempotency.Claim | None, dict[str, Any] | None]:
+    """Claim the call's idempotency key (writing tools only), or the first answer to replay."""
+    if not tool.writes:
+        return None, None
+    key = idempotency.chosen_key(header, getattr(body, idempotency.FIELD, None))
+    if key is None:
+        return None, None
+    principal = call.principal
+    return idempotency.begin(
+        call.services,
+        api_key_id=principal.api_key_id,
+        tool=tool.name,
+        key=key,
+        body=body.model_dump(mode="json", exclude={idempotency.FIELD}),
+        request_id=call.request_id,
+    )

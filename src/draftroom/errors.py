@@ -21,6 +21,8 @@ DraftroomError (500 internal_error)
 │   ├── BranchNotAllowed (403 branch_not_allowed)
 │   ├── RepoNotAllowed (403 repo_not_allowed)
 │   ├── InsufficientScope (403 insufficient_scope)
+│   ├── ReadOnlyMode (403 read_only)
+│   ├── ToolsetNotLoaded (403 toolset_not_loaded)
 │   └── ReadOnlyPath (403 read_only_path)
 ├── NotFound (404 not_found)
 │   ├── RepoNotFound (404 repo_not_found)
@@ -111,6 +113,18 @@ class RepoNotAllowed(Forbidden):
 
 class InsufficientScope(Forbidden):
     code = "insufficient_scope"
+
+
+class ReadOnlyMode(Forbidden):
+    """A write tool called on a read-only MCP server or schema (``--read-only``)."""
+
+    code = "read_only"
+
+
+class ToolsetNotLoaded(Forbidden):
+    """A tool outside the toolsets this MCP server or schema was started with."""
+
+    code = "toolset_not_loaded"
 
 
 class ReadOnlyPath(Forbidden):

@@ -17,7 +17,6 @@ principal). This module must never hold tool logic: anything a tool does lives i
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -33,20 +32,25 @@ from mcp.server.lowlevel import Server
 from mcp.server.stdio import stdio_server
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.shared.exceptions import MCPError
-from starlette.datastructures import Headers
+from starlette.datastructures import Headers, QueryParams
 from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
 from draftroom import __version__
+from draftroom.adapters.mcp_examples import example_call
+from draftroom.config import Settings
 from draftroom.domain.access import MISSING_KEY, Bearer
 from draftroom.domain.calls import Principal, Services
 from draftroom.errors import DraftroomError, InsufficientScope, Unauthorized
 from draftroom.tools import Registry, Tool
+from draftroom.tools.toolsets import ALL, Selection, parse_flag
 
 SERVER_NAME = "draftroom"
 TRANSPORT = "mcp"
 PRINCIPAL_KEY = "draftroom.principal"
 """ASGI scope key under which ``McpEndpoint`` leaves the authenticated ``Principal``."""
+SELECTION_KEY = "draftroom.selection"
+"""ASGI scope key under which ``McpEndpoint`` leaves the request's toolsets ``Selection``."""
 
 INSTRUCTIONS = (
     "draftroom gives you a private sandbox branch of a git repository. Start with sandbox_init "
@@ -55,7 +59,7 @@ INSTRUCTIONS = (
 )
 
 PrincipalOf = Callable[[ServerRequestContext[Any, Any]], Principal]
-_EXAMPLE_HINT = re.compile(r"e\.g\. '([^']+)'")
+SelectionOf = Callable[[ServerRequestContext[Any, Any]], Selection]
 
 
 def tool_name(tool: Tool) -> str:
@@ -89,49 +93,6 @@ def input_schema(tool: Tool, defaults: Mapping[str, Any] | None = None) -> dict[
 def output_schema(tool: Tool) -> dict[str, Any]:
     """The output model as JSON schema, with the field names ``model_dump`` produces (as HTTP)."""
     return tool.output_model.model_json_schema(by_alias=False, mode="serialization")
-
-
-def example_call(schema: Mapping[str, Any]) -> dict[str, Any]:
-    """A call with every required field of ``schema`` filled with an example value."""
-    value = _example(schema, schema.get("$defs", {}), "", top=True)
-    return value if isinstance(value, dict) else {}
-
-
-def _example(
-    schema: Mapping[str, Any], defs: Mapping[str, Any], name: str, *, top: bool = False
-) -> Any:
-    """Required fields; inside nested objects also the ones defaulting to null (``content``)."""
-    if "$ref" in schema:
-        return _example(defs[schema["$ref"].rsplit("/", 1)[-1]], defs, name, top=top)
-    if schema.get("examples"):
-        return schema["examples"][0]
-    if "const" in schema:
-        return schema["const"]
-    if schema.get("enum"):
-        return schema["enum"][0]
-    options = schema.get("anyOf") or schema.get("oneOf")
-    if options:
-        chosen = next((o for o in options if o.get("type") != "null"), options[0])
-        return _example(chosen, defs, name)
-    kind = schema.get("type")
-    if kind == "object":
-        properties = schema.get("properties", {})
-        required = schema.get("required", [])
-        return {
-            field: _example(spec, defs, field)
-            for field, spec in properties.items()
-            if field in required or (not top and "default" in spec and spec["default"] is None)
-        }
-    if kind == "array":
-        return [_example(schema.get("items", {}), defs, name)]
-    if kind == "integer":
-        return int(schema.get("minimum", 0))
-    if kind == "number":
-        return float(schema.get("minimum", 0))
-    if kind == "boolean":
-        return False
-    hint = _EXAMPLE_HINT.search(schema.get("description", ""))
-    return hint.group(1) if hint else f"<{name or 'value'}>"
 
 
 def describe(tool: Tool, schema: Mapping[str, Any]) -> str:
@@ -181,12 +142,14 @@ def build_server(
     registry: Registry,
     principal_of: PrincipalOf,
     *,
+    selection_of: SelectionOf = lambda ctx: ALL,
     defaults: Mapping[str, Any] | None = None,
     instructions: str = INSTRUCTIONS,
 ) -> Server[Any]:
-    """A low-level MCP server exposing every registry tool.
+    """A low-level MCP server exposing the registry's tools.
 
     ``principal_of`` says who is calling (from the HTTP request, or fixed for stdio);
+    ``selection_of`` which toolsets it loaded and whether read-only (the same way);
     ``defaults`` fill input fields a call omits (or sends as null), for the tools that have
     them; local mode uses it for ``repo_name`` and ``reuse_token``.
     """
@@ -207,8 +170,12 @@ def build_server(
         ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
         """The tools this principal may call: as over HTTP, admin tools stay unseen by agents."""
-        principal = principal_of(ctx)
-        visible = [listed[name] for name, tool in tools.items() if _may_call(tool, principal)]
+        principal, selection = principal_of(ctx), selection_of(ctx)
+        visible = [
+            listed[name]
+            for name, tool in tools.items()
+            if _may_call(tool, principal) and selection.offers(tool.name, tool.writes)
+        ]
         return types.ListToolsResult(tools=visible)
 
     async def call_tool(
@@ -231,6 +198,7 @@ def build_server(
                 request_id=request_id,
                 transport=TRANSPORT,
                 client=_client_address(ctx),
+                selection=selection_of(ctx),
             )
             output = await anyio.to_thread.run_sync(run)
         except DraftroomError as exc:
@@ -275,6 +243,23 @@ def _client_address(ctx: ServerRequestContext[Any, Any]) -> str | None:
     return client.host if client is not None else None
 
 
+def selection_from_request(ctx: ServerRequestContext[Any, Any]) -> Selection:
+    """The toolsets ``McpEndpoint`` read from this HTTP request's query (or the settings)."""
+    selection = ctx.request.scope.get(SELECTION_KEY) if ctx.request is not None else None
+    return selection if isinstance(selection, Selection) else ALL
+
+
+def request_selection(scope: Scope, settings: Settings) -> Selection:
+    """``?toolsets=core,workspace&read_only=1``, each defaulting to its setting
+    (``DRAFTROOM_MCP_TOOLSETS``, ``DRAFTROOM_MCP_READ_ONLY``); unknown names are a 400."""
+    query = QueryParams(scope.get("query_string", b"").decode("latin-1"))
+    toolsets = query.get("toolsets", settings.mcp_toolsets)
+    read_only = query.get("read_only")
+    return Selection.parse(
+        toolsets, settings.mcp_read_only if read_only is None else parse_flag(read_only)
+    )
+
+
 def principal_from_request(ctx: ServerRequestContext[Any, Any]) -> Principal:
     """The principal ``McpEndpoint`` authenticated for this HTTP request."""
     principal = ctx.request.scope.get(PRINCIPAL_KEY) if ctx.request is not None else None
@@ -300,7 +285,9 @@ class McpEndpoint:
     def __init__(self, services: Services, registry: Registry) -> None:
         self.services = services
         self.registry = registry
-        self.server = build_server(services, registry, principal_from_request)
+        self.server = build_server(
+            services, registry, principal_from_request, selection_of=selection_from_request
+        )
         self._manager: StreamableHTTPSessionManager | None = None
 
     @asynccontextmanager
@@ -321,6 +308,7 @@ class McpEndpoint:
         try:
             if self._manager is None:
                 raise DraftroomError("the MCP endpoint is not running; start the app's lifespan")
+            selection = request_selection(scope, self.services.settings)
             admit = partial(
                 self.registry.admit,
                 self.services,
@@ -338,6 +326,7 @@ class McpEndpoint:
             await response(scope, receive, send)
             return
         scope[PRINCIPAL_KEY] = principal
+        scope[SELECTION_KEY] = selection
         await self._manager.handle_request(scope, receive, send)
 
 
@@ -346,12 +335,19 @@ def serve_stdio(
     registry: Registry,
     principal: Principal,
     *,
+    selection: Selection = ALL,
     defaults: Mapping[str, Any] | None = None,
     instructions: str = INSTRUCTIONS,
 ) -> None:
-    """Serve MCP on stdin/stdout until the client closes it, every call as ``principal``."""
+    """Serve MCP on stdin/stdout until the client closes it, every call as ``principal``,
+    offering the tools ``selection`` names."""
     server = build_server(
-        services, registry, lambda ctx: principal, defaults=defaults, instructions=instructions
+        services,
+        registry,
+        lambda ctx: principal,
+        selection_of=lambda ctx: selection,
+        defaults=defaults,
+        instructions=instructions,
     )
 
     async def run() -> None:

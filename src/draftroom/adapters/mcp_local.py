@@ -15,6 +15,7 @@ from draftroom.adapters.mcp import TRANSPORT, serve_stdio
 from draftroom.domain.calls import Principal, Services
 from draftroom.domain.repos import LocalSandbox, open_local_sandbox, owner_principal, setup_default
 from draftroom.tools import Registry, build_registry
+from draftroom.tools.toolsets import ALL, Selection
 
 
 def local_instructions(repo_name: str, branch: str) -> str:
@@ -27,10 +28,10 @@ def local_instructions(repo_name: str, branch: str) -> str:
     )
 
 
-def serve_data_dir(services: Services) -> None:
+def serve_data_dir(services: Services, selection: Selection = ALL) -> None:
     """Serve every repository of the data dir (creating the embedded default when empty)."""
     setup_default(services)
-    serve_stdio(services, build_registry(), owner_principal(services))
+    serve_stdio(services, build_registry(), owner_principal(services), selection=selection)
 
 
 def local_sandbox(
@@ -48,7 +49,7 @@ def local_sandbox(
     return open_local_sandbox(services, principal, repo_path, start)
 
 
-def serve_repository(services: Services, repo_path: Path) -> None:
+def serve_repository(services: Services, repo_path: Path, selection: Selection = ALL) -> None:
     """Serve the repository at ``repo_path`` with its one sandbox, created or resumed."""
     principal = owner_principal(services)
     registry = build_registry()
@@ -62,6 +63,7 @@ def serve_repository(services: Services, repo_path: Path) -> None:
         services,
         registry,
         principal,
+        selection=selection,
         defaults={"repo_name": local.repo_name, "reuse_token": local.reuse_token},
         instructions=local_instructions(local.repo_name, local.branch),
     )

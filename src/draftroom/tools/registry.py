@@ -36,6 +36,7 @@ from draftroom.domain.calls import (
 )
 from draftroom.errors import DraftroomError, InsufficientScope, NotFound
 from draftroom.store import Database
+from draftroom.tools.toolsets import Selection, toolset_of
 from draftroom.tools.validation import Payload, validate
 
 Scope = Literal["sandbox", "admin"]
@@ -133,6 +134,8 @@ class Tool:
     """The tool only reads where its sandbox stands, so it answers for an archived one too."""
     local_only: bool = False
     """Only for the data dir's owner at the server's command line: no HTTP route, 403 elsewhere."""
+    toolset: str = "core"
+    """The toolset (``tools.toolsets.TOOLSETS``) that lists it."""
 
     @property
     def path(self) -> str:
@@ -192,6 +195,7 @@ class Registry:
             output_model=hints["return"],
             handler=handler,
             opens_sandbox=opens_sandbox,
+            toolset=toolset_of(declared.name),
             **vars(declared),
         )
         self._tools[declared.name] = registered
@@ -254,12 +258,14 @@ class Registry:
         transport: str = "http",
         client: str | None = None,
         detail: dict[str, Any] | None = None,
+        selection: Selection | None = None,
     ) -> BaseModel:
         """Run one call whole: authenticate, scope, validate, open the sandbox, handle, audit,
         report. The audit row shares the call's session (``Call.end``): one commit per call.
 
         ``client`` is the caller's address when the transport has one (lockouts count by it);
-        ``detail`` adds the caller's facts to the row's (e.g. ``local`` for local mode).
+        ``detail`` adds the caller's facts to the row's (e.g. ``local`` for local mode);
+        ``selection`` refuses tools outside the caller's toolsets, or writes when read-only.
         """
         request_id = request_id or uuid.uuid4().hex
         started = time.perf_counter()
@@ -279,6 +285,8 @@ class Registry:
             if tool.local_only and transport not in LOCAL_TRANSPORTS:
                 where = f"the server's own command line (draftroom call {tool.name})"
                 raise InsufficientScope(f"{tool.name} is only for {where}")
+            if selection is not None:
+                selection.check(tool.name, tool.writes)
             body = validate(tool.input_model, payload)
             sandbox = None
             if tool.opens_sandbox:

@@ -25,6 +25,7 @@ from functools import partial
 from typing import Any
 
 import anyio
+import anyio.from_thread
 import anyio.to_thread
 import mcp_types as types
 from mcp.server.context import ServerRequestContext
@@ -38,9 +39,19 @@ from starlette.types import Receive, Scope, Send
 
 from draftroom import __version__
 from draftroom.adapters.mcp_examples import example_call
+from draftroom.adapters.mcp_prompts import prompt_handlers
+from draftroom.adapters.mcp_resources import resource_handlers
+from draftroom.adapters.mcp_results import (
+    error_body,
+    errors_as_mcp,
+    mcp_error,
+    request_id_of,
+    tool_name,
+    tool_result,
+)
 from draftroom.config import Settings
 from draftroom.domain.access import MISSING_KEY, Bearer
-from draftroom.domain.calls import Principal, Services
+from draftroom.domain.calls import Principal, Progress, Services
 from draftroom.errors import DraftroomError, InsufficientScope, Unauthorized
 from draftroom.tools import Registry, Tool
 from draftroom.tools.toolsets import ALL, Selection, parse_flag
@@ -60,22 +71,6 @@ INSTRUCTIONS = (
 
 PrincipalOf = Callable[[ServerRequestContext[Any, Any]], Principal]
 SelectionOf = Callable[[ServerRequestContext[Any, Any]], Selection]
-
-
-def tool_name(tool: Tool) -> str:
-    """The MCP name of a registry tool: its operation id (``git.commit`` -> ``git_commit``)."""
-    return tool.operation_id
-
-
-def error_body(
-    exc: DraftroomError, request_id: str | None, registry: Registry | None = None
-) -> dict[str, Any]:
-    """The JSON an HTTP error response carries, for the same error; with ``registry``, tool
-    names in the message are shown as MCP tool names."""
-    error = {**exc.to_dict(), "request_id": request_id}
-    if registry is not None:
-        error["message"] = registry.render(exc.message, tool_name)
-    return {"error": error}
 
 
 def input_schema(tool: Tool, defaults: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -124,19 +119,6 @@ def mcp_tool(tool: Tool, defaults: Mapping[str, Any] | None = None) -> types.Too
     )
 
 
-def tool_result(output: dict[str, Any], *, is_error: bool = False) -> types.CallToolResult:
-    """The output as text, and as structured content unless it is an error body.
-
-    An error's structured content would contradict the tool's ``outputSchema``: the
-    TypeScript SDK client then throws (-32602) instead of showing the model the error.
-    """
-    return types.CallToolResult(
-        content=[types.TextContent(text=json.dumps(output, ensure_ascii=False))],
-        structured_content=None if is_error else output,
-        is_error=is_error,
-    )
-
-
 def build_server(
     services: Services,
     registry: Registry,
@@ -178,33 +160,64 @@ def build_server(
         ]
         return types.ListToolsResult(tools=visible)
 
+    async def invoke(
+        ctx: ServerRequestContext[Any, Any],
+        tool: Tool,
+        payload: dict[str, Any],
+        request_id: str,
+        *,
+        any_toolset: bool = False,
+    ) -> dict[str, Any]:
+        """Run ``tool`` through the registry as this request's principal and toolsets
+        (``any_toolset``: read-only mode still holds, the toolsets do not)."""
+        selection = selection_of(ctx)
+        if any_toolset:
+            selection = replace(selection, toolsets=None)
+        run = partial(
+            registry.invoke,
+            tool,
+            services,
+            principal_of(ctx),
+            payload,
+            request_id=request_id,
+            transport=TRANSPORT,
+            client=_client_address(ctx),
+            selection=selection,
+            progress=_progress(ctx),
+        )
+        output = await anyio.to_thread.run_sync(run)
+        return output.model_dump(mode="json")
+
     async def call_tool(
         ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
     ) -> types.CallToolResult:
         tool = tools.get(params.name)
         if tool is None:
             raise MCPError(types.INVALID_PARAMS, f"no tool named {params.name!r}; see tools/list")
-        request_id = _request_id(ctx)
+        request_id = request_id_of(ctx)
         arguments = {k: v for k, v in (params.arguments or {}).items() if v is not None}
-        payload = {**defaults_for(tool), **arguments}
         try:
-            principal = principal_of(ctx)
-            run = partial(
-                registry.invoke,
-                tool,
-                services,
-                principal,
-                payload,
-                request_id=request_id,
-                transport=TRANSPORT,
-                client=_client_address(ctx),
-                selection=selection_of(ctx),
-            )
-            output = await anyio.to_thread.run_sync(run)
+            output = await invoke(ctx, tool, {**defaults_for(tool), **arguments}, request_id)
         except DraftroomError as exc:
             return tool_result(error_body(exc, request_id, registry), is_error=True)
-        return tool_result(output.model_dump(mode="json"))
+        return tool_result(output)
 
+    async def run_tool(
+        ctx: ServerRequestContext[Any, Any], name: str, payload: dict[str, Any]
+    ) -> dict[str, Any]:
+        """A tool call on behalf of a prompt or resource, whatever toolsets are loaded (they
+        choose the listed tools); an error as an MCP error."""
+        request_id = request_id_of(ctx)
+        try:
+            return await invoke(ctx, registry.get(name), payload, request_id, any_toolset=True)
+        except DraftroomError as exc:
+            raise mcp_error(exc, request_id, registry) from None
+
+    def render(text: str) -> str:
+        return registry.render(text, tool_name)
+
+    list_prompts, get_prompt = prompt_handlers(run_tool, render, fill)
+    list_resources, list_templates, read_resource = resource_handlers(run_tool, fill)
     return Server(
         SERVER_NAME,
         version=__version__,
@@ -212,14 +225,29 @@ def build_server(
         get_tool_input_schema=schemas.get,
         on_list_tools=list_tools,
         on_call_tool=call_tool,
+        on_list_prompts=list_prompts,
+        on_get_prompt=errors_as_mcp(get_prompt, registry),
+        on_list_resources=errors_as_mcp(list_resources, registry),
+        on_list_resource_templates=list_templates,
+        on_read_resource=errors_as_mcp(read_resource, registry),
     )
 
 
-def _request_id(ctx: ServerRequestContext[Any, Any]) -> str:
-    """The HTTP request's id (as in ``X-Request-Id``) when there is one, else a new one."""
-    state = ctx.request.scope.get("state", {}) if ctx.request is not None else {}
-    request_id = state.get("request_id") if isinstance(state, dict) else None
-    return request_id if isinstance(request_id, str) else uuid.uuid4().hex
+def _progress(ctx: ServerRequestContext[Any, Any]) -> Progress:
+    """A ``Call.progress`` sending MCP progress notifications (the SDK sends them only when
+    the client gave a progress token).
+
+    It runs in the call's worker thread; a notification that cannot be sent is dropped,
+    never failing the call.
+    """
+
+    def report(done: float, total: float | None, message: str | None) -> None:
+        try:
+            anyio.from_thread.run(ctx.session.report_progress, done, total, message)
+        except Exception:  # the client went away: the call goes on
+            return
+
+    return report
 
 
 def _rendered(registry: Registry, tool: Tool) -> Tool:

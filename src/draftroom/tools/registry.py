@@ -31,6 +31,7 @@ from draftroom.domain.calls import (
     Call,
     FailedCall,
     Principal,
+    Progress,
     Services,
     report_failure,
 )
@@ -259,13 +260,15 @@ class Registry:
         client: str | None = None,
         detail: dict[str, Any] | None = None,
         selection: Selection | None = None,
+        progress: Progress | None = None,
     ) -> BaseModel:
         """Run one call whole: authenticate, scope, validate, open the sandbox, handle, audit,
         report. The audit row shares the call's session (``Call.end``): one commit per call.
 
         ``client`` is the caller's address when the transport has one (lockouts count by it);
         ``detail`` adds the caller's facts to the row's (e.g. ``local`` for local mode);
-        ``selection`` refuses tools outside the caller's toolsets, or writes when read-only.
+        ``selection`` refuses tools outside the caller's toolsets, or writes when read-only;
+        ``progress`` hears a long call's steps (``Call.report``).
         """
         request_id = request_id or uuid.uuid4().hex
         started = time.perf_counter()
@@ -278,7 +281,9 @@ class Registry:
             transport=transport,
             client=client,
         )
-        call = Call(services, principal, request_id, tool.name, transport, client=client)
+        call = Call(
+            services, principal, request_id, tool.name, transport, client=client, progress=progress
+        )
         call.audit.detail.update(detail or {})
         outcome = _Outcome(tool.name, request_id, transport, client, started)
         try:

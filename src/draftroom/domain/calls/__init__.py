@@ -9,6 +9,7 @@ from draftroom.domain.calls.call import (
     AuditFields,
     Call,
     Principal,
+    Progress,
 )
 from draftroom.domain.calls.failures import (
     FailedCall,
@@ -25,6 +26,7 @@ __all__ = [
     "FailedCall",
     "FailureCounter",
     "Principal",
+    "Progress",
     "Services",
     "recent_failures",
     "report_failure",

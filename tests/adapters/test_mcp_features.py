@@ -221,3 +221,51 @@ def test_error_data_is_json(services: Services) -> None:
 
     error = anyio.run(run)
     assert json.dumps(error.error.data)  # a plain JSON body
+
+
+def test_progress_over_http_streams_only_when_asked(services: Services) -> None:
+    """A call with a progress token is answered as a stream, progress first; others stay JSON."""
+    key = new_key(services, "agent")
+    heard: list[tuple[float, float | None, str | None]] = []
+
+    async def on_progress(done: float, total: float | None, message: str | None) -> None:
+        heard.append((done, total, message))
+
+    async def run() -> str | None:
+        with serving(services) as base:
+            async with http_mcp_client(f"{base}/mcp", key, "legacy") as client:
+                sandbox = await start(client, "branch")
+                commit_by_hand(services, "main", "new.md", b"new\n")
+                result = await client.call_tool(
+                    "sandbox_sync", sandbox, progress_callback=on_progress
+                )
+                return outcome_of(result)[0]
+
+    assert anyio.run(run) is None
+    assert [done for done, _, _ in heard] == [0, 1, 3]
+
+
+def test_merge_preview_reports_progress(services: Services) -> None:
+    heard: list[str | None] = []
+
+    async def on_progress(done: float, total: float | None, message: str | None) -> None:
+        heard.append(message)
+
+    async def run() -> str | None:
+        async with client_for(services) as client:
+            sandbox = await start(client, "branch")
+            change = {"path": "a.md", "content": "a\n", "message": "a"}
+            assert (
+                outcome_of(await client.call_tool("files_write", {**sandbox, **change}))[0] is None
+            )
+            request = {**sandbox, "title": "A", "description": "adds a"}
+            error, opened = outcome_of(await client.call_tool("merge_request", request))
+            assert error is None, opened
+            shown = await client.call_tool(
+                "merge_show", {"id": opened["id"], "patch": True}, progress_callback=on_progress
+            )
+            return outcome_of(shown)[0]
+
+    assert anyio.run(run) is None
+    assert heard[0] is not None and heard[0].startswith("previewing merge request")
+    assert "building the patch" in heard

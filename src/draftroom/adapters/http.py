@@ -29,7 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from draftroom import __version__
 from draftroom.adapters.limits import BodyLimit
-from draftroom.adapters.mcp import McpEndpoint
+from draftroom.adapters.mcp_http import McpEndpoint
 from draftroom.adapters.openapi import ERROR_RESPONSES, gpt_schema
 from draftroom.config import Settings
 from draftroom.domain.access import Bearer

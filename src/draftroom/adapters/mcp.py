@@ -9,17 +9,18 @@ the same ``{"error": {"code", "message", "details"?, "request_id"}}`` JSON as an
 body, with no structured content (every client accepts that); tool names in messages and
 descriptions are shown as MCP tool names (``memory_query``).
 
-Two transports: streamable HTTP (``McpEndpoint``, mounted at ``/mcp`` by the HTTP adapter,
-same API keys and scopes) and stdio (``serve_stdio``, a local process acting as one fixed
-principal). This module must never hold tool logic: anything a tool does lives in ``tools/``.
+Besides tools: prompts (``mcp_prompts``), resources (``mcp_resources``), progress
+notifications (``Call.progress``), and toolsets / read-only mode (``tools.toolsets``).
+Two transports: streamable HTTP (``mcp_http.McpEndpoint``, mounted at ``/mcp`` by the HTTP
+adapter, same API keys and scopes) and stdio (``serve_stdio``, a local process acting as one
+fixed principal). This module must never hold tool logic: anything a tool does lives in
+``tools/``.
 """
 
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import partial
 from typing import Any
@@ -31,11 +32,7 @@ import mcp_types as types
 from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
 from mcp.server.stdio import stdio_server
-from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.shared.exceptions import MCPError
-from starlette.datastructures import Headers, QueryParams
-from starlette.responses import JSONResponse
-from starlette.types import Receive, Scope, Send
 
 from draftroom import __version__
 from draftroom.adapters.mcp_examples import example_call
@@ -49,20 +46,13 @@ from draftroom.adapters.mcp_results import (
     tool_name,
     tool_result,
 )
-from draftroom.config import Settings
-from draftroom.domain.access import MISSING_KEY, Bearer
 from draftroom.domain.calls import Principal, Progress, Services
-from draftroom.errors import DraftroomError, InsufficientScope, Unauthorized
+from draftroom.errors import DraftroomError, InsufficientScope
 from draftroom.tools import Registry, Tool
-from draftroom.tools.toolsets import ALL, Selection, parse_flag
+from draftroom.tools.toolsets import ALL, Selection
 
 SERVER_NAME = "draftroom"
 TRANSPORT = "mcp"
-PRINCIPAL_KEY = "draftroom.principal"
-"""ASGI scope key under which ``McpEndpoint`` leaves the authenticated ``Principal``."""
-SELECTION_KEY = "draftroom.selection"
-"""ASGI scope key under which ``McpEndpoint`` leaves the request's toolsets ``Selection``."""
-
 INSTRUCTIONS = (
     "draftroom gives you a private sandbox branch of a git repository. Start with sandbox_init "
     "(keep the reuse_token it returns and pass it to every other tool); every write is an "
@@ -269,93 +259,6 @@ def _client_address(ctx: ServerRequestContext[Any, Any]) -> str | None:
     """The caller's address over HTTP (lockouts count by it, as for HTTP calls); None on stdio."""
     client = ctx.request.client if ctx.request is not None else None
     return client.host if client is not None else None
-
-
-def selection_from_request(ctx: ServerRequestContext[Any, Any]) -> Selection:
-    """The toolsets ``McpEndpoint`` read from this HTTP request's query (or the settings)."""
-    selection = ctx.request.scope.get(SELECTION_KEY) if ctx.request is not None else None
-    return selection if isinstance(selection, Selection) else ALL
-
-
-def request_selection(scope: Scope, settings: Settings) -> Selection:
-    """``?toolsets=core,workspace&read_only=1``, each defaulting to its setting
-    (``DRAFTROOM_MCP_TOOLSETS``, ``DRAFTROOM_MCP_READ_ONLY``); unknown names are a 400."""
-    query = QueryParams(scope.get("query_string", b"").decode("latin-1"))
-    toolsets = query.get("toolsets", settings.mcp_toolsets)
-    read_only = query.get("read_only")
-    return Selection.parse(
-        toolsets, settings.mcp_read_only if read_only is None else parse_flag(read_only)
-    )
-
-
-def principal_from_request(ctx: ServerRequestContext[Any, Any]) -> Principal:
-    """The principal ``McpEndpoint`` authenticated for this HTTP request."""
-    principal = ctx.request.scope.get(PRINCIPAL_KEY) if ctx.request is not None else None
-    if not isinstance(principal, Principal):
-        raise Unauthorized(MISSING_KEY)
-    return principal
-
-
-class McpEndpoint:
-    """The streamable-HTTP MCP endpoint: an ASGI app that admits the caller, then serves MCP.
-
-    Stateless (no MCP session kept between HTTP requests), so it works unchanged behind
-    several worker processes. Each request must carry ``Authorization: Bearer <api key>``;
-    without a valid key it is answered 401 with the HTTP adapter's error body, before any
-    MCP handling (``Registry.admit`` authenticates, audits and reports the refusal). Tool
-    calls then run as the admitted principal, so the key is checked once per request.
-    DNS-rebinding checks are off: a browser tricked into calling us still has no API key.
-    """
-
-    NAME = "/mcp"
-    """What the audit row of a refused request names (it is not a tool call)."""
-
-    def __init__(self, services: Services, registry: Registry) -> None:
-        self.services = services
-        self.registry = registry
-        self.server = build_server(
-            services, registry, principal_from_request, selection_of=selection_from_request
-        )
-        self._manager: StreamableHTTPSessionManager | None = None
-
-    @asynccontextmanager
-    async def lifespan(self, app: object) -> AsyncIterator[None]:
-        """Run the SDK's session manager for the app's lifetime (a fresh one per startup)."""
-        manager = StreamableHTTPSessionManager(self.server, stateless=True, json_response=True)
-        async with manager.run():
-            self._manager = manager
-            try:
-                yield
-            finally:
-                self._manager = None
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        state = scope.get("state") or {}
-        request_id = state.get("request_id") if isinstance(state, dict) else None
-        client = scope.get("client")  # (host, port), or None
-        try:
-            if self._manager is None:
-                raise DraftroomError("the MCP endpoint is not running; start the app's lifespan")
-            selection = request_selection(scope, self.services.settings)
-            admit = partial(
-                self.registry.admit,
-                self.services,
-                Bearer.from_header(Headers(scope=scope).get("authorization")),
-                name=self.NAME,
-                request_id=request_id or uuid.uuid4().hex,
-                transport=TRANSPORT,
-                client=client[0] if client else None,
-            )
-            principal = await anyio.to_thread.run_sync(admit)
-        except DraftroomError as exc:
-            headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
-            body = error_body(exc, request_id, self.registry)
-            response = JSONResponse(body, exc.status, headers=headers)
-            await response(scope, receive, send)
-            return
-        scope[PRINCIPAL_KEY] = principal
-        scope[SELECTION_KEY] = selection
-        await self._manager.handle_request(scope, receive, send)
 
 
 def serve_stdio(

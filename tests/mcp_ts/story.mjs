@@ -95,14 +95,52 @@ async function story(client, { agentOnly }) {
     tools: tools.map((tool) => ({ name: tool.name, annotations: tool.annotations ?? null })),
     reread_content: reread?.content ?? null,
     steps,
+    extras: await extras(client, sb, init?.branch),
   };
 }
 
-async function run(transport, options) {
+/** Prompts, a resource read in a slice, and progress notifications of a sync. */
+async function extras(client, sb, branch) {
+  const { prompts } = await client.listPrompts();
+  const resume = await client.getPrompt({ name: "resume", arguments: sb });
+  const { resourceTemplates } = await client.listResourceTemplates();
+  const uri = `draftroom://${REPO}/${encodeURIComponent(branch)}/src/app.py`;
+  const slice = await client.readResource({
+    uri: `${uri}?reuse_token=${encodeURIComponent(sb.reuse_token)}&offset=6&length=4`,
+  });
+  const progress = [];
+  const synced = await client.callTool({ name: "sandbox_sync", arguments: sb }, undefined, {
+    onprogress: (note) => progress.push(note.progress),
+  });
+  return {
+    prompts: prompts.map((prompt) => prompt.name),
+    resume_text: resume.messages[0]?.content?.text ?? null,
+    templates: resourceTemplates.map((template) => template.uriTemplate),
+    slice: slice.contents[0]?.text ?? null,
+    sync_error: synced.isError === true,
+    progress,
+  };
+}
+
+/** With ?toolsets=core&read_only=1: the listed tools, and what a write answers. */
+async function readOnly(client) {
+  const { tools } = await client.listTools();
+  const steps = [];
+  await call(client, steps, "write", "files_write", {
+    repo_name: REPO,
+    reuse_token: "drt_x_y",
+    path: "a.md",
+    content: "a",
+    message: "m",
+  });
+  return { tools: tools.map((tool) => tool.name), write: steps[0] };
+}
+
+async function run(transport, options, scenario = story) {
   const client = new Client({ name: "draftroom-ts-test", version: "1.0.0" });
   await client.connect(transport);
   try {
-    return await story(client, options);
+    return await scenario(client, options);
   } finally {
     await client.close();
   }
@@ -114,6 +152,12 @@ if (config.http) {
     requestInit: { headers: { Authorization: `Bearer ${config.http.key}` } },
   });
   summary.http = await run(transport, { agentOnly: true });
+  const url = new URL(config.http.url);
+  url.search = "toolsets=core&read_only=1";
+  const limited = new StreamableHTTPClientTransport(url, {
+    requestInit: { headers: { Authorization: `Bearer ${config.http.key}` } },
+  });
+  summary.read_only = await run(limited, {}, readOnly);
 }
 if (config.stdio) {
   const transport = new StdioClientTransport({

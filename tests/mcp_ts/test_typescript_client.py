@@ -84,6 +84,13 @@ def check_run(run: dict[str, Any], transport: str, tool_names: set[str]) -> None
     assert set(by_step) == {*SUCCESSES, *ERRORS, last}
     assert run["reread_content"] == "print('hi')\n"  # the undo re-applied the commit
     assert {tool["name"] for tool in run["tools"]} == tool_names
+    extras = run["extras"]
+    assert {"resume", "software_change", "writing_draft"} <= set(extras["prompts"])
+    assert extras["resume_text"] and "Add app" in extras["resume_text"]
+    assert extras["templates"] == ["draftroom://{repo}/{branch}/{+path}"]
+    assert extras["slice"] == "'hi'"
+    assert extras["sync_error"] is True  # nothing to sync: main did not move
+    assert extras["progress"][:1] == [0]  # the first step was reported all the same
     writes = {tool.operation_id for tool in build_registry() if tool.writes}
     for tool in run["tools"]:
         annotations = tool["annotations"]
@@ -108,3 +115,7 @@ def test_typescript_client_runs_the_story_over_http_and_stdio(tmp_path: Path) ->
     registry = build_registry()
     check_run(summary["http"], "http", {t.operation_id for t in registry if t.scope != "admin"})
     check_run(summary["stdio"], "stdio", {t.operation_id for t in registry if not t.local_only})
+    read_only = summary["read_only"]
+    core_reads = {t.operation_id for t in registry if t.toolset == "core" and not t.writes}
+    assert set(read_only["tools"]) == core_reads
+    assert read_only["write"]["is_error"] is True and read_only["write"]["code"] == "read_only"

@@ -174,11 +174,15 @@ def test_read_only_schema_lists_only_reads(client: TestClient) -> None:
     assert "files_read" in ids and "git_commit" not in ids
 
 
-@pytest.mark.parametrize("query", ["toolsets=core,nope", "toolsets=%00", "read_only=maybe"])
+@pytest.mark.parametrize(
+    "query",
+    ["toolsets=core,nope", "toolsets=%00", "read_only=maybe", "toolsets=" + "x" * 10_000],
+)
 def test_an_unknown_toolset_is_a_400_naming_the_valid_ones(client: TestClient, query: str) -> None:
     response = client.get(f"/openapi.json?{query}")
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "invalid_input"
+    assert len(error["message"]) < 300
     if "toolsets" in query:
         assert all(name in error["message"] for name in TOOLSETS)

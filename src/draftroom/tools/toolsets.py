@@ -42,6 +42,10 @@ TOOLSETS: dict[str, tuple[str, ...]] = {
 its group."""
 
 
+MAX_TOOLSETS_CHARS = 200
+"""Longest ``toolsets`` value read: an unknown name is echoed in the 400."""
+
+
 def toolset_of(tool_name: str) -> str:
     """The toolset a tool belongs to: by its own name, else by its group."""
     group = tool_name.split(".", 1)[0]
@@ -64,6 +68,8 @@ def parse_toolsets(text: str | Iterable[str] | None) -> frozenset[str] | None:
     if text is None:
         return None
     parts = text.split(",") if isinstance(text, str) else list(text)
+    if len(parts) > len(TOOLSETS) * 2 or sum(map(len, parts)) > MAX_TOOLSETS_CHARS:
+        raise InvalidInput(f"too many toolsets; valid toolsets: {', '.join(TOOLSETS)}")
     names = frozenset(part.strip() for part in parts if part.strip())
     unknown = sorted(names - set(TOOLSETS))
     if unknown:
@@ -82,7 +88,7 @@ def parse_flag(text: str | None) -> bool:
         return False
     if value in {"1", "true", "yes", "on"}:
         return True
-    raise InvalidInput(f"read_only must be 1 or 0, not {text!r}")
+    raise InvalidInput(f"read_only must be 1 or 0, not {value[:20]!r}")
 
 
 @dataclass(frozen=True)

@@ -94,17 +94,17 @@ def gpt_schema(
 def compact(schema: dict[str, Any]) -> None:
     """Shrink the schema a GPT reads whole: no generated titles, no ``null`` alternatives
     (an omitted field is the same), operation tags and per-operation security dropped (the
-    security is global), outputs without documentation or nested schemas (the model reads
-    the answer itself). ``select`` then shares the repeated fields."""
+    security is global), inputs without size bounds (the server checks them, naming the
+    field), outputs without documentation or nested schemas (the model reads the answer
+    itself). ``select`` then shares the repeated fields."""
     for item in schema.get("paths", {}).values():
         for operation in item.values():
             operation.pop("tags", None)
             operation.pop("security", None)
             if operation.get("description"):  # GPTs read the description; the summary repeats it
                 operation.pop("summary", None)
-            operation.get("requestBody", {}).pop(
-                "required", None
-            )  # every input has required fields
+            body = operation.get("requestBody", {})
+            body.pop("required", None)  # implied: every input has required fields
             for status, response in operation.get("responses", {}).items():
                 if status.startswith("2"):
                     response["description"] = "OK"

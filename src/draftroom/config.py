@@ -84,6 +84,12 @@ class Settings(BaseSettings):
     upstream_timeout_seconds: int = Field(
         30, ge=1, description="Network timeout of one git fetch or push to an upstream."
     )
+    mcp_toolsets: str | None = Field(
+        None, description="Toolsets /mcp and draftroom mcp list by default, e.g. 'core,workspace'."
+    )
+    mcp_read_only: bool = Field(
+        False, description="/mcp and draftroom mcp list only reads and refuse writes by default."
+    )
     upstream_worker: bool = Field(
         True, description="Run the background pusher and fetcher inside the server."
     )

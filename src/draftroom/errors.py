@@ -22,6 +22,8 @@ DraftroomError (500 internal_error)
 │   ├── RepoNotAllowed (403 repo_not_allowed)
 │   ├── InsufficientScope (403 insufficient_scope)
 │   ├── TokenRequired (403 token_required)
+│   ├── ReadOnlyMode (403 read_only)
+│   ├── ToolsetNotLoaded (403 toolset_not_loaded)
 │   └── ReadOnlyPath (403 read_only_path)
 ├── NotFound (404 not_found)
 │   ├── RepoNotFound (404 repo_not_found)
@@ -121,6 +123,18 @@ class TokenRequired(Forbidden):
     """A call names an existing sandbox without its reuse token (never a silent new one)."""
 
     code = "token_required"
+
+
+class ReadOnlyMode(Forbidden):
+    """A write tool called on a read-only MCP server or schema (``--read-only``)."""
+
+    code = "read_only"
+
+
+class ToolsetNotLoaded(Forbidden):
+    """A tool outside the toolsets this MCP server or schema was started with."""
+
+    code = "toolset_not_loaded"
 
 
 class ReadOnlyPath(Forbidden):

@@ -108,3 +108,14 @@ def test_gpt_prints_instructions_schema_url_and_auth(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert "https://dr.example/openapi.json" in result.stdout
     assert "reuse_token" in result.stdout and "Bearer" in result.stdout
+
+
+@pytest.mark.slow
+def test_gpt_toolsets_go_into_the_import_url(tmp_path: Path) -> None:
+    env = {**os.environ, "DRAFTROOM_PUBLIC_URL": "https://dr.example"}
+    gpt = [*DRAFTROOM, "gpt", "--data-dir", str(tmp_path), "--toolsets"]
+    result = subprocess.run([*gpt, "workspace,core"], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "https://dr.example/openapi.json?toolsets=core,workspace\n" in result.stdout
+    bad = subprocess.run([*gpt, "nope"], capture_output=True, text=True, env=env)
+    assert bad.returncode == 1 and "valid toolsets: core" in bad.stderr

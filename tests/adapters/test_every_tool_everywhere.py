@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from draftroom import store
 from draftroom.adapters.cli import app as cli
 from draftroom.adapters.http import create_app
-from draftroom.adapters.mcp import example_call
+from draftroom.adapters.mcp_examples import example_call
 from draftroom.domain.calls.services import Services
 from draftroom.tools import Tool, build_registry
 from tests.adapters.test_mcp import http_mcp_client, outcome_of, serving

@@ -28,7 +28,7 @@ from mcp.client.streamable_http import streamable_http_client
 
 from draftroom import store
 from draftroom.adapters.http import create_app
-from draftroom.adapters.mcp import example_call
+from draftroom.adapters.mcp_examples import example_call
 from draftroom.domain.calls import Services
 from draftroom.domain.repos import AGENT_KEY_LABEL, OWNER_KEY_LABEL
 from draftroom.tools import Registry, build_registry

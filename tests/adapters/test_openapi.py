@@ -5,10 +5,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from draftroom.adapters.openapi import MAX_DESCRIPTION, MAX_OPERATIONS, MAX_PARAMETER_DESCRIPTION
 from draftroom.tools import build_registry
+from draftroom.tools.toolsets import TOOLSETS
+
+FULL_LIMIT = 45_000
+CORE_LIMIT = 15_000
 
 
 def schema(client: TestClient) -> dict[str, Any]:
@@ -70,14 +75,15 @@ def test_every_sandbox_tool_accepts_repo_name_branch_and_token(client: TestClien
 
 
 def test_errors_are_documented_as_json_error_bodies(client: TestClient) -> None:
+    """One shared ``default`` error response whose description names every status."""
     doc = schema(client)
-    op = doc["paths"]["/files/read"]["post"]
-    for status in ("400", "401", "403", "404", "409", "422", "429"):
-        response = op["responses"][status]
-        if "$ref" in response:  # shared under components/responses
-            response = doc["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
-        ref = response["content"]["application/json"]["schema"]["$ref"]
-        assert ref.endswith("/ErrorResponse")
+    for op in operations(doc):
+        assert op["responses"]["default"] == {"$ref": "#/components/responses/Error"}
+    response = doc["components"]["responses"]["Error"]
+    ref = response["content"]["application/json"]["schema"]["$ref"]
+    assert ref.endswith("/ErrorResponse")
+    for status in ("400", "401", "403", "404", "409", "413", "422", "429"):
+        assert status in response["description"]
 
 
 def test_readme_tool_table_lists_every_tool() -> None:
@@ -87,3 +93,96 @@ def test_readme_tool_table_lists_every_tool() -> None:
     for tool in build_registry():
         path = "CLI only" if tool.local_only else f"`{tool.path}`"
         assert f"| `{tool.name}` | {path} |" in readme, tool.name
+
+
+def refs(node: Any) -> set[str]:
+    if isinstance(node, dict):
+        found = {node["$ref"]} if isinstance(node.get("$ref"), str) else set()
+        return found.union(*(refs(value) for value in node.values()))
+    if isinstance(node, list):
+        return set().union(*(refs(item) for item in node))
+    return set()
+
+
+def assert_refs_resolve_and_none_unused(doc: dict[str, Any]) -> None:
+    targets = {
+        f"#/components/{kind}/{name}"
+        for kind in ("schemas", "responses")
+        for name in doc["components"].get(kind, {})
+    }
+    assert refs(doc) <= targets
+    assert targets <= refs(doc)  # no component left over
+
+
+def test_the_schema_is_compact_full_and_core(client: TestClient) -> None:
+    """What a GPT reads whole: the full schema within 45,000 characters, core within 15,000."""
+    full = schema(client)
+    core = client.get("/openapi.json?toolsets=core").json()
+    assert len(json.dumps(full)) <= FULL_LIMIT
+    assert len(json.dumps(core)) <= CORE_LIMIT
+    for doc in (full, core):
+        assert_refs_resolve_and_none_unused(doc)
+        assert '"title": "' not in json.dumps(doc["components"]["schemas"])  # no generated titles
+    shared = full["components"]["schemas"]
+    commit = shared["CommitInput"]["properties"]
+    assert commit["repo_name"] == {"$ref": "#/components/schemas/RepoName"}
+    assert "repo_name" in shared["CommitInput"]["required"]
+    assert "description" in shared["RepoName"]
+
+
+def test_every_input_field_is_still_in_the_schema(client: TestClient) -> None:
+    doc = schema(client)
+    for tool in build_registry():
+        if tool.scope == "admin" or tool.local_only:
+            continue
+        op = doc["paths"][tool.path][tool.http_method.lower()]
+        ref = op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        model = doc["components"]["schemas"][ref.rsplit("/", 1)[1]]
+        names = {f.alias or name for name, f in tool.input_model.model_fields.items()}
+        assert set(model["properties"]) == names, tool.name
+        output = op["responses"]["200" if not tool.created_status else str(tool.created_status)]
+        ref = output["content"]["application/json"]["schema"]["$ref"]
+        fields = doc["components"]["schemas"][ref.rsplit("/", 1)[1]]["properties"]
+        assert set(fields) == set(tool.output_model.model_fields), tool.name
+
+
+@pytest.mark.parametrize("toolsets", ["core", "workspace", "merge", "core,workspace"])
+def test_a_toolset_schema_has_only_its_operations(client: TestClient, toolsets: str) -> None:
+    doc = client.get(f"/openapi.json?toolsets={toolsets}").json()
+    names = set(toolsets.split(","))
+    expected = {
+        t.operation_id
+        for t in build_registry()
+        if t.scope != "admin" and not t.local_only and t.toolset in names
+    }
+    assert {op["operationId"] for op in operations(doc)} == expected
+    assert_refs_resolve_and_none_unused(doc)
+    assert doc["servers"] == [{"url": "https://draftroom.example"}]
+
+
+def test_core_stays_under_twelve_tools_and_every_tool_has_one_toolset() -> None:
+    registry = build_registry()
+    assert len([t for t in registry if t.toolset == "core"]) < 12
+    assert {t.toolset for t in registry} == set(TOOLSETS)
+
+
+def test_read_only_schema_lists_only_reads(client: TestClient) -> None:
+    doc = client.get("/openapi.json?toolsets=core&read_only=1").json()
+    registry = build_registry()
+    ids = {op["operationId"] for op in operations(doc)}
+    assert ids == {t.operation_id for t in registry if t.toolset == "core" and not t.writes}
+    assert "files_read" in ids and "git_commit" not in ids
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["toolsets=core,nope", "toolsets=%00", "read_only=maybe", "toolsets=" + "x" * 10_000],
+)
+def test_an_unknown_toolset_is_a_400_naming_the_valid_ones(client: TestClient, query: str) -> None:
+    response = client.get(f"/openapi.json?{query}")
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid_input"
+    assert len(error["message"]) < 300
+    if "toolsets" in query:
+        assert all(name in error["message"] for name in TOOLSETS)

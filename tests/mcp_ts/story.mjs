@@ -39,7 +39,7 @@ async function call(client, steps, step, name, args) {
 }
 
 /** Init, commit, read, rollback, undo, merge request, then the refused calls. */
-async function story(client) {
+async function story(client, { agentOnly }) {
   const steps = [];
   const { tools } = await client.listTools();
   const init = await call(client, steps, "init", "sandbox_init", { repo_name: REPO, mode: "branch" });
@@ -86,20 +86,61 @@ async function story(client) {
     changes: [{ path: "src/app.py", content: "print('stale')\n" }],
     expected_head: commit?.commit_sha,
   });
-  // Over HTTP with an agent key and over stdio alike, the client is an agent.
-  await call(client, steps, "admin_tool", "merge_approve", { id: 1 });
+  if (agentOnly) {
+    await call(client, steps, "admin_tool", "sandbox_list", {});
+  } else {
+    await call(client, steps, "unknown_merge", "merge_show", { id: 999999 });
+  }
   return {
     tools: tools.map((tool) => ({ name: tool.name, annotations: tool.annotations ?? null })),
     reread_content: reread?.content ?? null,
     steps,
+    extras: await extras(client, sb, init?.branch),
   };
 }
 
-async function run(transport) {
+/** Prompts, a resource read in a slice, and progress notifications of a sync. */
+async function extras(client, sb, branch) {
+  const { prompts } = await client.listPrompts();
+  const resume = await client.getPrompt({ name: "resume", arguments: sb });
+  const { resourceTemplates } = await client.listResourceTemplates();
+  const uri = `draftroom://${REPO}/${encodeURIComponent(branch)}/src/app.py`;
+  const slice = await client.readResource({
+    uri: `${uri}?reuse_token=${encodeURIComponent(sb.reuse_token)}&offset=6&length=4`,
+  });
+  const progress = [];
+  const synced = await client.callTool({ name: "sandbox_sync", arguments: sb }, undefined, {
+    onprogress: (note) => progress.push(note.progress),
+  });
+  return {
+    prompts: prompts.map((prompt) => prompt.name),
+    resume_text: resume.messages[0]?.content?.text ?? null,
+    templates: resourceTemplates.map((template) => template.uriTemplate),
+    slice: slice.contents[0]?.text ?? null,
+    sync_error: synced.isError === true,
+    progress,
+  };
+}
+
+/** With ?toolsets=core&read_only=1: the listed tools, and what a write answers. */
+async function readOnly(client) {
+  const { tools } = await client.listTools();
+  const steps = [];
+  await call(client, steps, "write", "files_write", {
+    repo_name: REPO,
+    reuse_token: "drt_x_y",
+    path: "a.md",
+    content: "a",
+    message: "m",
+  });
+  return { tools: tools.map((tool) => tool.name), write: steps[0] };
+}
+
+async function run(transport, options, scenario = story) {
   const client = new Client({ name: "draftroom-ts-test", version: "1.0.0" });
   await client.connect(transport);
   try {
-    return await story(client);
+    return await scenario(client, options);
   } finally {
     await client.close();
   }
@@ -110,7 +151,13 @@ if (config.http) {
   const transport = new StreamableHTTPClientTransport(new URL(config.http.url), {
     requestInit: { headers: { Authorization: `Bearer ${config.http.key}` } },
   });
-  summary.http = await run(transport);
+  summary.http = await run(transport, { agentOnly: true });
+  const url = new URL(config.http.url);
+  url.search = "toolsets=core&read_only=1";
+  const limited = new StreamableHTTPClientTransport(url, {
+    requestInit: { headers: { Authorization: `Bearer ${config.http.key}` } },
+  });
+  summary.read_only = await run(limited, {}, readOnly);
 }
 if (config.stdio) {
   const transport = new StdioClientTransport({
@@ -119,6 +166,6 @@ if (config.stdio) {
     env: { ...process.env },
     stderr: "inherit",
   });
-  summary.stdio = await run(transport);
+  summary.stdio = await run(transport, { agentOnly: true });  // stdio serves an agent too
 }
 process.stdout.write(JSON.stringify(summary) + "\n");

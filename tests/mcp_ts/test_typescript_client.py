@@ -37,7 +37,10 @@ ERRORS = {
     "bad_input": "invalid_request",
     "stale_head": "stale_head",
 }
-LAST_ERROR = ("admin_tool", "insufficient_scope")
+LAST_ERROR = {
+    "http": ("admin_tool", "insufficient_scope"),
+    "stdio": ("admin_tool", "insufficient_scope"),
+}
 """Over stdio too: ``draftroom mcp`` serves an agent, who cannot approve its own merge."""
 
 
@@ -76,7 +79,7 @@ def check_run(run: dict[str, Any], transport: str, tool_names: set[str]) -> None
         step = by_step[name]
         assert step["is_error"] is False, step
         assert step["structured"] is True and step["text_matches"] is True, step
-    last, last_code = LAST_ERROR
+    last, last_code = LAST_ERROR[transport]
     for name, code in {**ERRORS, last: last_code}.items():
         step = by_step[name]
         assert step["is_error"] is True and step["structured"] is False, step
@@ -85,6 +88,13 @@ def check_run(run: dict[str, Any], transport: str, tool_names: set[str]) -> None
     assert set(by_step) == {*SUCCESSES, *ERRORS, last}
     assert run["reread_content"] == "print('hi')\n"  # the undo re-applied the commit
     assert {tool["name"] for tool in run["tools"]} == tool_names
+    extras = run["extras"]
+    assert {"resume", "software_change", "writing_draft"} <= set(extras["prompts"])
+    assert extras["resume_text"] and "Add app" in extras["resume_text"]
+    assert extras["templates"] == ["draftroom://{repo}/{branch}/{+path}"]
+    assert extras["slice"] == "'hi'"
+    assert extras["sync_error"] is True  # nothing to sync: main did not move
+    assert extras["progress"][:1] == [0]  # the first step was reported all the same
     writes = {tool.operation_id for tool in build_registry() if tool.writes}
     for tool in run["tools"]:
         annotations = tool["annotations"]
@@ -107,6 +117,9 @@ def test_typescript_client_runs_the_story_over_http_and_stdio(tmp_path: Path) ->
         summary = run_story({"http": {"url": f"{base}/mcp", "key": agent}, "stdio": stdio})
 
     registry = build_registry()
-    agent_tools = {t.operation_id for t in registry if t.scope != "admin"}
-    check_run(summary["http"], "http", agent_tools)
-    check_run(summary["stdio"], "stdio", agent_tools)
+    check_run(summary["http"], "http", {t.operation_id for t in registry if t.scope != "admin"})
+    check_run(summary["stdio"], "stdio", {t.operation_id for t in registry if t.scope != "admin"})
+    read_only = summary["read_only"]
+    core_reads = {t.operation_id for t in registry if t.toolset == "core" and not t.writes}
+    assert set(read_only["tools"]) == core_reads
+    assert read_only["write"]["is_error"] is True and read_only["write"]["code"] == "read_only"

@@ -38,6 +38,15 @@ from draftroom.adapters.gpt import gpt_setup
 from draftroom.config import Settings, served_url
 from draftroom.domain.repos import setup_default
 from draftroom.errors import DraftroomError
+from draftroom.tools.toolsets import TOOLSETS, Selection
+
+Toolsets = Annotated[
+    str | None,
+    typer.Option(
+        "--toolsets",
+        help=f"Comma-separated toolsets to load ({', '.join(TOOLSETS)}); default: all.",
+    ),
+]
 
 app = typer.Typer(
     help="draftroom: private sandbox branches for AI assistants.", no_args_is_help=True
@@ -139,15 +148,20 @@ def call_tool(
 
 
 @app.command()
-def gpt(data_dir: DataDir = None) -> None:
+def gpt(data_dir: DataDir = None, toolsets: Toolsets = None) -> None:
     """Print what to paste into the Custom GPT editor, for the address last served.
 
     The URL is DRAFTROOM_PUBLIC_URL, else the host and port the latest `draftroom serve`
     on this data dir listens on. ChatGPT calls only public https URLs: a warning says so.
+    --toolsets gives a smaller schema.
     """
     settings = existing_settings(data_dir)
     url = Settings(data_dir=settings.data_dir, **served_address(settings.data_dir)).public_url
-    typer.echo(gpt_setup(url))
+    try:
+        query = Selection.parse(toolsets).query
+    except DraftroomError as exc:
+        raise fail(exc) from None
+    typer.echo(gpt_setup(url, query))
     if not url.startswith("https://"):
         typer.echo(
             f"warning: ChatGPT calls only a public https URL, not {url}; serve draftroom "
@@ -166,16 +180,30 @@ def mcp(
             help="Local mode: your own repository; default data dir <repo>/.git/draftroom.",
         ),
     ] = None,
+    toolsets: Toolsets = None,
+    read_only: Annotated[
+        bool | None,
+        typer.Option(
+            "--read-only/--writable",
+            help="List only reading tools and refuse writes (default DRAFTROOM_MCP_READ_ONLY).",
+        ),
+    ] = None,
 ) -> None:
     """Serve MCP over stdio to an agent (sandbox tools only); --repo: one sandbox of your repo."""
     from draftroom.adapters.mcp_local import serve_data_dir, serve_repository
     from draftroom.domain.repos import local_data_dir
 
     try:
+        services = open_services(data_dir if repo is None else data_dir or local_data_dir(repo))
+        settings = services.settings
+        selection = Selection.parse(
+            toolsets if toolsets is not None else settings.mcp_toolsets,
+            settings.mcp_read_only if read_only is None else read_only,
+        )
         if repo is None:
-            serve_data_dir(open_services(data_dir))
+            serve_data_dir(services, selection)
         else:
-            serve_repository(open_services(data_dir or local_data_dir(repo)), repo)
+            serve_repository(services, repo, selection)
     except DraftroomError as exc:
         raise fail(exc) from None
 

@@ -56,14 +56,16 @@ and never retry a refused write unchanged.
 """
 
 
-def gpt_setup(public_url: str) -> str:
+def gpt_setup(public_url: str, query: str = "") -> str:
+    """``query`` (``toolsets=core``) is appended to the schema's import URL."""
     base = public_url.rstrip("/")
+    schema_url = f"{base}/openapi.json" + (f"?{query}" if query else "")
     return f"""\
 == Instructions (paste into the GPT's Instructions box) ==
 {INSTRUCTIONS}
 == Actions ==
 1. Configure -> Actions -> Create new action -> Import from URL:
-   {base}/openapi.json
+   {schema_url}
 2. Authentication: API Key, Auth Type: Bearer. Paste an agent key, made with:
    draftroom key create --role agent
 3. Privacy policy URL: your own page (required only to publish the GPT).

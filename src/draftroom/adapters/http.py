@@ -29,7 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from draftroom import __version__
 from draftroom.adapters.limits import BodyLimit
-from draftroom.adapters.mcp import McpEndpoint
+from draftroom.adapters.mcp_http import McpEndpoint
 from draftroom.adapters.openapi import ERROR_RESPONSES, gpt_schema
 from draftroom.config import Settings
 from draftroom.domain.access import Bearer
@@ -48,6 +48,7 @@ from draftroom.errors import (
     RateLimited,
 )
 from draftroom.tools import Registry, Tool, build_registry
+from draftroom.tools.toolsets import ALL, Selection, parse_flag
 from draftroom.tools.validation import RawInput, invalid_request
 
 TRANSPORT = "http"
@@ -71,6 +72,7 @@ def create_app(
         description="Private sandbox branches for an AI assistant: every change an audited, undoable commit.",
         docs_url=None,
         redoc_url=None,
+        openapi_url=None,  # served by ``_add_gpt_schema``, which takes ?toolsets=
     )
     app.state.services = services
     app.state.registry = registry
@@ -85,6 +87,7 @@ def create_app(
         return {"status": "ok", "version": __version__}
 
     app.openapi = lambda: gpt_schema(app, settings)  # type: ignore[method-assign]
+    _add_gpt_schema(app, settings, registry)
     _add_error_handlers(app, registry)
     _add_request_ids(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
@@ -256,6 +259,19 @@ def _add_admin_schema(
             client=request.client.host if request.client else None,
         )
         return gpt_schema(admin, settings)
+
+
+def _add_gpt_schema(app: FastAPI, settings: Settings, registry: Registry) -> None:
+    """``GET /openapi.json[?toolsets=core,workspace&read_only=1]``: the GPT Actions schema,
+    of the selected toolsets only (unknown names are a 400 naming the valid ones)."""
+
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi(toolsets: str | None = None, read_only: str | None = None) -> dict[str, Any]:
+        selection = Selection.parse(toolsets, parse_flag(read_only))
+        if selection == ALL:
+            return app.openapi()
+        ids = {tool.operation_id for tool in registry if selection.offers(tool.name, tool.writes)}
+        return gpt_schema(app, settings, ids)
 
 
 def error_response(exc: DraftroomError, request_id: str | None, registry: Registry) -> JSONResponse:

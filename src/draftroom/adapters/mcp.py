@@ -9,45 +9,50 @@ the same ``{"error": {"code", "message", "details"?, "request_id"}}`` JSON as an
 body, with no structured content (every client accepts that); tool names in messages and
 descriptions are shown as MCP tool names (``memory_query``).
 
-Two transports: streamable HTTP (``McpEndpoint``, mounted at ``/mcp`` by the HTTP adapter,
-same API keys and scopes) and stdio (``serve_stdio``, a local process acting as one fixed
-principal). This module must never hold tool logic: anything a tool does lives in ``tools/``.
+Besides tools: prompts (``mcp_prompts``), resources (``mcp_resources``), progress
+notifications (``Call.progress``), and toolsets / read-only mode (``tools.toolsets``).
+Two transports: streamable HTTP (``mcp_http.McpEndpoint``, mounted at ``/mcp`` by the HTTP
+adapter, same API keys and scopes) and stdio (``serve_stdio``, a local process acting as one
+fixed principal). This module must never hold tool logic: anything a tool does lives in
+``tools/``.
 """
 
 from __future__ import annotations
 
 import json
-import re
-import uuid
-from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import partial
 from typing import Any
 
 import anyio
+import anyio.from_thread
 import anyio.to_thread
 import mcp_types as types
 from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
 from mcp.server.stdio import stdio_server
-from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.shared.exceptions import MCPError
-from starlette.datastructures import Headers
-from starlette.responses import JSONResponse
-from starlette.types import Receive, Scope, Send
 
 from draftroom import __version__
-from draftroom.domain.access import MISSING_KEY, Bearer
-from draftroom.domain.calls import Principal, Services
-from draftroom.errors import DraftroomError, InsufficientScope, Unauthorized
+from draftroom.adapters.mcp_examples import example_call
+from draftroom.adapters.mcp_prompts import prompt_handlers
+from draftroom.adapters.mcp_resources import resource_handlers
+from draftroom.adapters.mcp_results import (
+    error_body,
+    errors_as_mcp,
+    mcp_error,
+    request_id_of,
+    tool_name,
+    tool_result,
+)
+from draftroom.domain.calls import Principal, Progress, Services
+from draftroom.errors import DraftroomError, InsufficientScope
 from draftroom.tools import Registry, Tool
+from draftroom.tools.toolsets import ALL, Selection
 
 SERVER_NAME = "draftroom"
 TRANSPORT = "mcp"
-PRINCIPAL_KEY = "draftroom.principal"
-"""ASGI scope key under which ``McpEndpoint`` leaves the authenticated ``Principal``."""
-
 INSTRUCTIONS = (
     "draftroom gives you a private sandbox branch of a git repository. Start with sandbox_init "
     "(keep the reuse_token it returns and pass it to every other tool); every write is an "
@@ -55,23 +60,7 @@ INSTRUCTIONS = (
 )
 
 PrincipalOf = Callable[[ServerRequestContext[Any, Any]], Principal]
-_EXAMPLE_HINT = re.compile(r"e\.g\. '([^']+)'")
-
-
-def tool_name(tool: Tool) -> str:
-    """The MCP name of a registry tool: its operation id (``git.commit`` -> ``git_commit``)."""
-    return tool.operation_id
-
-
-def error_body(
-    exc: DraftroomError, request_id: str | None, registry: Registry | None = None
-) -> dict[str, Any]:
-    """The JSON an HTTP error response carries, for the same error; with ``registry``, tool
-    names in the message are shown as MCP tool names."""
-    error = {**exc.to_dict(), "request_id": request_id}
-    if registry is not None:
-        error["message"] = registry.render(exc.message, tool_name)
-    return {"error": error}
+SelectionOf = Callable[[ServerRequestContext[Any, Any]], Selection]
 
 
 def input_schema(tool: Tool, defaults: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -89,49 +78,6 @@ def input_schema(tool: Tool, defaults: Mapping[str, Any] | None = None) -> dict[
 def output_schema(tool: Tool) -> dict[str, Any]:
     """The output model as JSON schema, with the field names ``model_dump`` produces (as HTTP)."""
     return tool.output_model.model_json_schema(by_alias=False, mode="serialization")
-
-
-def example_call(schema: Mapping[str, Any]) -> dict[str, Any]:
-    """A call with every required field of ``schema`` filled with an example value."""
-    value = _example(schema, schema.get("$defs", {}), "", top=True)
-    return value if isinstance(value, dict) else {}
-
-
-def _example(
-    schema: Mapping[str, Any], defs: Mapping[str, Any], name: str, *, top: bool = False
-) -> Any:
-    """Required fields; inside nested objects also the ones defaulting to null (``content``)."""
-    if "$ref" in schema:
-        return _example(defs[schema["$ref"].rsplit("/", 1)[-1]], defs, name, top=top)
-    if schema.get("examples"):
-        return schema["examples"][0]
-    if "const" in schema:
-        return schema["const"]
-    if schema.get("enum"):
-        return schema["enum"][0]
-    options = schema.get("anyOf") or schema.get("oneOf")
-    if options:
-        chosen = next((o for o in options if o.get("type") != "null"), options[0])
-        return _example(chosen, defs, name)
-    kind = schema.get("type")
-    if kind == "object":
-        properties = schema.get("properties", {})
-        required = schema.get("required", [])
-        return {
-            field: _example(spec, defs, field)
-            for field, spec in properties.items()
-            if field in required or (not top and "default" in spec and spec["default"] is None)
-        }
-    if kind == "array":
-        return [_example(schema.get("items", {}), defs, name)]
-    if kind == "integer":
-        return int(schema.get("minimum", 0))
-    if kind == "number":
-        return float(schema.get("minimum", 0))
-    if kind == "boolean":
-        return False
-    hint = _EXAMPLE_HINT.search(schema.get("description", ""))
-    return hint.group(1) if hint else f"<{name or 'value'}>"
 
 
 def describe(tool: Tool, schema: Mapping[str, Any]) -> str:
@@ -163,30 +109,19 @@ def mcp_tool(tool: Tool, defaults: Mapping[str, Any] | None = None) -> types.Too
     )
 
 
-def tool_result(output: dict[str, Any], *, is_error: bool = False) -> types.CallToolResult:
-    """The output as text, and as structured content unless it is an error body.
-
-    An error's structured content would contradict the tool's ``outputSchema``: the
-    TypeScript SDK client then throws (-32602) instead of showing the model the error.
-    """
-    return types.CallToolResult(
-        content=[types.TextContent(text=json.dumps(output, ensure_ascii=False))],
-        structured_content=None if is_error else output,
-        is_error=is_error,
-    )
-
-
 def build_server(
     services: Services,
     registry: Registry,
     principal_of: PrincipalOf,
     *,
+    selection_of: SelectionOf = lambda ctx: ALL,
     defaults: Mapping[str, Any] | None = None,
     instructions: str = INSTRUCTIONS,
 ) -> Server[Any]:
-    """A low-level MCP server exposing every registry tool.
+    """A low-level MCP server exposing the registry's tools.
 
     ``principal_of`` says who is calling (from the HTTP request, or fixed for stdio);
+    ``selection_of`` which toolsets it loaded and whether read-only (the same way);
     ``defaults`` fill input fields a call omits (or sends as null), for the tools that have
     them; local mode uses it for ``repo_name`` and ``reuse_token``.
     """
@@ -207,9 +142,41 @@ def build_server(
         ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
         """The tools this principal may call: as over HTTP, admin tools stay unseen by agents."""
-        principal = principal_of(ctx)
-        visible = [listed[name] for name, tool in tools.items() if _may_call(tool, principal)]
+        principal, selection = principal_of(ctx), selection_of(ctx)
+        visible = [
+            listed[name]
+            for name, tool in tools.items()
+            if _may_call(tool, principal) and selection.offers(tool.name, tool.writes)
+        ]
         return types.ListToolsResult(tools=visible)
+
+    async def invoke(
+        ctx: ServerRequestContext[Any, Any],
+        tool: Tool,
+        payload: dict[str, Any],
+        request_id: str,
+        *,
+        any_toolset: bool = False,
+    ) -> dict[str, Any]:
+        """Run ``tool`` through the registry as this request's principal and toolsets
+        (``any_toolset``: read-only mode still holds, the toolsets do not)."""
+        selection = selection_of(ctx)
+        if any_toolset:
+            selection = replace(selection, toolsets=None)
+        run = partial(
+            registry.invoke,
+            tool,
+            services,
+            principal_of(ctx),
+            payload,
+            request_id=request_id,
+            transport=TRANSPORT,
+            client=_client_address(ctx),
+            selection=selection,
+            progress=_progress(ctx),
+        )
+        output = await anyio.to_thread.run_sync(run)
+        return output.model_dump(mode="json")
 
     async def call_tool(
         ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
@@ -217,26 +184,30 @@ def build_server(
         tool = tools.get(params.name)
         if tool is None:
             raise MCPError(types.INVALID_PARAMS, f"no tool named {params.name!r}; see tools/list")
-        request_id = _request_id(ctx)
+        request_id = request_id_of(ctx)
         arguments = {k: v for k, v in (params.arguments or {}).items() if v is not None}
-        payload = {**defaults_for(tool), **arguments}
         try:
-            principal = principal_of(ctx)
-            run = partial(
-                registry.invoke,
-                tool,
-                services,
-                principal,
-                payload,
-                request_id=request_id,
-                transport=TRANSPORT,
-                client=_client_address(ctx),
-            )
-            output = await anyio.to_thread.run_sync(run)
+            output = await invoke(ctx, tool, {**defaults_for(tool), **arguments}, request_id)
         except DraftroomError as exc:
             return tool_result(error_body(exc, request_id, registry), is_error=True)
-        return tool_result(output.model_dump(mode="json"))
+        return tool_result(output)
 
+    async def run_tool(
+        ctx: ServerRequestContext[Any, Any], name: str, payload: dict[str, Any]
+    ) -> dict[str, Any]:
+        """A tool call on behalf of a prompt or resource, whatever toolsets are loaded (they
+        choose the listed tools); an error as an MCP error."""
+        request_id = request_id_of(ctx)
+        try:
+            return await invoke(ctx, registry.get(name), payload, request_id, any_toolset=True)
+        except DraftroomError as exc:
+            raise mcp_error(exc, request_id, registry) from None
+
+    def render(text: str) -> str:
+        return registry.render(text, tool_name)
+
+    list_prompts, get_prompt = prompt_handlers(run_tool, render, fill)
+    list_resources, list_templates, read_resource = resource_handlers(run_tool, fill)
     return Server(
         SERVER_NAME,
         version=__version__,
@@ -244,14 +215,29 @@ def build_server(
         get_tool_input_schema=schemas.get,
         on_list_tools=list_tools,
         on_call_tool=call_tool,
+        on_list_prompts=list_prompts,
+        on_get_prompt=errors_as_mcp(get_prompt, registry),
+        on_list_resources=errors_as_mcp(list_resources, registry),
+        on_list_resource_templates=list_templates,
+        on_read_resource=errors_as_mcp(read_resource, registry),
     )
 
 
-def _request_id(ctx: ServerRequestContext[Any, Any]) -> str:
-    """The HTTP request's id (as in ``X-Request-Id``) when there is one, else a new one."""
-    state = ctx.request.scope.get("state", {}) if ctx.request is not None else {}
-    request_id = state.get("request_id") if isinstance(state, dict) else None
-    return request_id if isinstance(request_id, str) else uuid.uuid4().hex
+def _progress(ctx: ServerRequestContext[Any, Any]) -> Progress:
+    """A ``Call.progress`` sending MCP progress notifications (the SDK sends them only when
+    the client gave a progress token).
+
+    It runs in the call's worker thread; a notification that cannot be sent is dropped,
+    never failing the call.
+    """
+
+    def report(done: float, total: float | None, message: str | None) -> None:
+        try:
+            anyio.from_thread.run(ctx.session.report_progress, done, total, message)
+        except Exception:  # the client went away: the call goes on
+            return
+
+    return report
 
 
 def _rendered(registry: Registry, tool: Tool) -> Tool:
@@ -275,83 +261,24 @@ def _client_address(ctx: ServerRequestContext[Any, Any]) -> str | None:
     return client.host if client is not None else None
 
 
-def principal_from_request(ctx: ServerRequestContext[Any, Any]) -> Principal:
-    """The principal ``McpEndpoint`` authenticated for this HTTP request."""
-    principal = ctx.request.scope.get(PRINCIPAL_KEY) if ctx.request is not None else None
-    if not isinstance(principal, Principal):
-        raise Unauthorized(MISSING_KEY)
-    return principal
-
-
-class McpEndpoint:
-    """The streamable-HTTP MCP endpoint: an ASGI app that admits the caller, then serves MCP.
-
-    Stateless (no MCP session kept between HTTP requests), so it works unchanged behind
-    several worker processes. Each request must carry ``Authorization: Bearer <api key>``;
-    without a valid key it is answered 401 with the HTTP adapter's error body, before any
-    MCP handling (``Registry.admit`` authenticates, audits and reports the refusal). Tool
-    calls then run as the admitted principal, so the key is checked once per request.
-    DNS-rebinding checks are off: a browser tricked into calling us still has no API key.
-    """
-
-    NAME = "/mcp"
-    """What the audit row of a refused request names (it is not a tool call)."""
-
-    def __init__(self, services: Services, registry: Registry) -> None:
-        self.services = services
-        self.registry = registry
-        self.server = build_server(services, registry, principal_from_request)
-        self._manager: StreamableHTTPSessionManager | None = None
-
-    @asynccontextmanager
-    async def lifespan(self, app: object) -> AsyncIterator[None]:
-        """Run the SDK's session manager for the app's lifetime (a fresh one per startup)."""
-        manager = StreamableHTTPSessionManager(self.server, stateless=True, json_response=True)
-        async with manager.run():
-            self._manager = manager
-            try:
-                yield
-            finally:
-                self._manager = None
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        state = scope.get("state") or {}
-        request_id = state.get("request_id") if isinstance(state, dict) else None
-        client = scope.get("client")  # (host, port), or None
-        try:
-            if self._manager is None:
-                raise DraftroomError("the MCP endpoint is not running; start the app's lifespan")
-            admit = partial(
-                self.registry.admit,
-                self.services,
-                Bearer.from_header(Headers(scope=scope).get("authorization")),
-                name=self.NAME,
-                request_id=request_id or uuid.uuid4().hex,
-                transport=TRANSPORT,
-                client=client[0] if client else None,
-            )
-            principal = await anyio.to_thread.run_sync(admit)
-        except DraftroomError as exc:
-            headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
-            body = error_body(exc, request_id, self.registry)
-            response = JSONResponse(body, exc.status, headers=headers)
-            await response(scope, receive, send)
-            return
-        scope[PRINCIPAL_KEY] = principal
-        await self._manager.handle_request(scope, receive, send)
-
-
 def serve_stdio(
     services: Services,
     registry: Registry,
     principal: Principal,
     *,
+    selection: Selection = ALL,
     defaults: Mapping[str, Any] | None = None,
     instructions: str = INSTRUCTIONS,
 ) -> None:
-    """Serve MCP on stdin/stdout until the client closes it, every call as ``principal``."""
+    """Serve MCP on stdin/stdout until the client closes it, every call as ``principal``,
+    offering the tools ``selection`` names."""
     server = build_server(
-        services, registry, lambda ctx: principal, defaults=defaults, instructions=instructions
+        services,
+        registry,
+        lambda ctx: principal,
+        selection_of=lambda ctx: selection,
+        defaults=defaults,
+        instructions=instructions,
     )
 
     async def run() -> None:

@@ -17,6 +17,7 @@ from draftroom.adapters.mcp import INSTRUCTIONS, TRANSPORT, serve_stdio
 from draftroom.domain.calls import Principal, Services
 from draftroom.domain.repos import LocalSandbox, agent_principal, open_local_sandbox, setup_default
 from draftroom.tools import Registry, build_registry
+from draftroom.tools.toolsets import ALL, Selection
 
 STDIO_INSTRUCTIONS = (
     f"{INSTRUCTIONS} You act as an agent: ask for a merge with merge_request and tell the "
@@ -37,11 +38,15 @@ def local_instructions(repo_name: str, branch: str, repo_path: Path) -> str:
     )
 
 
-def serve_data_dir(services: Services) -> None:
+def serve_data_dir(services: Services, selection: Selection = ALL) -> None:
     """Serve every repository of the data dir (creating the embedded default when empty)."""
     setup_default(services)
     serve_stdio(
-        services, build_registry(), agent_principal(services), instructions=STDIO_INSTRUCTIONS
+        services,
+        build_registry(),
+        agent_principal(services),
+        instructions=STDIO_INSTRUCTIONS,
+        selection=selection,
     )
 
 
@@ -60,7 +65,7 @@ def local_sandbox(
     return open_local_sandbox(services, principal, repo_path, start)
 
 
-def serve_repository(services: Services, repo_path: Path) -> None:
+def serve_repository(services: Services, repo_path: Path, selection: Selection = ALL) -> None:
     """Serve the repository at ``repo_path`` with its one sandbox, created or resumed."""
     principal = agent_principal(services)
     registry = build_registry()
@@ -75,6 +80,7 @@ def serve_repository(services: Services, repo_path: Path) -> None:
         services,
         registry,
         principal,
+        selection=selection,
         defaults={"repo_name": local.repo_name, "reuse_token": local.reuse_token},
         instructions=local_instructions(local.repo_name, local.branch, repo_path),
     )

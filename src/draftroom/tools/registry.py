@@ -31,6 +31,7 @@ from draftroom.domain.calls import (
     Call,
     FailedCall,
     Principal,
+    Progress,
     Services,
     idempotency,
     report_failure,
@@ -38,6 +39,7 @@ from draftroom.domain.calls import (
 from draftroom.errors import DraftroomError, InsufficientScope, NotFound
 from draftroom.store import Database
 from draftroom.tools.idempotency import claim_key, with_idempotency_key
+from draftroom.tools.toolsets import Selection, toolset_of
 from draftroom.tools.validation import Payload, validate
 
 Scope = Literal["sandbox", "admin"]
@@ -135,6 +137,8 @@ class Tool:
     """The tool only reads where its sandbox stands, so it answers for an archived one too."""
     local_only: bool = False
     """Only for the data dir's owner at the server's command line: no HTTP route, 403 elsewhere."""
+    toolset: str = "core"
+    """The toolset (``tools.toolsets.TOOLSETS``) that lists it."""
 
     @property
     def path(self) -> str:
@@ -196,6 +200,7 @@ class Registry:
             output_model=hints["return"],
             handler=handler,
             opens_sandbox=opens_sandbox,
+            toolset=toolset_of(declared.name),
             **vars(declared),
         )
         self._tools[declared.name] = registered
@@ -259,6 +264,8 @@ class Registry:
         client: str | None = None,
         detail: dict[str, Any] | None = None,
         idempotency_key: str | None = None,
+        selection: Selection | None = None,
+        progress: Progress | None = None,
     ) -> BaseModel:
         """Run one call whole: authenticate, scope, validate, open the sandbox, handle, audit,
         report. The audit row shares the call's session (``Call.end``): one commit per call.
@@ -266,6 +273,8 @@ class Registry:
         ``client`` is the caller's address when the transport has one (lockouts count by it);
         ``detail`` adds the caller's facts to the row's (e.g. ``local`` for local mode);
         ``idempotency_key`` is the transport's own (the HTTP header), beside the input field.
+        ``selection`` refuses tools outside the caller's toolsets, or writes when read-only;
+        ``progress`` hears a long call's steps (``Call.report``).
         """
         request_id = request_id or uuid.uuid4().hex
         started = time.perf_counter()
@@ -278,7 +287,9 @@ class Registry:
             transport=transport,
             client=client,
         )
-        call = Call(services, principal, request_id, tool.name, transport, client=client)
+        call = Call(
+            services, principal, request_id, tool.name, transport, client=client, progress=progress
+        )
         call.audit.detail.update(detail or {})
         outcome = _Outcome(tool.name, request_id, transport, client, started)
         claim: idempotency.Claim | None = None
@@ -286,6 +297,8 @@ class Registry:
             if tool.local_only and transport not in LOCAL_TRANSPORTS:
                 where = f"the server's own command line (draftroom call {tool.name})"
                 raise InsufficientScope(f"{tool.name} is only for {where}")
+            if selection is not None:
+                selection.check(tool.name, tool.writes)
             body = validate(tool.input_model, payload)
             claim, first = claim_key(tool, call, body, idempotency_key)
             if first is not None:

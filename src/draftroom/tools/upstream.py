@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from draftroom.domain.calls import Call
 from draftroom.domain.upstream import (
+    PushOutcome,
     add_github_app_credential,
     add_token_credential,
     add_upstream_repository,
@@ -123,7 +124,14 @@ class SyncOutput(BaseModel):
 )
 def sync(call: Call, sandbox: None, body: RepoNameInput) -> SyncOutput:
     call.audit.repo = body.name
-    report = sync_repository(call.services, call.principal.org_id, body.name)
+    pushes: list[str] = []
+
+    def on_push(outcome: PushOutcome) -> None:
+        pushes.append(outcome.branch)
+        call.report(len(pushes), None, f"{outcome.branch}: {outcome.state}")
+
+    call.report(0, None, f"fetching main of {body.name}")
+    report = sync_repository(call.services, call.principal.org_id, body.name, progress=on_push)
     fetched = report.fetch
     branches = [
         BranchPushed(branch=p.branch, state=p.state, sha=p.sha, error=p.error)

@@ -10,6 +10,7 @@ from draftroom.domain.calls.call import (
     AuditFields,
     Call,
     Principal,
+    Progress,
 )
 from draftroom.domain.calls.failures import (
     FailedCall,
@@ -26,6 +27,7 @@ __all__ = [
     "FailedCall",
     "FailureCounter",
     "Principal",
+    "Progress",
     "Services",
     "idempotency",
     "recent_failures",

@@ -37,6 +37,11 @@ class AuditFields:
     """File content the call's commits added: what the daily write quotas count."""
 
 
+Progress = Callable[[float, "float | None", "str | None"], None]
+"""Told ``(done, total, message)`` at a long call's steps; the MCP adapter forwards it to a
+client that asked for progress. Never raises into the call."""
+
+
 @dataclass
 class Call:
     services: Services
@@ -47,6 +52,7 @@ class Call:
     audit: AuditFields = field(default_factory=AuditFields)
     client: str | None = None
     """The caller's network address (HTTP), for lockouts; None when there is none (stdio)."""
+    progress: Progress | None = None
     _session: Session | None = field(default=None, init=False, repr=False)
 
     @property
@@ -59,6 +65,11 @@ class Call:
         if self._session is None:
             self._session = self.services.database.new_session()
         return self._session
+
+    def report(self, done: float, total: float | None = None, message: str | None = None) -> None:
+        """Tell whoever watches (``progress``) how far a long call got; a no-op otherwise."""
+        if self.progress is not None:
+            self.progress(done, total, message)
 
     def save(self) -> None:
         """Commit what the call's session changed so far (e.g. a token's ``last_used_at``)."""

@@ -247,11 +247,15 @@ def show(call: Call, merge_request_id: int, *, patch: bool = False) -> MergeRequ
     request = _find(call, session, merge_request_id)
     repo = call.services.git(request.repository.path)
     found = view(request)
+    steps = 1 + (request.status == "pending") + patch
     if request.status == "pending":
+        call.report(0, steps, f"previewing merge request #{request.id} against main")
         found = view(request, preview_merge(repo, request.source_sha))
     if patch:
+        call.report(steps - 2, steps, "building the patch")
         diff = request_patch(repo, request, call.services.settings.max_patch_bytes)
         found = replace(found, patch=diff)
+    call.report(steps, steps, f"merge request #{request.id}")
     return found
 
 

@@ -108,6 +108,7 @@ def sync(
     call: Call, access: SandboxAccess, resolutions: Mapping[str, bytes], budget: int
 ) -> Synced:
     """Merge ``main`` into the sandbox as one commit; ``budget`` bounds a conflict answer."""
+    call.report(0, 3, "checking the sandbox against main")
     resolutions = {validate_path(path): data for path, data in resolutions.items()}
     check_commit(call, access, [Change(path, data) for path, data in resolutions.items()])
     head = access.head()
@@ -118,6 +119,7 @@ def sync(
             head=head,
         )
     _check_resolutions(access, conflicts_with_main(access, main), resolutions, budget)
+    call.report(1, 3, f"merging main ({main[:12]})")
     ahead, _ = access.repo.ahead_behind(head, main)
     base = access.repo.merge_preview(main, access.branch).base
     brought = changed_outside_logs(access.repo, base or head, main)
@@ -141,4 +143,5 @@ def sync(
     call.audit.commit_sha = result.sha
     enqueue_commit(call, result.branch, result.sha, has_upstream=access.has_upstream)
     logged = LoggedCommit(result.sha, result.branch, files, entry)
+    call.report(3, 3, f"synced: {result.sha[:12]}")
     return Synced(logged, main, fast_forward=ahead == 0, resolved=sorted(resolutions))

@@ -23,6 +23,12 @@ from draftroom.domain.workspace.memory import (
     memory_stats,
     query_memory,
 )
+from draftroom.domain.workspace.prompts import (
+    PROMPT_PACKS,
+    Prompt,
+    PromptArgument,
+    render_prompt,
+)
 from draftroom.domain.workspace.reasoning import (
     Kind,
     ReasoningEntry,
@@ -52,6 +58,7 @@ from draftroom.domain.workspace.tasks import (
 
 __all__ = [
     "MEMORY_FILE",
+    "PROMPT_PACKS",
     "TASKS_FILE",
     "TEMPLATES",
     "TRACE_FILE",
@@ -65,6 +72,8 @@ __all__ = [
     "MemoryPage",
     "MemoryStats",
     "Priority",
+    "Prompt",
+    "PromptArgument",
     "ReasoningEntry",
     "ReasoningPage",
     "Record",
@@ -88,6 +97,7 @@ __all__ = [
     "query_memory",
     "read_reasoning",
     "reasoning_entries",
+    "render_prompt",
     "resume_briefing",
     "scaffold_project",
     "tasks_of",

@@ -125,32 +125,67 @@ def build_server(
     ``defaults`` fill input fields a call omits (or sends as null), for the tools that have
     them; local mode uses it for ``repo_name`` and ``reuse_token``.
     """
-    tools = {tool_name(tool): tool for tool in registry}
-    fill = dict(defaults or {})
+    handlers = _Handlers(services, registry, principal_of, selection_of, dict(defaults or {}))
 
-    def defaults_for(tool: Tool) -> dict[str, Any]:
+    def render(text: str) -> str:
+        return registry.render(text, tool_name)
+
+    fill = handlers.fill
+    list_prompts, get_prompt = prompt_handlers(handlers.run_tool, render, fill)
+    list_resources, list_templates, read_resource = resource_handlers(handlers.run_tool, fill)
+    return Server(
+        SERVER_NAME,
+        version=__version__,
+        instructions=instructions,
+        get_tool_input_schema=handlers.schemas.get,
+        on_list_tools=handlers.list_tools,
+        on_call_tool=handlers.call_tool,
+        on_list_prompts=list_prompts,
+        on_get_prompt=errors_as_mcp(get_prompt, registry),
+        on_list_resources=errors_as_mcp(list_resources, registry),
+        on_list_resource_templates=list_templates,
+        on_read_resource=errors_as_mcp(read_resource, registry),
+    )
+
+
+class _Handlers:
+    """The tool handlers of one MCP server: every call through ``Registry.invoke``."""
+
+    def __init__(
+        self,
+        services: Services,
+        registry: Registry,
+        principal_of: PrincipalOf,
+        selection_of: SelectionOf,
+        fill: dict[str, Any],
+    ) -> None:
+        self.services, self.registry, self.fill = services, registry, fill
+        self.principal_of, self.selection_of = principal_of, selection_of
+        self.tools = {tool_name(tool): tool for tool in registry}
+        self.listed = {
+            name: mcp_tool(_rendered(registry, tool), self.defaults_for(tool))
+            for name, tool in self.tools.items()
+        }
+        self.schemas = {name: item.input_schema for name, item in self.listed.items()}
+
+    def defaults_for(self, tool: Tool) -> dict[str, Any]:
         fields = tool.input_model.model_fields
-        return {name: value for name, value in fill.items() if name in fields}
-
-    listed = {
-        name: mcp_tool(_rendered(registry, tool), defaults_for(tool))
-        for name, tool in tools.items()
-    }
-    schemas = {name: item.input_schema for name, item in listed.items()}
+        return {name: value for name, value in self.fill.items() if name in fields}
 
     async def list_tools(
-        ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
+        self, ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
         """The tools this principal may call: as over HTTP, admin tools stay unseen by agents."""
-        principal, selection = principal_of(ctx), selection_of(ctx)
+        principal, selection = self.principal_of(ctx), self.selection_of(ctx)
         visible = [
-            listed[name]
-            for name, tool in tools.items()
+            self.listed[name]
+            for name, tool in self.tools.items()
             if _may_call(tool, principal) and selection.offers(tool.name, tool.writes)
         ]
         return types.ListToolsResult(tools=visible)
 
     async def invoke(
+        self,
         ctx: ServerRequestContext[Any, Any],
         tool: Tool,
         payload: dict[str, Any],
@@ -160,14 +195,14 @@ def build_server(
     ) -> dict[str, Any]:
         """Run ``tool`` through the registry as this request's principal and toolsets
         (``any_toolset``: read-only mode still holds, the toolsets do not)."""
-        selection = selection_of(ctx)
+        selection = self.selection_of(ctx)
         if any_toolset:
             selection = replace(selection, toolsets=None)
         run = partial(
-            registry.invoke,
+            self.registry.invoke,
             tool,
-            services,
-            principal_of(ctx),
+            self.services,
+            self.principal_of(ctx),
             payload,
             request_id=request_id,
             transport=TRANSPORT,
@@ -179,48 +214,31 @@ def build_server(
         return output.model_dump(mode="json")
 
     async def call_tool(
-        ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
+        self, ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
     ) -> types.CallToolResult:
-        tool = tools.get(params.name)
+        tool = self.tools.get(params.name)
         if tool is None:
             raise MCPError(types.INVALID_PARAMS, f"no tool named {params.name!r}; see tools/list")
         request_id = request_id_of(ctx)
         arguments = {k: v for k, v in (params.arguments or {}).items() if v is not None}
+        payload = {**self.defaults_for(tool), **arguments}
         try:
-            output = await invoke(ctx, tool, {**defaults_for(tool), **arguments}, request_id)
+            output = await self.invoke(ctx, tool, payload, request_id)
         except DraftroomError as exc:
-            return tool_result(error_body(exc, request_id, registry), is_error=True)
+            return tool_result(error_body(exc, request_id, self.registry), is_error=True)
         return tool_result(output)
 
     async def run_tool(
-        ctx: ServerRequestContext[Any, Any], name: str, payload: dict[str, Any]
+        self, ctx: ServerRequestContext[Any, Any], name: str, payload: dict[str, Any]
     ) -> dict[str, Any]:
         """A tool call on behalf of a prompt or resource, whatever toolsets are loaded (they
         choose the listed tools); an error as an MCP error."""
         request_id = request_id_of(ctx)
         try:
-            return await invoke(ctx, registry.get(name), payload, request_id, any_toolset=True)
+            tool = self.registry.get(name)
+            return await self.invoke(ctx, tool, payload, request_id, any_toolset=True)
         except DraftroomError as exc:
-            raise mcp_error(exc, request_id, registry) from None
-
-    def render(text: str) -> str:
-        return registry.render(text, tool_name)
-
-    list_prompts, get_prompt = prompt_handlers(run_tool, render, fill)
-    list_resources, list_templates, read_resource = resource_handlers(run_tool, fill)
-    return Server(
-        SERVER_NAME,
-        version=__version__,
-        instructions=instructions,
-        get_tool_input_schema=schemas.get,
-        on_list_tools=list_tools,
-        on_call_tool=call_tool,
-        on_list_prompts=list_prompts,
-        on_get_prompt=errors_as_mcp(get_prompt, registry),
-        on_list_resources=errors_as_mcp(list_resources, registry),
-        on_list_resource_templates=list_templates,
-        on_read_resource=errors_as_mcp(read_resource, registry),
-    )
+            raise mcp_error(exc, request_id, self.registry) from None
 
 
 def _progress(ctx: ServerRequestContext[Any, Any]) -> Progress:

@@ -23,22 +23,18 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy.orm import Session
 
 from draftroom.domain.access import Bearer, SandboxAccess, authenticate, open_sandbox
-from draftroom.domain.audit import record_event
 from draftroom.domain.calls import (
     Call,
-    FailedCall,
     Principal,
     Progress,
     Services,
     idempotency,
-    report_failure,
 )
 from draftroom.errors import DraftroomError, InsufficientScope, NotFound
-from draftroom.store import Database
 from draftroom.tools.idempotency import claim_key, with_idempotency_key
+from draftroom.tools.outcome import Outcome
 from draftroom.tools.toolsets import Selection, toolset_of
 from draftroom.tools.validation import Payload, validate
 
@@ -247,7 +243,7 @@ class Registry:
             self.authorize(scope, principal, name)
             return principal
         except DraftroomError as exc:
-            outcome = _Outcome(name, request_id, transport, client, started, exc)
+            outcome = Outcome(name, request_id, transport, client, started, exc)
             outcome.audit(services.database, principal)
             outcome.report(services, writes=False)
             raise
@@ -291,23 +287,9 @@ class Registry:
             services, principal, request_id, tool.name, transport, client=client, progress=progress
         )
         call.audit.detail.update(detail or {})
-        outcome = _Outcome(tool.name, request_id, transport, client, started)
-        claim: idempotency.Claim | None = None
+        outcome = Outcome(tool.name, request_id, transport, client, started)
         try:
-            if tool.local_only and transport not in LOCAL_TRANSPORTS:
-                where = f"the server's own command line (draftroom call {tool.name})"
-                raise InsufficientScope(f"{tool.name} is only for {where}")
-            if selection is not None:
-                selection.check(tool.name, tool.writes)
-            body = validate(tool.input_model, payload)
-            claim, first = claim_key(tool, call, body, idempotency_key)
-            if first is not None:
-                call.audit.detail["idempotent_replay"] = True
-                return tool.output_model.model_validate(first)
-            output = _handle(tool, call, body)
-            if claim is not None:
-                idempotency.finish(call.session, claim, output.model_dump(mode="json"))
-            return output
+            return self._run(tool, call, payload, outcome, idempotency_key, selection)
         except DraftroomError as exc:
             outcome.error = exc
             raise
@@ -318,9 +300,34 @@ class Registry:
             raise internal from exc
         finally:
             call.end(lambda session: outcome.audit(session, principal, call), failed=outcome.failed)
-            if claim is not None and outcome.failed:
-                idempotency.release(services, claim)
+            if outcome.claim is not None and outcome.failed:
+                idempotency.release(services, outcome.claim)
             outcome.report(services, writes=tool.writes, call=call)
+
+    def _run(
+        self,
+        tool: Tool,
+        call: Call,
+        payload: Payload,
+        outcome: Outcome,
+        idempotency_key: str | None,
+        selection: Selection | None,
+    ) -> BaseModel:
+        """What ``invoke`` does between admission and the audit row."""
+        if tool.local_only and call.transport not in LOCAL_TRANSPORTS:
+            where = f"the server's own command line (draftroom call {tool.name})"
+            raise InsufficientScope(f"{tool.name} is only for {where}")
+        if selection is not None:
+            selection.check(tool.name, tool.writes)
+        body = validate(tool.input_model, payload)
+        outcome.claim, first = claim_key(tool, call, body, idempotency_key)
+        if first is not None:
+            call.audit.detail["idempotent_replay"] = True
+            return tool.output_model.model_validate(first)
+        output = _handle(tool, call, body)
+        if outcome.claim is not None:
+            idempotency.finish(call.session, outcome.claim, output.model_dump(mode="json"))
+        return output
 
     def render(self, text: str, surface: Callable[[Tool], str]) -> str:
         """``text`` with each tool name (``memory.query``) as ``surface`` names that tool.
@@ -349,62 +356,3 @@ def _handle(tool: Tool, call: Call, body: Any) -> BaseModel:
         )
         call.save()  # the token check's one write: no write lock held while git works
     return tool.handler(call, sandbox, body)
-
-
-@dataclass
-class _Outcome:
-    """How one call (or a refused admission) ended, for its audit row and failure report."""
-
-    name: str
-    request_id: str
-    transport: str
-    client: str | None
-    started: float
-    error: DraftroomError | None = None
-    duration_ms: float = 0.0
-
-    @property
-    def failed(self) -> bool:
-        return self.error is not None
-
-    def audit(
-        self, target: Session | Database, principal: Principal | None, call: Call | None = None
-    ) -> None:
-        """Write the one audit row, into a call's session or (a refusal) its own transaction."""
-        self.duration_ms = (time.perf_counter() - self.started) * 1000
-        fields = call.audit if call is not None else None
-        detail: dict[str, Any] = {"transport": self.transport, **(fields.detail if fields else {})}
-        if self.client is not None:
-            detail["client"] = self.client
-        record_event(
-            target,
-            request_id=self.request_id,
-            tool=self.name,
-            outcome="error" if self.error else "ok",
-            duration_ms=self.duration_ms,
-            api_key_id=principal.api_key_id if principal else None,
-            token_id=fields.token_id if fields else None,
-            repo=fields.repo if fields else None,
-            branch=fields.branch if fields else None,
-            error_code=self.error.code if self.error else None,
-            commit_sha=fields.commit_sha if fields else None,
-            detail=detail,
-            bytes_written=fields.bytes_written if fields else None,
-        )
-
-    def report(self, services: Services, *, writes: bool, call: Call | None = None) -> None:
-        """Log, count and (for writes) alert a failure: the one report of it."""
-        if self.error is None:
-            return
-        failure = FailedCall(
-            request_id=self.request_id,
-            tool=self.name,
-            code=self.error.code,
-            status=self.error.status,
-            repo=call.audit.repo if call else None,
-            branch=call.audit.branch if call else None,
-            duration_ms=self.duration_ms,
-            transport=self.transport,
-            writes=writes,
-        )
-        report_failure(failure, services.failures, services.alerts)

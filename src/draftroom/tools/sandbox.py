@@ -28,7 +28,9 @@ class InitInput(BaseModel):
         None, max_length=200, description="Pass the token you were given to resume your sandbox."
     )
     branch: str | None = Field(None, max_length=250, description="Optional: your sandbox branch.")
-    project_name: str | None = Field(None, max_length=200)
+    project_name: str | None = Field(
+        None, min_length=1, max_length=200, pattern=r"\S", description="mode 'project': not blank."
+    )
     goals: list[str] | None = Field(None, max_length=50)
     template: str | None = Field(
         None, max_length=50, description="mode 'project': default, software or writing."

@@ -1,11 +1,19 @@
-"""The one settings object, read once from the environment (prefix ``DRAFTROOM_``) and passed down."""
+"""The one settings object, read once from the environment (prefix ``DRAFTROOM_``) and passed down,
+and the one rule for where draftroom may send a request (``check_outbound_url``)."""
 
 from __future__ import annotations
 
+import ipaddress
+import re
+import socket
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from draftroom.errors import InvalidInput, UpstreamUnavailable
 
 
 class Settings(BaseSettings):
@@ -93,6 +101,19 @@ class Settings(BaseSettings):
     upstream_worker: bool = Field(
         True, description="Run the background pusher and fetcher inside the server."
     )
+    allow_private_urls: bool = Field(
+        False,
+        description="Allow file:// and loopback/private/link-local targets (upstreams, webhook).",
+    )
+    github_hosts: str = Field(
+        "", description="GitHub Enterprise hosts (comma-separated) GitHub credentials may reach."
+    )
+
+    @property
+    def github_host_set(self) -> frozenset[str]:
+        """github.com and the configured GitHub Enterprise hosts, lower case."""
+        extra = (h.strip().lower().rstrip(".") for h in self.github_hosts.split(","))
+        return frozenset({"github.com", *(h for h in extra if h)})
 
     @model_validator(mode="after")
     def _default_public_url(self) -> Settings:
@@ -120,3 +141,69 @@ def served_url(host: str, port: int) -> str:
     if ":" in name:  # an IPv6 address
         name = f"[{name}]"
     return f"http://{name}:{port}"
+
+
+_SCP = re.compile(r"^[^@/]+@(?P<host>[^:/]+):")
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where a URL points: its scheme, its host (lower case, "" for file://), and whether that
+    host is, or resolves to, an address outside the public internet."""
+
+    scheme: str
+    host: str
+    private: bool
+
+
+def _private_reason(address: str) -> str | None:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    for reason, hit in (
+        ("loopback", ip.is_loopback),
+        ("link-local", ip.is_link_local),
+        ("unspecified", ip.is_unspecified),
+        ("multicast", ip.is_multicast),
+        ("private", ip.is_private or ip.is_reserved or not ip.is_global),
+    ):
+        if hit:
+            return reason
+    return None
+
+
+def _resolve(host: str) -> list[str]:
+    try:
+        return [str(info[4][0]) for info in socket.getaddrinfo(host, None)]
+    except (OSError, UnicodeError):
+        raise UpstreamUnavailable(f"cannot resolve host {host!r}") from None
+
+
+def check_outbound_url(url: str, *, allow_private: bool, what: str = "URL") -> Destination:
+    """Refuse (400 ``invalid_input``) a ``file://`` URL and a host that is, or resolves to, a
+    loopback, private, link-local, unspecified or multicast address, unless ``allow_private``
+    (``DRAFTROOM_ALLOW_PRIVATE_URLS``). Every address a name resolves to must be public, so
+    ``localhost`` or a name pointing at 127.0.0.1 counts as loopback. The one check for every
+    request draftroom sends on an admin's behalf: upstreams, the GitHub API, the alert webhook.
+    """
+    scp = _SCP.match(url)
+    scheme = "ssh" if scp else urlsplit(url).scheme.lower()
+    try:
+        host = scp["host"] if scp else urlsplit(url).hostname or ""
+    except ValueError:
+        raise InvalidInput(f"{what} {url!r} has an invalid host") from None
+    host = host.lower().rstrip(".")
+    if scheme == "file" or not host:
+        if allow_private and scheme == "file":
+            return Destination(scheme, "", True)
+        raise InvalidInput(
+            f"{what} must name a network host, got {url!r}: file:// and host-less URLs "
+            "reach this server's own disk (set DRAFTROOM_ALLOW_PRIVATE_URLS=1 to allow)"
+        )
+    reasons = {r for a in _resolve(host) if (r := _private_reason(a)) is not None}
+    if reasons and not allow_private:
+        raise InvalidInput(
+            f"{what} host {host!r} is a {'/'.join(sorted(reasons))} address: draftroom only "
+            "sends requests to public hosts (set DRAFTROOM_ALLOW_PRIVATE_URLS=1 to allow)"
+        )
+    return Destination(scheme, host, bool(reasons))

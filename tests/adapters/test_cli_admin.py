@@ -49,6 +49,7 @@ class DataDir:
     def run(self, *args: str, key: str | None = None, stdin: str | None = None) -> Any:
         env = {k: v for k, v in os.environ.items() if k != "DRAFTROOM_API_KEY"}
         env["DRAFTROOM_SECRET_KEY"] = SECRET_KEY
+        env["DRAFTROOM_ALLOW_PRIVATE_URLS"] = "1"  # upstreams here are file:// repositories
         prefix = ["--key", key] if key else []
         done = subprocess.run(
             [sys.executable, "-m", "draftroom", *prefix, *args, "--data-dir", str(self.path)],

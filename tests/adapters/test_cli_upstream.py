@@ -24,6 +24,7 @@ SECRET = "a long test secret that is not a real one"
 def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     monkeypatch.setenv("DRAFTROOM_SECRET_KEY", SECRET)
     monkeypatch.setenv("DRAFTROOM_UPSTREAM_WORKER", "false")
+    monkeypatch.setenv("DRAFTROOM_ALLOW_PRIVATE_URLS", "1")  # the git server is on loopback
     return CliRunner()
 
 

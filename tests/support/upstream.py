@@ -33,6 +33,8 @@ def make_settings(data_dir: Path, **overrides: Any) -> Settings:
         "upstream_retry_max_seconds": 0.2,
         "upstream_fetch_seconds": 3600,
         "upstream_timeout_seconds": 5,
+        "allow_private_urls": True,  # the git server and fake GitHub listen on loopback
+        "github_hosts": "127.0.0.1",
         **overrides,
     }
     return Settings(**values)

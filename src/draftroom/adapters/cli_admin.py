@@ -165,6 +165,10 @@ def credential_add(
         str | None,
         typer.Option(help="https username sent with the token (default x-access-token)."),
     ] = None,
+    host: Annotated[
+        str | None,
+        typer.Option(help="The only host the token is sent to (default: its first repo's)."),
+    ] = None,
     github_app_id: Annotated[str | None, typer.Option("--github-app-id")] = None,
     private_key_file: Annotated[
         Path | None, typer.Option("--private-key-file", help="The GitHub App's .pem key.")
@@ -181,6 +185,7 @@ def credential_add(
     if token is not None:
         secret = typer.get_text_stream("stdin").read().strip() if token == "-" else token
         payload: dict[str, Any] = {"name": name, "token": secret, "username": username}
+        payload["host"] = host
         run_tool(context, data_dir, "admin.credentials.add", payload)
     else:
         assert private_key_file is not None

@@ -29,10 +29,14 @@ _timeouts_set: int | None = None
 
 @dataclass(frozen=True)
 class GitAuth:
-    """Username and password (a token) for https; username only means the ssh agent."""
+    """Username and password (a token) for https; username only means the ssh agent.
+
+    ``host`` is the only host the password may be sent to: a redirect elsewhere gets nothing.
+    """
 
     username: str
     password: str | None
+    host: str | None = None
 
     def __repr__(self) -> str:
         return f"GitAuth(username={self.username!r})"
@@ -72,6 +76,12 @@ class _Callbacks(pygit2.RemoteCallbacks):
                 "the upstream refused the credentials; check the token or app permissions"
             )
         if allowed_types & CredentialType.USERPASS_PLAINTEXT and self._auth.password:
+            asked_by = (urlsplit(url).hostname or "").lower().rstrip(".")
+            if self._auth.host is not None and asked_by != self._auth.host:
+                raise UpstreamUnavailable(
+                    f"{asked_by!r} asked for the credential of {self._auth.host!r} "
+                    "(a redirect?); it was not sent"
+                )
             return pygit2.UserPass(self._auth.username, self._auth.password)
         if allowed_types & CredentialType.SSH_KEY:
             return pygit2.KeypairFromAgent(username_from_url or self._auth.username)

@@ -49,6 +49,8 @@ class UpstreamCredential(Base):
     username: Mapped[str | None] = mapped_column(String(200))
     app_id: Mapped[str | None] = mapped_column(String(32))
     installation_id: Mapped[str | None] = mapped_column(String(32))
+    host: Mapped[str | None] = mapped_column(String(255))
+    """The only host a token is sent to (set when stored, or by its first repository)."""
     secret: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
@@ -92,6 +94,7 @@ def add_upstream_credential(
     username: str | None = None,
     app_id: str | None = None,
     installation_id: str | None = None,
+    host: str | None = None,
 ) -> UpstreamCredential:
     """Store a credential (``secret`` already encrypted); ``AlreadyExists`` on a taken name."""
     error = AlreadyExists(
@@ -107,6 +110,7 @@ def add_upstream_credential(
         username=username,
         app_id=app_id,
         installation_id=installation_id,
+        host=host,
     )
     with unique_as_already_exists(error):
         session.add(record)

@@ -20,7 +20,7 @@ from draftroom.domain.commits import (
 )
 from draftroom.errors import InvalidInput
 from draftroom.git import Change
-from draftroom.tools.inputs import Encoding, SandboxInput, decode_content
+from draftroom.tools.inputs import PATH_SEGMENTS, Encoding, SandboxInput, decode_content
 from draftroom.tools.paths import writable_path
 from draftroom.tools.registry import tool
 
@@ -42,10 +42,21 @@ def committed(logged: LoggedCommit) -> CommitOutput:
 
 
 class FileChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={  # content, or delete: true (then no content), never both
+            "if": {"required": ["delete"], "properties": {"delete": {"const": True}}},
+            "then": {"properties": {"content": {"type": "null"}}},
+            "else": {"required": ["content"]},
+        },
+    )
 
     path: str = Field(
-        ..., min_length=1, max_length=4096, description="File path, e.g. 'src/app.py'."
+        ...,
+        min_length=1,
+        max_length=4096,
+        json_schema_extra=PATH_SEGMENTS,
+        description="File path, e.g. 'src/app.py'.",
     )
     content: str | None = Field(None, description="New whole content; omit with delete.")
     encoding: Encoding = "utf-8"
@@ -77,6 +88,7 @@ class CommitInput(SandboxInput):
     )
     expected_head: str | None = Field(
         None,
+        max_length=250,
         description="Fail with 409 if your branch moved and a newer commit touched these paths.",
     )
     allow_secrets: bool = Field(

@@ -14,6 +14,8 @@ from draftroom.domain.commits import commit_and_log
 from draftroom.git import Change
 from draftroom.tools.commits import CommitOutput, committed
 from draftroom.tools.inputs import (
+    DIRECTORY_SEGMENTS,
+    PATH_SEGMENTS,
     Encoding,
     SandboxInput,
     decode_content,
@@ -27,10 +29,16 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 class ReadInput(SandboxInput):
     path: str = Field(
-        ..., min_length=1, max_length=4096, description="File path, e.g. 'src/app.py'."
+        ...,
+        min_length=1,
+        max_length=4096,
+        json_schema_extra=PATH_SEGMENTS,
+        description="File path, e.g. 'src/app.py'.",
     )
     ref: str | None = Field(
-        None, description="'main', or a commit of your branch; default: your branch."
+        None,
+        max_length=250,
+        description="'main', or a commit of your branch; default: your branch.",
     )
     offset: int = Field(0, ge=0, description="Byte offset to start reading at.")
     length: int | None = Field(
@@ -99,12 +107,21 @@ def read(call: Call, sandbox: SandboxAccess, body: ReadInput) -> ReadOutput:
 
 
 class ListInput(SandboxInput):
-    path: str = Field("", max_length=4096, description="Directory to list; '' for the root.")
+    path: str = Field(
+        "",
+        max_length=4096,
+        json_schema_extra=DIRECTORY_SEGMENTS,
+        description="Directory to list; '' for the root.",
+    )
     ref: str | None = Field(
-        None, description="'main', or a commit of your branch; default: your branch."
+        None,
+        max_length=250,
+        description="'main', or a commit of your branch; default: your branch.",
     )
     recursive: bool = Field(False, description="List everything below path.")
-    cursor: str | None = Field(None, description="next_cursor from the previous page.")
+    cursor: str | None = Field(
+        None, min_length=1, max_length=4096, description="next_cursor from the previous page."
+    )
     limit: int = Field(200, ge=1, le=500)
 
 
@@ -142,13 +159,14 @@ class WriteInput(SandboxInput):
         ...,
         min_length=1,
         max_length=4096,
+        json_schema_extra=PATH_SEGMENTS,
         description="File path to create or replace, e.g. 'notes/plan.md'.",
     )
     content: str = Field(..., description="The whole new file content.")
     encoding: Encoding = Field("utf-8", description="'utf-8' text, or 'base64' for binary.")
     message: str = Field(..., min_length=1, max_length=2000, description="Commit message: why.")
     expected_head: str | None = Field(
-        None, description="Fail if your branch moved past this commit."
+        None, max_length=250, description="Fail if your branch moved past this commit."
     )
     allow_secrets: bool = Field(
         False, description="Commit even if it looks like a secret (audited); only if it is not one."

@@ -18,7 +18,9 @@ FILES_PER_COMMIT = 20
 
 class HistoryInput(SandboxInput):
     path: str | None = Field(None, max_length=4096, description="Only commits touching this path.")
-    cursor: str | None = Field(None, description="next_cursor from the previous page.")
+    cursor: str | None = Field(
+        None, min_length=1, max_length=4096, description="next_cursor from the previous page."
+    )
     limit: int = Field(20, ge=1, le=100)
 
 

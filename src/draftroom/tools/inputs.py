@@ -7,7 +7,7 @@ import binascii
 from collections.abc import Callable, Sequence
 from typing import Literal, Protocol, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from draftroom.errors import InvalidInput
 
@@ -16,6 +16,13 @@ ANSWER_BUDGET = 60_000
 
 M = TypeVar("M", bound=BaseModel)
 Encoding = Literal["utf-8", "base64"]
+
+
+PATH_SEGMENTS: dict[str, JsonValue] = {"pattern": "^[^/]{1,255}(/[^/]{1,255})*$"}
+"""Schema-stated path shape: no empty segment, each at most 255 bytes (the server counts UTF-8
+bytes, a schema only characters; ``validate_path`` enforces the rest, as 400 ``invalid_path``)."""
+
+DIRECTORY_SEGMENTS: dict[str, JsonValue] = {"pattern": "^([^/]{1,255}(/[^/]{1,255})*)?$"}
 
 
 class SandboxInput(BaseModel):

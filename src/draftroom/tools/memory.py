@@ -79,7 +79,7 @@ class MemoryQueryInput(SandboxInput):
     )
     since: datetime | None = Field(None, description="Only entries at or after this UTC time.")
     cursor: str | None = Field(
-        None, max_length=200, description="next_cursor from the previous page."
+        None, min_length=1, max_length=200, description="next_cursor from the previous page."
     )
     limit: int = Field(20, ge=1, le=100)
 

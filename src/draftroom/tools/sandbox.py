@@ -38,7 +38,9 @@ class InitInput(BaseModel):
         max_length=250,
         description="Optional: your sandbox branch. Without its reuse_token: token_required.",
     )
-    project_name: str | None = Field(None, max_length=200)
+    project_name: str | None = Field(
+        None, min_length=1, max_length=200, pattern=r"\S", description="mode 'project': not blank."
+    )
     goals: list[str] | None = Field(None, max_length=50)
     template: str | None = Field(
         None, max_length=50, description="mode 'project': default, software or writing."

@@ -30,7 +30,11 @@ class AddInput(BaseModel):
 
     name: str = Field(..., min_length=1, max_length=100, description="The repository's name here.")
     upstream_url: str = Field(
-        ..., min_length=1, max_length=4096, description="https, ssh or file URL."
+        ...,
+        min_length=1,
+        max_length=4096,
+        description="https or ssh URL on a public host (file:// and private hosts: only with "
+        "DRAFTROOM_ALLOW_PRIVATE_URLS).",
     )
     credential: str | None = Field(None, max_length=100, description="A stored credential's name.")
     publish: Literal["push", "pull_request"] = Field(
@@ -206,6 +210,7 @@ class CredentialsInput(BaseModel):
 class CredentialOut(BaseModel):
     name: str
     kind: str = Field(description="token or github_app.")
+    host: str | None = Field(description="A token's one host (None: not bound yet).")
     created_at: datetime
     used_by: list[str] = Field(description="Repositories whose upstream uses it.")
 
@@ -240,6 +245,12 @@ class CredentialAddInput(BaseModel):
     username: str | None = Field(
         None, max_length=200, description="https username sent with it (default x-access-token)."
     )
+    host: str | None = Field(
+        None,
+        min_length=1,
+        max_length=253,
+        description="The only host it is ever sent to; default: its first repository's host.",
+    )
 
 
 class CredentialAddOutput(BaseModel):
@@ -270,6 +281,7 @@ def add_credential(call: Call, sandbox: None, body: CredentialAddInput) -> Crede
             body.name,
             body.token.get_secret_value(),
             body.username,
+            body.host,
         )
     return CredentialAddOutput(name=body.name, kind="token")
 

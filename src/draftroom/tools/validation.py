@@ -3,11 +3,16 @@
 A JSON body is parsed by pydantic itself (it refuses lone surrogates there); a payload that
 arrives as Python objects (MCP, the CLI, an internal call) is checked for them here, since
 text that is not Unicode cannot be stored, scanned or answered.
+
+Every input is validated as JSON in strict mode, whatever the transport: ``0`` is not
+``false``, ``"5"`` and ``5.0`` are not ``5`` (422), while enums, dates and secrets still
+decode from their JSON strings. Path and query values, which arrive as text, are typed first.
 """
 
 from __future__ import annotations
 
 import re
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 from draftroom.errors import InvalidRequest
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_INTEGER = re.compile(r"-?[0-9]{1,18}")
 
 
 @dataclass(frozen=True)
@@ -41,16 +47,34 @@ def validate(model: type[BaseModel], payload: Payload) -> Any:
     try:
         if isinstance(payload, RawInput):
             if payload.body is not None and not payload.fields:
-                return model.model_validate_json(payload.body)
-            return model.model_validate({**_json_object(payload.body), **payload.fields})
-        data = payload.model_dump() if isinstance(payload, BaseModel) else payload
-        return model.model_validate(data)
+                return model.model_validate_json(payload.body, strict=True)
+            fields = _typed(model, payload.fields)
+            data: Any = {**_json_object(payload.body), **fields}
+        else:
+            data = payload.model_dump() if isinstance(payload, BaseModel) else payload
+        return model.model_validate_json(pydantic_core.to_json(data), strict=True)
     except ValidationError as exc:
         errors = [
             {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]}
             for e in exc.errors(include_url=False, include_context=False, include_input=False)
         ]
         raise invalid_request(errors) from None
+
+
+def _typed(model: type[BaseModel], fields: Mapping[str, str]) -> dict[str, Any]:
+    """Path and query text as the JSON value its field takes: ``"5"`` for an integer field is
+    ``5``, ``"true"`` for a boolean ``true``; anything else stays text (and strict says no)."""
+    typed: dict[str, Any] = {}
+    for name, value in fields.items():
+        info = model.model_fields.get(name)
+        kinds = {info.annotation, *typing.get_args(info.annotation)} if info else set()
+        if int in kinds and _INTEGER.fullmatch(value):
+            typed[name] = int(value)
+        elif bool in kinds and value in ("true", "false"):
+            typed[name] = value == "true"
+        else:
+            typed[name] = value
+    return typed
 
 
 def _json_object(body: bytes | None) -> dict[str, Any]:

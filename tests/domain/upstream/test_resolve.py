@@ -200,7 +200,8 @@ def test_the_credential_list_names_credentials_and_never_their_secrets(
         [REPO],
     )
     assert credential["created_at"]
-    assert set(credential) == {"name", "kind", "created_at", "used_by"}
+    assert set(credential) == {"name", "kind", "host", "created_at", "used_by"}
+    assert credential["host"] == "127.0.0.1"  # bound by the first repository added with it
     assert TOKEN not in str(out)
     response = agent.client.get("/admin/credentials", headers=agent.headers)
     assert response.status_code == 403

@@ -9,6 +9,7 @@ from __future__ import annotations
 from draftroom import store
 from draftroom.domain.calls import Services
 from draftroom.domain.upstream.credentials import OpenedCredential, open_credential
+from draftroom.domain.upstream.destinations import check_api_root, check_upstream
 from draftroom.domain.upstream.github import (
     GitHubClient,
     GitHubRepo,
@@ -34,6 +35,8 @@ def _token(services: Services, upstream: store.Upstream, credential: OpenedCrede
         assert credential.token is not None
         return credential.token
     repo = repo_on_github(upstream)
+    assert upstream.credential is not None
+    check_api_root(services.settings, repo.api_url, upstream.credential)
     client = GitHubClient(repo.api_url, timeout=services.settings.upstream_timeout_seconds)
     try:
         return services.component(InstallationTokens).get(client, credential.app, repo)
@@ -42,11 +45,16 @@ def _token(services: Services, upstream: store.Upstream, credential: OpenedCrede
 
 
 def git_auth(services: Services, upstream: store.Upstream) -> GitAuth | None:
-    """Credentials for git transport to ``upstream``; None for an open or ssh-agent remote."""
+    """Credentials for git transport to ``upstream``; None for an open or ssh-agent remote.
+
+    Refuses (400) a target the credential may not reach, before anything is sent: this runs
+    before every clone, fetch and push, so a URL or DNS answer that changed is caught too."""
+    settings = services.settings
+    host = check_upstream(settings, upstream.url, upstream.credential, upstream.github_api_url)
     credential = _opened(services, upstream)
     if credential is None:
         return None
-    return GitAuth(credential.username, _token(services, upstream, credential))
+    return GitAuth(credential.username, _token(services, upstream, credential), host)
 
 
 def api_token(services: Services, upstream: store.Upstream) -> str:
@@ -57,4 +65,7 @@ def api_token(services: Services, upstream: store.Upstream) -> str:
             "opening pull requests needs a credential on the upstream; add one with "
             "'draftroom credential add' and register the repository with --credential"
         )
+    assert upstream.credential is not None
+    check_upstream(services.settings, upstream.url, upstream.credential, upstream.github_api_url)
+    check_api_root(services.settings, repo_on_github(upstream).api_url, upstream.credential)
     return _token(services, upstream, credential)

@@ -17,6 +17,7 @@ from draftroom.domain.access import BASE_BRANCH
 from draftroom.domain.calls import Services
 from draftroom.domain.repos import register_repository
 from draftroom.domain.upstream.access import git_auth
+from draftroom.domain.upstream.destinations import check_upstream
 from draftroom.domain.upstream.refs import HEADS, pin
 from draftroom.errors import AlreadyExists, InvalidInput, NotFound
 from draftroom.git import check_url, clone_bare, set_timeouts
@@ -53,6 +54,7 @@ def add_upstream_repository(
             raise NotFound(
                 f"no credential named {credential!r}; add it with 'draftroom credential add'"
             )
+    host = check_upstream(services.settings, url, credential_record, github_api_url)
     target = (services.settings.repos_dir / f"{name}.git").resolve()
     if target.exists():
         raise AlreadyExists(f"{target} already exists; pick another name")
@@ -66,6 +68,8 @@ def add_upstream_repository(
             pin(repo, HEADS + BASE_BRANCH, repo.head(default_branch))
             (target / "HEAD").write_text(f"ref: refs/heads/{BASE_BRANCH}\n")
         record = register_repository(services, session, org_id, name, path=target)
+        if credential_record is not None and credential_record.kind == "token":
+            credential_record.host = credential_record.host or host  # bound from now on
         return store.add_upstream(
             session,
             repository_id=record.id,

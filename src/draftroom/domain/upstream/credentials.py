@@ -22,6 +22,7 @@ from draftroom.config import Settings
 from draftroom.errors import Conflict, DraftroomError, InvalidInput, NotFound
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_HOST = re.compile(r"^[a-z0-9]([a-z0-9-]{0,62}\.?)*(?<!\.)$")
 DEFAULT_USERNAME = "x-access-token"  # what GitHub expects next to a token over https
 
 
@@ -53,6 +54,7 @@ class CredentialInfo:
 
     name: str
     kind: store.CredentialKind
+    host: str | None
     created_at: datetime
     used_by: list[str]
 
@@ -63,6 +65,7 @@ def list_credentials(session: Session, org_id: int) -> list[CredentialInfo]:
         CredentialInfo(
             record.name,
             record.kind,
+            record.host,
             record.created_at,
             store.repositories_using_credential(session, record.id),
         )
@@ -108,14 +111,26 @@ def add_token_credential(
     name: str,
     token: str,
     username: str | None = None,
+    host: str | None = None,
 ) -> store.UpstreamCredential:
-    """Store a personal access token (or any https password) encrypted."""
+    """Store a personal access token (or any https password) encrypted, bound to ``host``:
+    the only host it is ever sent to (when None, the first repository added with it binds it)."""
     _check_name(name)
     if not token.strip():
         raise InvalidInput("the token is empty; paste the whole token")
+    if host is not None:
+        host = host.strip().lower().rstrip(".")
+        if len(host) > 253 or not _HOST.match(host):
+            raise InvalidInput(f"host must be a host name such as 'github.com', got {host!r}")
     ciphertext = _fernet(settings).encrypt(token.strip().encode()).decode()
     return store.add_upstream_credential(
-        session, org_id=org_id, name=name, kind="token", secret=ciphertext, username=username
+        session,
+        org_id=org_id,
+        name=name,
+        kind="token",
+        secret=ciphertext,
+        username=username,
+        host=host,
     )
 
 

@@ -57,7 +57,13 @@ def parse_uri(uri: str) -> dict[str, Any]:
     for name, values in parse_qs(parts.query).items():
         if name not in {"reuse_token", "offset", "length"}:
             raise InvalidInput(f"resource URI query takes no {name!r}")
-        payload[name] = values[-1]
+        value = values[-1]
+        if name == "reuse_token":
+            payload[name] = value
+        elif value.isdigit():  # offset and length are numbers, as in files.read
+            payload[name] = int(value)
+        else:
+            raise InvalidInput(f"resource URI {name} must be a whole number, got {value[:20]!r}")
     return payload
 
 

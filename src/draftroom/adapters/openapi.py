@@ -20,7 +20,9 @@ from draftroom.config import Settings
 MAX_OPERATIONS = 30
 MAX_DESCRIPTION = 300
 MAX_PARAMETER_DESCRIPTION = 700
-BOUNDS = ("maxLength", "minLength", "maxItems", "minItems")
+BOUNDS = ("maxLength", "maxItems", "minItems")
+"""Dropped from inputs: the server refuses past them, naming the field. ``minLength`` stays:
+it says a field may not be empty (``cursor``), which a model would not guess."""
 
 
 class ErrorBody(BaseModel):
@@ -95,8 +97,7 @@ def compact(schema: dict[str, Any]) -> None:
     """Shrink the schema a GPT reads whole: no generated titles, no ``null`` alternatives
     (an omitted field is the same), operation tags and per-operation security dropped (the
     security is global), inputs without size bounds (the server checks them, naming the
-    field), outputs without documentation or nested schemas (the model reads the answer
-    itself). ``select`` then shares the repeated fields."""
+    field), outputs only as their field names (the model reads the answer itself). ``select`` then shares the repeated fields."""
     for item in schema.get("paths", {}).values():
         for operation in item.values():
             operation.pop("tags", None)
@@ -111,15 +112,17 @@ def compact(schema: dict[str, Any]) -> None:
     models = schema.get("components", {}).get("schemas", {})
     for model in models.values():
         _simplify(model)
+        if "properties" in model:
+            model.pop("type", None)  # an object: it has properties
         # The server checks sizes and refuses unknown fields (a typed 4xx naming the field):
         # the model needs the fields, not their bounds.
         _strip(model, ("additionalProperties", *BOUNDS))
     outputs = _response_only(schema)
     for name in outputs:
         _strip(models[name], ("description", "default", "required", "enum"))
-        _flatten(models[name], outputs)
-        if "properties" in models[name]:
-            models[name].pop("type", None)  # an object: it has properties
+        # The model reads the answer's values; the schema names the fields it may rely on.
+        fields = models[name].get("properties", {})
+        models[name]["properties"] = {field: {} for field in fields}
     used = _references(schema.get("paths", {}), schema.get("components", {}))
     for name in outputs:
         if f"#/components/schemas/{name}" not in used:
@@ -167,18 +170,6 @@ def _response_only(schema: dict[str, Any]) -> set[str]:
     read = {ref for ref in _references(requests, components) if ref.startswith(prefix)}
     written = {ref for ref in _references(responses, components) if ref.startswith(prefix)}
     return {ref.removeprefix(prefix) for ref in written - read}
-
-
-def _flatten(model: dict[str, Any], outputs: set[str]) -> None:
-    """An output's nested objects as plain ``object``: their fields are in the answer the
-    model reads; the schema keeps the top-level fields."""
-    prefix = "#/components/schemas/"
-    for field in model.get("properties", {}).values():
-        for node in (field, field.get("items")):
-            ref = node.get("$ref", "") if isinstance(node, dict) else ""
-            if ref.startswith(prefix) and ref.removeprefix(prefix) in outputs:
-                del node["$ref"]
-                node["type"] = "object"
 
 
 def _strip(node: Any, keys: tuple[str, ...]) -> None:

@@ -160,7 +160,7 @@ class WriteInput(SandboxInput):
         min_length=1,
         max_length=4096,
         json_schema_extra=PATH_SEGMENTS,
-        description="File path to create or replace, e.g. 'notes/plan.md'.",
+        description="File path, e.g. 'src/app.py'.",
     )
     content: str = Field(..., description="The whole new file content.")
     encoding: Encoding = Field("utf-8", description="'utf-8' text, or 'base64' for binary.")

@@ -55,9 +55,8 @@ def _idempotency_field() -> Any:
         max_length=255,
         pattern=r"^[!-~]+$",
         description=(
-            "Any unique string (e.g. a UUID) to make this write safe to retry: a retry with "
-            "the same key within 24 h returns the first answer and writes nothing new. Same "
-            "as the Idempotency-Key header."
+            "A unique string (a UUID) making a retry safe: the same key within 24 h returns "
+            "the first answer and writes nothing new."
         ),
     )
 

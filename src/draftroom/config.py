@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(text: str) -> tuple[IPNetwork, ...]:
+    """``10.0.0.1, 10.1.0.0/16`` as networks; a ValueError names an entry that is neither."""
+    networks = []
+    for entry in filter(None, (part.strip() for part in text.split(","))):
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ValueError(f"{entry!r} is not an IP address or CIDR network") from None
+    return tuple(networks)
 
 
 class Settings(BaseSettings):
@@ -45,6 +59,10 @@ class Settings(BaseSettings):
     allow_case_collisions: bool = Field(
         False, description="Allow new paths differing from existing ones only by case or NFC/NFD."
     )
+    trusted_proxies: str = Field(
+        "",
+        description="Comma-separated IPs/CIDRs whose X-Forwarded-For names the real client.",
+    )
     alert_webhook_url: str | None = Field(
         None, description="Receives a JSON event for every failed write tool call."
     )
@@ -70,6 +88,16 @@ class Settings(BaseSettings):
     upstream_worker: bool = Field(
         True, description="Run the background pusher and fetcher inside the server."
     )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_parse(cls, value: str) -> str:
+        parse_networks(value)
+        return value
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[IPNetwork, ...]:
+        return parse_networks(self.trusted_proxies)
 
     @property
     def resolved_database_url(self) -> str:

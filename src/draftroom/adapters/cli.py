@@ -70,13 +70,16 @@ def serve(
     typer.echo(f"Serving on http://{host}:{port}  (schema: {settings.public_url}/openapi.json)")
     os.environ["DRAFTROOM_DATA_DIR"] = str(settings.data_dir.resolve())
     app_path = "draftroom.adapters.http:app_from_env"
+    # X-Forwarded-For is read by the app, only from DRAFTROOM_TRUSTED_PROXIES (uvicorn's own
+    # default would believe any process on loopback).
+    proxies: dict[str, Any] = {"proxy_headers": False}
     if workers == 1:
-        uvicorn.run(app_path, factory=True, host=host, port=port, log_level="info")
+        uvicorn.run(app_path, factory=True, host=host, port=port, log_level="info", **proxies)
         return
     from uvicorn.supervisors import Multiprocess
 
     config = uvicorn.Config(
-        app_path, factory=True, host=host, port=port, workers=workers, log_level="info"
+        app_path, factory=True, host=host, port=port, workers=workers, log_level="info", **proxies
     )
     sock = config.bind_socket()
     # uvicorn opens this socket with proto 0, so asyncio leaves Nagle on for the connections

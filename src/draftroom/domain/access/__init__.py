@@ -7,8 +7,8 @@ Never stores or logs a plaintext secret; see ``tokens`` for how secrets are chec
 from draftroom.domain.access.authenticate import MISSING_KEY, Bearer, authenticate
 from draftroom.domain.access.lockout import (
     FAILED_TOKEN_CODE,
-    check_token_lockout,
     retry_after,
+    token_check,
 )
 from draftroom.domain.access.names import new_branch_name
 from draftroom.domain.access.renewal import renew_sandbox_token, revoke_org_token
@@ -33,9 +33,11 @@ from draftroom.domain.access.tokens import (
     looks_like_credential,
     new_credential_id,
     renew_reuse_token,
+    reuse_token_id,
     revoke_api_key,
     revoke_reuse_token,
     revoke_sandbox_tokens,
+    usable_by,
     verify_reuse_token,
     verify_reuse_token_scope,
     verify_secret,
@@ -55,7 +57,6 @@ __all__ = [
     "archived_refusal",
     "authenticate",
     "authenticate_api_key",
-    "check_token_lockout",
     "create_sandbox",
     "hash_secret",
     "issue_api_key",
@@ -68,10 +69,13 @@ __all__ = [
     "renew_sandbox_token",
     "repository_record",
     "retry_after",
+    "reuse_token_id",
     "revoke_api_key",
     "revoke_org_token",
     "revoke_reuse_token",
     "revoke_sandbox_tokens",
+    "token_check",
+    "usable_by",
     "verify_reuse_token",
     "verify_reuse_token_scope",
     "verify_secret",

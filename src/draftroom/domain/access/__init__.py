@@ -5,6 +5,7 @@ Never stores or logs a plaintext secret; see ``tokens`` for how secrets are chec
 """
 
 from draftroom.domain.access.authenticate import MISSING_KEY, Bearer, authenticate
+from draftroom.domain.access.keys import org_keys, revoke_org_key
 from draftroom.domain.access.lockout import (
     FAILED_TOKEN_CODE,
     retry_after,
@@ -65,12 +66,14 @@ __all__ = [
     "new_branch_name",
     "new_credential_id",
     "open_sandbox",
+    "org_keys",
     "renew_reuse_token",
     "renew_sandbox_token",
     "repository_record",
     "retry_after",
     "reuse_token_id",
     "revoke_api_key",
+    "revoke_org_key",
     "revoke_org_token",
     "revoke_reuse_token",
     "revoke_sandbox_tokens",

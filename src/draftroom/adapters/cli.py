@@ -63,10 +63,9 @@ def serve(
     settings = services.settings
     plaintext = setup_default(services)
     key_file = settings.data_dir / "admin.key"
-    if plaintext:
-        typer.echo(f"Admin API key (shown once, also saved to {key_file}):\n{plaintext}")
-    else:
-        typer.echo(f"Admin API key: see {key_file}")
+    # Never the key itself: server output ends up in logs other people read.
+    made = "created, " if plaintext else ""
+    typer.echo(f"Admin API key: in {key_file.resolve()} ({made}readable by you only)")
     typer.echo(f"Serving on http://{host}:{port}  (schema: {settings.public_url}/openapi.json)")
     os.environ["DRAFTROOM_DATA_DIR"] = str(settings.data_dir.resolve())
     app_path = "draftroom.adapters.http:app_from_env"

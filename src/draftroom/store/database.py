@@ -50,7 +50,12 @@ def _private_sqlite_file(url: str) -> None:
     database = Path(path)
     if not database.parent.is_dir():
         return  # SQLite will refuse to open it, with its own message
-    os.close(os.open(database, os.O_RDWR | os.O_CREAT, 0o600))
+    try:
+        # O_EXCL: never open (and close) a file this process may already use: closing any
+        # descriptor of it drops SQLite's POSIX locks held through the others.
+        os.close(os.open(database, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
     for name in (database, Path(f"{path}-wal"), Path(f"{path}-shm")):
         try:
             if name.stat().st_mode & 0o077:

@@ -7,6 +7,7 @@ starting on the same file) and must leave exactly one schema behind.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,20 +51,15 @@ def _private_sqlite_file(url: str) -> None:
     database = Path(path)
     if not database.parent.is_dir():
         return  # SQLite will refuse to open it, with its own message
-    try:
-        # O_EXCL: never open (and close) a file this process may already use: closing any
-        # descriptor of it drops SQLite's POSIX locks held through the others.
+    # O_EXCL: never open (and close) a file this process may already use: closing any
+    # descriptor of it drops SQLite's POSIX locks held through the others.
+    with contextlib.suppress(FileExistsError):
         os.close(os.open(database, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
-    except FileExistsError:
-        pass
     for name in (database, Path(f"{path}-wal"), Path(f"{path}-shm")):
-        try:
+        # missing, or another user's file (SQLite decides whether it can use it)
+        with contextlib.suppress(FileNotFoundError, PermissionError):
             if name.stat().st_mode & 0o077:
                 name.chmod(0o600)
-        except FileNotFoundError:
-            continue
-        except PermissionError:
-            continue  # another user's file: SQLite decides whether it can use it
 
 
 class Database:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
+import socket
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -20,6 +22,53 @@ def parse_networks(text: str) -> tuple[IPNetwork, ...]:
         except ValueError:
             raise ValueError(f"{entry!r} is not an IP address or CIDR network") from None
     return tuple(networks)
+
+
+def is_private_address(address: str) -> bool:
+    """Loopback, private, link-local (cloud metadata), multicast, reserved or unspecified:
+    an address an outbound request from the server must not reach unless allowed."""
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return not ip.is_global or ip.is_multicast
+
+
+def check_outbound_url(url: str, *, allow_private: bool, what: str = "URL") -> str:
+    """``url`` if the server may send to it, else ``ValueError`` saying why.
+
+    https only, to a host that resolves to public addresses only; with ``allow_private``
+    (``DRAFTROOM_ALLOW_PRIVATE_URLS``) loopback/private hosts are allowed, over http too.
+    A name that does not resolve now is let through: it is checked again when used.
+    The one place outbound addresses are judged (alert webhook, upstreams).
+    """
+    parts = urlsplit(url)
+    host = parts.hostname
+    if parts.scheme not in ("https", "http") or not host:
+        raise ValueError(f"{what} must be an https:// URL with a host, got {parts.scheme}://…")
+    if parts.username or parts.password:
+        raise ValueError(f"{what} must not carry a user name or password")
+    addresses = _addresses(host, parts.port or (443 if parts.scheme == "https" else 80))
+    private = [a for a in addresses if is_private_address(a)]
+    if private and not allow_private:
+        raise ValueError(
+            f"{what} points at {host} ({private[0]}), a loopback or private address; "
+            "set DRAFTROOM_ALLOW_PRIVATE_URLS=1 to allow it"
+        )
+    if parts.scheme != "https" and not (allow_private and addresses and private == addresses):
+        raise ValueError(f"{what} must use https (http only to a private host, when allowed)")
+    return url
+
+
+def _addresses(host: str, port: int) -> list[str]:
+    try:
+        return [str(ipaddress.ip_address(host))]
+    except ValueError:
+        pass
+    try:
+        found = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return []
+    return sorted({str(info[4][0]) for info in found})
 
 
 class Settings(BaseSettings):
@@ -64,7 +113,12 @@ class Settings(BaseSettings):
         description="Comma-separated IPs/CIDRs whose X-Forwarded-For names the real client.",
     )
     alert_webhook_url: str | None = Field(
-        None, description="Receives a JSON event for every failed write tool call."
+        None,
+        description="Receives a JSON event for every failed write and refused admin call (https).",
+    )
+    allow_private_urls: bool = Field(
+        False,
+        description="Allow outbound URLs (webhook, upstreams) to loopback/private hosts, and http to them.",
     )
     # Upstreams (docs: README "Connecting a GitHub repository").
     secret_key: SecretStr | None = Field(
@@ -94,6 +148,16 @@ class Settings(BaseSettings):
     def _proxies_parse(cls, value: str) -> str:
         parse_networks(value)
         return value
+
+    @model_validator(mode="after")
+    def _outbound_urls_public(self) -> Settings:
+        if self.alert_webhook_url is not None:
+            check_outbound_url(
+                self.alert_webhook_url,
+                allow_private=self.allow_private_urls,
+                what="DRAFTROOM_ALERT_WEBHOOK_URL",
+            )
+        return self
 
     @property
     def trusted_proxy_networks(self) -> tuple[IPNetwork, ...]:

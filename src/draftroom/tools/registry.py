@@ -240,7 +240,7 @@ class Registry:
         except DraftroomError as exc:
             outcome = _Outcome(name, request_id, transport, client, started, exc)
             outcome.audit(services.database, principal)
-            outcome.report(services, writes=False)
+            outcome.report(services, writes=False, principal=principal)
             raise
 
     def invoke(
@@ -302,7 +302,7 @@ class Registry:
             raise internal from exc
         finally:
             call.end(lambda session: outcome.audit(session, principal, call), failed=outcome.failed)
-            outcome.report(services, writes=tool.writes, call=call)
+            outcome.report(services, writes=tool.writes, call=call, principal=principal)
 
     def render(self, text: str, surface: Callable[[Tool], str]) -> str:
         """``text`` with each tool name (``memory.query``) as ``surface`` names that tool.
@@ -357,8 +357,15 @@ class _Outcome:
             detail=detail,
         )
 
-    def report(self, services: Services, *, writes: bool, call: Call | None = None) -> None:
-        """Log, count and (for writes) alert a failure: the one report of it."""
+    def report(
+        self,
+        services: Services,
+        *,
+        writes: bool,
+        call: Call | None = None,
+        principal: Principal | None = None,
+    ) -> None:
+        """Log, count and (for writes and refused admin calls) alert a failure: its one report."""
         if self.error is None:
             return
         failure = FailedCall(
@@ -372,4 +379,5 @@ class _Outcome:
             transport=self.transport,
             writes=writes,
         )
-        report_failure(failure, services.failures, services.alerts)
+        key = principal.api_key_id if principal else None
+        report_failure(failure, services.failures, services.alerts, api_key_id=key)

@@ -32,7 +32,8 @@ def test_first_start_keeps_the_admin_key_out_of_the_log_and_files_private(
         database = data / "draftroom.db"
         files = [data / "admin.key", database, Path(f"{database}-wal"), Path(f"{database}-shm")]
         modes = {path.name: mode(path) for path in files}
-    assert key.startswith("drk_") and key not in log and key.split("_")[2] not in log
+    secret = key[len("drk_") + 12 + 1 :]  # the secret may itself start with "_"
+    assert key.startswith("drk_") and secret not in log
     assert f"Admin API key: in {(data / 'admin.key').resolve()}" in log
     assert modes == dict.fromkeys(modes, 0o600)
     services = server.services()

@@ -41,6 +41,10 @@ from tests.support.api import Api, AppFactory, new_key
 from tests.support.gitserver import GitServer
 from tests.support.upstream import REPO as UPSTREAM_REPO
 
+# Tests serve webhooks and upstreams on loopback; this process and every server or CLI it
+# starts may send there. Tests of the refusal pass ``allow_private_urls=False``.
+os.environ["DRAFTROOM_ALLOW_PRIVATE_URLS"] = "1"
+
 POSTGRES_URL = os.environ.get(
     "DRAFTROOM_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

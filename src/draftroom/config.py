@@ -10,10 +10,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from draftroom.errors import InvalidInput, UpstreamUnavailable
+from draftroom.errors import DraftroomError, InvalidInput, UpstreamUnavailable
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(text: str) -> tuple[IPNetwork, ...]:
+    """``10.0.0.1, 10.1.0.0/16`` as networks; a ValueError names an entry that is neither."""
+    networks = []
+    for entry in filter(None, (part.strip() for part in text.split(","))):
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ValueError(f"{entry!r} is not an IP address or CIDR network") from None
+    return tuple(networks)
 
 
 class Settings(BaseSettings):
@@ -70,8 +83,13 @@ class Settings(BaseSettings):
     allow_case_collisions: bool = Field(
         False, description="Allow new paths differing from existing ones only by case or NFC/NFD."
     )
+    trusted_proxies: str = Field(
+        "",
+        description="Comma-separated IPs/CIDRs whose X-Forwarded-For names the real client.",
+    )
     alert_webhook_url: str | None = Field(
-        None, description="Receives a JSON event for every failed write tool call."
+        None,
+        description="Receives a JSON event for every failed write and refused admin call (https).",
     )
     # Upstreams (docs: README "Connecting a GitHub repository").
     secret_key: SecretStr | None = Field(
@@ -103,7 +121,7 @@ class Settings(BaseSettings):
     )
     allow_private_urls: bool = Field(
         False,
-        description="Allow file:// and loopback/private/link-local targets (upstreams, webhook).",
+        description="Allow file:// and loopback/private/link-local targets, and http to them (upstreams, webhook).",
     )
     github_hosts: str = Field(
         "", description="GitHub Enterprise hosts (comma-separated) GitHub credentials may reach."
@@ -120,6 +138,26 @@ class Settings(BaseSettings):
         if not self.public_url:
             self.public_url = served_url(self.host, self.port)
         return self
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_parse(cls, value: str) -> str:
+        parse_networks(value)
+        return value
+
+    @model_validator(mode="after")
+    def _outbound_urls_public(self) -> Settings:
+        if self.alert_webhook_url is not None:
+            check_webhook_url(
+                self.alert_webhook_url,
+                allow_private=self.allow_private_urls,
+                what="DRAFTROOM_ALERT_WEBHOOK_URL",
+            )
+        return self
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[IPNetwork, ...]:
+        return parse_networks(self.trusted_proxies)
 
     @property
     def resolved_database_url(self) -> str:
@@ -207,3 +245,21 @@ def check_outbound_url(url: str, *, allow_private: bool, what: str = "URL") -> D
             "sends requests to public hosts (set DRAFTROOM_ALLOW_PRIVATE_URLS=1 to allow)"
         )
     return Destination(scheme, host, bool(reasons))
+
+
+def check_webhook_url(url: str, *, allow_private: bool, what: str = "URL") -> str:
+    """``url`` if draftroom may post to it, else ``ValueError`` saying why: the rules of
+    ``check_outbound_url``, plus https only (http only to an allowed private host) and no
+    user name or password. A name that does not resolve now is checked again when used."""
+    parts = urlsplit(url)
+    if parts.username or parts.password:
+        raise ValueError(f"{what} must not carry a user name or password")
+    try:
+        where = check_outbound_url(url, allow_private=allow_private, what=what)
+    except UpstreamUnavailable:
+        return url
+    except DraftroomError as exc:
+        raise ValueError(exc.message) from None
+    if where.scheme != "https" and not (where.scheme == "http" and where.private):
+        raise ValueError(f"{what} must use https (http only to a private host, when allowed)")
+    return url

@@ -36,11 +36,10 @@ def test_serve_on_an_empty_dir_creates_the_default_and_the_loop_works(tmp_path: 
     try:
         assert server.stdout is not None
         first = server.stdout.readline()
-        assert "Admin API key" in first
-        key = server.stdout.readline().strip()
-        assert key.startswith("drk_")
         key_file = data / "admin.key"
-        assert key_file.read_text().strip() == key
+        assert first.startswith(f"Admin API key: in {key_file.resolve()} ")
+        key = key_file.read_text().strip()
+        assert key.startswith("drk_") and key not in first
         assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
@@ -66,11 +65,13 @@ def test_serve_on_an_empty_dir_creates_the_default_and_the_loop_works(tmp_path: 
         created = run("key", "create", "--role", "agent", "--data-dir", str(data))
         assert created.returncode == 0, created.stderr
         agent_key = created.stdout.strip().splitlines()[-1]
-        read = httpx.post(
-            f"{base}/files/read",
-            json={**sb, "path": "hello.md"},
-            headers={"Authorization": f"Bearer {agent_key}"},
-        )
+        as_agent = {"Authorization": f"Bearer {agent_key}"}
+        own = httpx.post(f"{base}/sandbox/init", json={"repo_name": "demo"}, headers=as_agent)
+        assert own.status_code == 201, own.text
+        # the admin's reuse token is bound to the admin's key: to the agent it is invalid
+        read = httpx.post(f"{base}/files/read", json={**sb, "path": "hello.md"}, headers=as_agent)
+        assert read.status_code == 401
+        read = httpx.post(f"{base}/files/read", json={**sb, "path": "hello.md"}, headers=auth)
         assert read.json()["content"] == "hi\n"
         added = run("repo", "add", "extra", "--init", "--data-dir", str(data))
         assert added.returncode == 0, added.stderr

@@ -129,6 +129,7 @@ def admin_commands(tmp_path: Path, data: DataDir) -> list[tuple[list[str], str, 
     existing = tmp_path / "existing"
     subprocess.run(["git", "init", "-q", "-b", "main", str(existing)], check=True)
     pem = str(private_key_pem(tmp_path))
+    spare = data.run("key", "create").stdout.splitlines()[-1].split("_")[1]
     return [
         (["repo", "add", "other", "--init"], "admin.repos.register", 0, None),
         (["repo", "add", "mine", "--path", str(existing)], "admin.repos.register", 0, None),
@@ -150,6 +151,8 @@ def admin_commands(tmp_path: Path, data: DataDir) -> list[tuple[list[str], str, 
         (["repo", "sync", "up"], "admin.repos.sync", 0, None),
         (["repo", "resolve", "up", "main", "--force-ours"], "admin.repos.resolve", 1, None),
         (["key", "create", "--role", "admin", "--label", "ci"], "admin.keys.create", 0, None),
+        (["key", "list"], "admin.keys.list", 0, None),
+        (["key", "revoke", spare], "admin.keys.revoke", 0, None),
         (["token", "revoke", token_id], "admin.tokens.revoke", 0, None),
         (["sandbox", "list", "--repo", "made"], "sandbox.list", 0, None),
         (["token", "issue", sandbox["branch"], "--repo", "made"], "admin.tokens.issue", 0, None),

@@ -121,8 +121,8 @@ def test_a_token_is_refused_for_another_repository(api: Api, services: Services)
         from draftroom.domain.repos import register_repository
 
         register_repository(services, session, org.id, "other")
-    denied = api.post("/files/read", **{**sb, "repo_name": "other"}, path="README.md", expect=403)
-    assert denied["error"]["code"] == "repo_not_allowed"
+    denied = api.post("/files/read", **{**sb, "repo_name": "other"}, path="README.md", expect=404)
+    assert denied["error"]["code"] == "repo_not_found"  # as if it did not exist
 
 
 def test_reuse_token_resumes_the_same_branch(api: Api) -> None:

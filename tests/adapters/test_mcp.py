@@ -63,7 +63,8 @@ def serving(services: Services, registry: Registry | None = None) -> Iterator[st
     sock = free_socket()
     port = sock.getsockname()[1]
     app = create_app(services.settings, services, registry)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    # proxy_headers off, as ``draftroom serve`` runs it: the app reads X-Forwarded-For itself.
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", proxy_headers=False))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]})
     thread.start()
     try:

@@ -96,21 +96,23 @@ def serve(
     settings = services.settings
     plaintext = setup_default(services)
     key_file = settings.data_dir / "admin.key"
-    if plaintext:
-        typer.echo(f"Admin API key (shown once, also saved to {key_file}):\n{plaintext}")
-    else:
-        typer.echo(f"Admin API key: see {key_file}")
+    # Never the key itself: server output ends up in logs other people read.
+    made = "created, " if plaintext else ""
+    typer.echo(f"Admin API key: in {key_file.resolve()} ({made}readable by you only)")
     record_address(settings.data_dir, host, port)
     typer.echo(f"Serving on {served_url(host, port)}  (schema: {settings.public_url}/openapi.json)")
     os.environ["DRAFTROOM_DATA_DIR"] = str(settings.data_dir.resolve())
     app_path = "draftroom.adapters.http:app_from_env"
+    # X-Forwarded-For is read by the app, only from DRAFTROOM_TRUSTED_PROXIES (uvicorn's own
+    # default would believe any process on loopback).
+    proxies: dict[str, Any] = {"proxy_headers": False}
     if workers == 1:
-        uvicorn.run(app_path, factory=True, host=host, port=port, log_level="info")
+        uvicorn.run(app_path, factory=True, host=host, port=port, log_level="info", **proxies)
         return
     from uvicorn.supervisors import Multiprocess
 
     config = uvicorn.Config(
-        app_path, factory=True, host=host, port=port, workers=workers, log_level="info"
+        app_path, factory=True, host=host, port=port, workers=workers, log_level="info", **proxies
     )
     sock = config.bind_socket()
     # uvicorn opens this socket with proto 0, so asyncio leaves Nagle on for the connections

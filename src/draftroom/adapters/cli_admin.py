@@ -18,7 +18,7 @@ from draftroom.domain.repos import local_data_dir
 from draftroom.errors import DraftroomError
 
 repo_app = typer.Typer(help="Register repositories.", no_args_is_help=True)
-key_app = typer.Typer(help="Create API keys.", no_args_is_help=True)
+key_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 token_app = typer.Typer(help="Manage reuse tokens.", no_args_is_help=True)
 sandbox_app = typer.Typer(help="See the sandboxes agents work in.", no_args_is_help=True)
 merge_app = typer.Typer(help="Review merge requests as the data dir's admin.", no_args_is_help=True)
@@ -233,6 +233,26 @@ def key_create(
     key = run_tool(context, data_dir, "admin.keys.create", {"role": role.value, "label": label})
     typer.echo(f"created {key['role']} key {key['id']} (shown once):")
     typer.echo(key["key"])
+
+
+@key_app.command("list")
+def key_list(context: typer.Context, data_dir: DataDir = None) -> None:
+    """List the org's API keys (never a secret): id, role, state, last use, label."""
+    for key in run_tool(context, data_dir, "admin.keys.list", {})["keys"]:
+        state = f"revoked {key['revoked_at'].isoformat()}" if key["revoked_at"] else "live"
+        used = key["last_used_at"].isoformat() if key["last_used_at"] else "never used"
+        typer.echo(f"{key['id']}  {key['role']:<5}  {state}  {used}  {key['label'] or ''}")
+
+
+@key_app.command("revoke")
+def key_revoke(
+    context: typer.Context,
+    key_id: Annotated[str, typer.Argument(metavar="ID", help="The part after 'drk_'.")],
+    data_dir: DataDir = None,
+) -> None:
+    """Revoke an API key by its id; it stops working at once."""
+    key = run_tool(context, data_dir, "admin.keys.revoke", {"id": key_id})
+    typer.echo(f"revoked {key['role']} key {key['id']} at {key['revoked_at'].isoformat()}")
 
 
 @token_app.command("revoke")

@@ -28,6 +28,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from draftroom import __version__
+from draftroom.adapters.clients import TrustedProxies
 from draftroom.adapters.limits import BodyLimit
 from draftroom.adapters.mcp_http import McpEndpoint
 from draftroom.adapters.openapi import ERROR_RESPONSES, gpt_schema
@@ -91,6 +92,7 @@ def create_app(
     _add_error_handlers(app, registry)
     _add_request_ids(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(TrustedProxies, trusted=settings.trusted_proxy_networks)
     return app
 
 

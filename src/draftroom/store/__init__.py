@@ -59,6 +59,7 @@ from draftroom.store.models import (
     Role,
     Sandbox,
     SandboxStatus,
+    TokenCheckCounter,
 )
 from draftroom.store.orgs import get_or_create_org, get_org
 from draftroom.store.outbox import (
@@ -90,6 +91,7 @@ from draftroom.store.sandboxes import (
     list_sandboxes,
 )
 from draftroom.store.timestamps import UTCDateTime, utc_now
+from draftroom.store.token_checks import release_token_check, reserve_token_check
 from draftroom.store.upstream import (
     CredentialKind,
     MainState,
@@ -130,6 +132,7 @@ __all__ = [
     "Role",
     "Sandbox",
     "SandboxStatus",
+    "TokenCheckCounter",
     "TokenScope",
     "UTCDateTime",
     "Upstream",
@@ -189,7 +192,9 @@ __all__ = [
     "newest_commit_claims",
     "recent_failures",
     "release_idempotency_key",
+    "release_token_check",
     "repositories_using_credential",
+    "reserve_token_check",
     "sqlite_url",
     "tool_counts",
     "utc_now",

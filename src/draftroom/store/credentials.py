@@ -41,9 +41,21 @@ def list_api_keys(session: Session, org_id: int) -> Sequence[ApiKey]:
 
 
 def add_reuse_token(
-    session: Session, *, id: str, sandbox_id: int, secret_hash: str, expires_at: datetime
+    session: Session,
+    *,
+    id: str,
+    sandbox_id: int,
+    secret_hash: str,
+    expires_at: datetime,
+    created_by_key_id: str | None = None,
 ) -> ReuseToken:
-    token = ReuseToken(id=id, sandbox_id=sandbox_id, secret_hash=secret_hash, expires_at=expires_at)
+    token = ReuseToken(
+        id=id,
+        sandbox_id=sandbox_id,
+        secret_hash=secret_hash,
+        expires_at=expires_at,
+        created_by_key_id=created_by_key_id,
+    )
     session.add(token)
     session.flush()
     return token

@@ -7,6 +7,8 @@ starting on the same file) and must leave exactly one schema behind.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +16,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
@@ -39,11 +41,33 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+def _private_sqlite_file(url: str) -> None:
+    """Create the SQLite file mode 0600 before SQLite does (it would use the umask, often
+    0644): it holds key hashes and the audit log. SQLite gives its -wal and -shm files the
+    database file's mode; existing files are narrowed to 0600 too."""
+    path = make_url(url).database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    database = Path(path)
+    if not database.parent.is_dir():
+        return  # SQLite will refuse to open it, with its own message
+    # O_EXCL: never open (and close) a file this process may already use: closing any
+    # descriptor of it drops SQLite's POSIX locks held through the others.
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(database, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+    for name in (database, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        # missing, or another user's file (SQLite decides whether it can use it)
+        with contextlib.suppress(FileNotFoundError, PermissionError):
+            if name.stat().st_mode & 0o077:
+                name.chmod(0o600)
+
+
 class Database:
     """One engine plus the sessions and migrations that use it; build one per process."""
 
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         if url.startswith("sqlite"):
+            _private_sqlite_file(url)
             connect_args = dict(engine_kwargs.pop("connect_args", {}))
             # Sessions hop between threads (FastAPI's thread pool); pooling keeps them apart.
             connect_args.setdefault("check_same_thread", False)

@@ -127,8 +127,23 @@ class ReuseToken(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_key_id: Mapped[str | None] = mapped_column(String(32))
+    """The API key the token works with; None (tokens older than the binding): any key of
+    the org. No foreign key: keys are revoked, never deleted, and a token must never fall
+    back to "any key" because its key row went away."""
 
     sandbox: Mapped[Sandbox] = relationship()
+
+
+class TokenCheckCounter(Base):
+    """Reuse-token checks counted against one attacked subject (``key:<id>``, ``token:<id>``)
+    in its current lockout window: wrong ones stay counted, right ones are given back."""
+
+    __tablename__ = "token_check_counters"
+
+    subject: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    count: Mapped[int] = mapped_column(Integer)
 
 
 class AuditEvent(Base):

@@ -1,13 +1,16 @@
-"""API-key tools: an admin creates a key; its plaintext is in the answer once, never stored."""
+"""API-key tools: an admin creates, lists and revokes keys; a key's plaintext is in the
+create answer once, never stored, never listed."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from draftroom.domain.access import issue_api_key
+from draftroom.domain.access import issue_api_key, org_keys, revoke_org_key
 from draftroom.domain.calls import Call
+from draftroom.store import ApiKey
 from draftroom.tools.registry import tool
 
 
@@ -42,3 +45,67 @@ def create(call: Call, sandbox: None, body: CreateInput) -> CreateOutput:
         key, plaintext = issue_api_key(session, call.principal.org_id, body.role, body.label)
         call.audit.detail.update(key_id=key.id, role=key.role)
         return CreateOutput(id=key.id, role=key.role, label=key.label, key=plaintext)
+
+
+class ListInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class KeyInfo(BaseModel):
+    id: str = Field(description="The key's public id (the part after 'drk_').")
+    role: str
+    label: str | None
+    created_at: datetime
+    last_used_at: datetime | None = Field(description="Last use, to the minute.")
+    revoked_at: datetime | None
+
+
+class ListOutput(BaseModel):
+    keys: list[KeyInfo] = Field(description="The org's keys, revoked ones too, oldest first.")
+
+
+@tool(
+    "admin.keys.list",
+    summary="List API keys",
+    description="The org's API keys: id, role, label, when created, last used and revoked.",
+    scope="admin",
+    http_method="GET",
+    http_path="/admin/keys",
+)
+def list_keys(call: Call, sandbox: None, body: ListInput) -> ListOutput:
+    with call.services.database.session() as session:
+        return ListOutput(keys=[_info(key) for key in org_keys(call, session)])
+
+
+def _info(key: ApiKey) -> KeyInfo:
+    return KeyInfo(
+        id=key.id,
+        role=key.role,
+        label=key.label,
+        created_at=key.created_at,
+        last_used_at=key.last_used_at,
+        revoked_at=key.revoked_at,
+    )
+
+
+class RevokeInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(..., min_length=1, max_length=32, description="The key's public id.")
+
+
+@tool(
+    "admin.keys.revoke",
+    summary="Revoke an API key",
+    description=(
+        "The key stops working at once (401 on its next call). The org's last admin key "
+        "cannot be revoked (409): create another admin key first."
+    ),
+    scope="admin",
+    writes=True,
+    idempotent=True,
+    http_path="/admin/keys/{id}/revoke",
+)
+def revoke(call: Call, sandbox: None, body: RevokeInput) -> KeyInfo:
+    with call.services.database.session() as session:
+        return _info(revoke_org_key(call, session, body.id))

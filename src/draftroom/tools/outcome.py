@@ -67,8 +67,15 @@ class Outcome:
             bytes_written=fields.bytes_written if fields else None,
         )
 
-    def report(self, services: Services, *, writes: bool, call: Call | None = None) -> None:
-        """Log, count and (for writes) alert a failure: the one report of it."""
+    def report(
+        self,
+        services: Services,
+        *,
+        writes: bool,
+        call: Call | None = None,
+        principal: Principal | None = None,
+    ) -> None:
+        """Log, count and (for writes and refused admin calls) alert a failure: its one report."""
         if self.error is None:
             return
         failure = FailedCall(
@@ -82,4 +89,5 @@ class Outcome:
             transport=self.transport,
             writes=writes,
         )
-        report_failure(failure, services.failures, services.alerts)
+        key = principal.api_key_id if principal else None
+        report_failure(failure, services.failures, services.alerts, api_key_id=key)

@@ -245,7 +245,7 @@ class Registry:
         except DraftroomError as exc:
             outcome = Outcome(name, request_id, transport, client, started, exc)
             outcome.audit(services.database, principal)
-            outcome.report(services, writes=False)
+            outcome.report(services, writes=False, principal=principal)
             raise
 
     def invoke(
@@ -302,7 +302,7 @@ class Registry:
             call.end(lambda session: outcome.audit(session, principal, call), failed=outcome.failed)
             if outcome.claim is not None and outcome.failed:
                 idempotency.release(services, outcome.claim)
-            outcome.report(services, writes=tool.writes, call=call)
+            outcome.report(services, writes=tool.writes, call=call, principal=principal)
 
     def _run(
         self,

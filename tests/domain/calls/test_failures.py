@@ -7,10 +7,12 @@ import logging
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from draftroom.config import Settings
 from draftroom.domain.calls import AlertSender
 from tests.support.api import Api, AppFactory, error, new_key, start_sandbox
 
@@ -150,3 +152,61 @@ def test_refusals_before_the_tool_runs_are_logged_and_counted_once(
         "invalid_request": 1,
         "path_not_found": 1,
     }
+
+
+def test_an_agent_calling_an_admin_tool_is_alerted_naming_its_key(
+    make_app: AppFactory, webhook: Webhook
+) -> None:
+    webhook.failures = 0
+    api, services = make_app(alert_webhook_url=webhook.url)
+    agent_id = api.headers["Authorization"].split("_")[1]
+    for route in ("/admin/keys/zzzzzzzzzzzz/revoke", "/admin/tokens/revoke"):
+        refused = api.post(route, expect=403, token_id="x")
+        assert error(refused)["code"] == "insufficient_scope"
+    assert api.client.get("/admin/keys", headers=api.headers).status_code == 403
+    assert services.alerts.wait_idle(10)
+    assert [(e["alert"], e["tool"], e["api_key_id"]) for e in webhook.events] == [
+        ("refused_admin_call", "admin.keys.revoke", agent_id),
+        ("refused_admin_call", "admin.tokens.revoke", agent_id),
+        ("refused_admin_call", "admin.keys.list", agent_id),
+    ]
+    assert all(e["code"] == "insufficient_scope" and e["status"] == 403 for e in webhook.events)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.com/hook",
+        "file:///etc/passwd",
+        "https://127.0.0.1/hook",
+        "https://localhost:8443/hook",
+        "https://10.1.2.3/hook",
+        "https://169.254.169.254/latest",
+        "https://[::1]/hook",
+        "https://[::ffff:192.168.0.1]/hook",
+        "https://user:pw@example.com/hook",
+        "not a url",
+    ],
+)
+def test_the_webhook_url_must_be_https_to_a_public_host(url: str, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="DRAFTROOM_ALERT_WEBHOOK_URL"):
+        Settings(data_dir=tmp_path, alert_webhook_url=url, allow_private_urls=False)
+
+
+def test_private_webhooks_only_when_allowed(tmp_path: Path) -> None:
+    allowed = Settings(
+        data_dir=tmp_path, alert_webhook_url="http://127.0.0.1:9/hook", allow_private_urls=True
+    )
+    assert allowed.alert_webhook_url == "http://127.0.0.1:9/hook"
+    with pytest.raises(ValueError, match="must use https"):
+        Settings(
+            data_dir=tmp_path, alert_webhook_url="http://example.com/", allow_private_urls=True
+        )
+    assert Settings(data_dir=tmp_path, alert_webhook_url="https://203.0.113.9/hook")
+
+
+def test_a_webhook_resolving_to_a_private_address_later_gets_nothing() -> None:
+    sender = AlertSender("https://127.0.0.1:9/hook", attempts=1, allow_private=False)
+    sender.send({"n": 1})
+    assert sender.wait_idle(5)
+    assert (sender.delivered, sender.dropped) == (0, 1)

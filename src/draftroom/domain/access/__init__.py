@@ -5,10 +5,11 @@ Never stores or logs a plaintext secret; see ``tokens`` for how secrets are chec
 """
 
 from draftroom.domain.access.authenticate import MISSING_KEY, Bearer, authenticate
+from draftroom.domain.access.keys import org_keys, revoke_org_key
 from draftroom.domain.access.lockout import (
     FAILED_TOKEN_CODE,
-    check_token_lockout,
     retry_after,
+    token_check,
 )
 from draftroom.domain.access.names import new_branch_name
 from draftroom.domain.access.renewal import (
@@ -38,9 +39,11 @@ from draftroom.domain.access.tokens import (
     looks_like_credential,
     new_credential_id,
     renew_reuse_token,
+    reuse_token_id,
     revoke_api_key,
     revoke_reuse_token,
     revoke_sandbox_tokens,
+    usable_by,
     verify_reuse_token,
     verify_reuse_token_scope,
     verify_secret,
@@ -60,7 +63,6 @@ __all__ = [
     "archived_refusal",
     "authenticate",
     "authenticate_api_key",
-    "check_token_lockout",
     "create_sandbox",
     "hash_secret",
     "issue_api_key",
@@ -70,15 +72,20 @@ __all__ = [
     "new_branch_name",
     "new_credential_id",
     "open_sandbox",
+    "org_keys",
     "refuse_named_sandbox",
     "renew_reuse_token",
     "renew_sandbox_token",
     "repository_record",
     "retry_after",
+    "reuse_token_id",
     "revoke_api_key",
+    "revoke_org_key",
     "revoke_org_token",
     "revoke_reuse_token",
     "revoke_sandbox_tokens",
+    "token_check",
+    "usable_by",
     "verify_reuse_token",
     "verify_reuse_token_scope",
     "verify_secret",

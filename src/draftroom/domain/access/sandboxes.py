@@ -14,9 +14,14 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from draftroom import store
-from draftroom.domain.access.lockout import check_token_lockout
+from draftroom.domain.access.lockout import token_check
 from draftroom.domain.access.names import new_branch_name
-from draftroom.domain.access.tokens import issue_reuse_token, verify_reuse_token_scope
+from draftroom.domain.access.tokens import (
+    issue_reuse_token,
+    reuse_token_id,
+    usable_by,
+    verify_reuse_token_scope,
+)
 from draftroom.domain.calls import Call
 from draftroom.errors import (
     AlreadyExists,
@@ -25,7 +30,6 @@ from draftroom.errors import (
     Forbidden,
     QuotaExceeded,
     RefNotFound,
-    RepoNotAllowed,
     RepoNotFound,
     TokenRequired,
 )
@@ -108,7 +112,9 @@ def create_sandbox(
         project_name=project_name,
     )
     ttl = timedelta(days=call.services.settings.token_ttl_days)
-    token, plaintext = issue_reuse_token(session, sandbox.id, ttl)
+    token, plaintext = issue_reuse_token(
+        session, sandbox.id, ttl, api_key_id=call.principal.api_key_id
+    )
     access = SandboxAccess(repo_name, repo, branch, sandbox.id, token.id)
     _note(call, access)
     return access, plaintext
@@ -180,19 +186,14 @@ def open_sandbox(
     (``sandbox.renew``); every other tool refuses it. ``read_archived`` opens an archived
     sandbox (``archived`` set) for a tool that only reads where it stands.
     """
-    check_token_lockout(call, session)
-    grace = timedelta(days=call.services.settings.token_grace_days)
-    scope = verify_reuse_token_scope(session, reuse_token, grace=grace, renewing=renewing)
+    scope = _verified_scope(call, session, reuse_token, renewing)
     token, sandbox, record = scope.token, scope.sandbox, scope.repository
     call.audit.token_id = token.id
     if sandbox is None or record is None:
         raise Forbidden("this reuse token's sandbox no longer exists; start a new sandbox")
     if record.org_id != call.principal.org_id or record.name != repo_name:
-        if store.get_repository(session, call.principal.org_id, repo_name) is None:
-            raise RepoNotFound(f"no repository named {repo_name!r}")
-        raise RepoNotAllowed(
-            f"this reuse token belongs to repository {record.name!r}, not {repo_name!r}"
-        )
+        # The same answer whether or not the repository exists: no oracle for its name.
+        raise RepoNotFound(not_usable(repo_name))
     if branch is not None and branch != sandbox.branch:
         raise BranchNotAllowed(
             f"this reuse token opens only branch {sandbox.branch!r}; got {branch!r}. "
@@ -212,6 +213,36 @@ def open_sandbox(
     )
     _note(call, access)
     return access
+
+
+def not_usable(repo_name: str) -> str:
+    """The one message for a repository that does not exist or this token may not use."""
+    return (
+        f"no repository named {repo_name!r} for this reuse token; pass the repo_name its "
+        "sandbox was started in"
+    )
+
+
+def _verified_scope(
+    call: Call, session: Session, reuse_token: str, renewing: bool
+) -> store.TokenScope:
+    """The token's scope, checked for this call's API key under the wrong-token lockout."""
+    principal = call.principal
+    token_id = reuse_token_id(reuse_token)
+    scope = store.get_token_scope(session, token_id) if token_id else None
+    usable = usable_by(scope, principal.api_key_id, principal.org_id)
+    grace = timedelta(days=call.services.settings.token_grace_days)
+    # A token this key cannot use is not its to guess: its lockout is not charged.
+    with token_check(call, session, token_id if usable else None):
+        return verify_reuse_token_scope(
+            session,
+            reuse_token,
+            api_key_id=principal.api_key_id,
+            org_id=principal.org_id,
+            scope=scope,
+            grace=grace,
+            renewing=renewing,
+        )
 
 
 def archived_refusal(session: Session, sandbox: store.Sandbox) -> Forbidden:

@@ -138,9 +138,15 @@ def revoke_api_key(session: Session, key_id: str) -> ApiKey:
 
 
 def issue_reuse_token(
-    session: Session, sandbox_id: int, ttl: timedelta, now: datetime | None = None
+    session: Session,
+    sandbox_id: int,
+    ttl: timedelta,
+    now: datetime | None = None,
+    *,
+    api_key_id: str | None = None,
 ) -> tuple[ReuseToken, str]:
-    """Create a token for a sandbox, valid for ``ttl``; the plaintext is returned once."""
+    """Create a token for a sandbox, valid for ``ttl`` and only with the API key
+    ``api_key_id`` (None: any key of the org); the plaintext is returned once."""
     token_id, secret = new_credential_id(), _new_secret()
     token = add_reuse_token(
         session,
@@ -148,6 +154,7 @@ def issue_reuse_token(
         sandbox_id=sandbox_id,
         secret_hash=hash_secret(secret),
         expires_at=(now or utc_now()) + ttl,
+        created_by_key_id=api_key_id,
     )
     return token, f"{REUSE_TOKEN_PREFIX}_{token_id}_{secret}"
 
@@ -172,18 +179,48 @@ def verify_reuse_token(
     return _check_reuse_token(token, secret, now or utc_now(), grace, renewing)
 
 
+def reuse_token_id(plaintext: str) -> str | None:
+    """The public id of a well-formed reuse token, else None (nothing is looked up)."""
+    parsed = _parse(plaintext, REUSE_TOKEN_PREFIX)
+    return parsed[0] if parsed else None
+
+
+def usable_by(scope: TokenScope | None, api_key_id: str, org_id: int) -> bool:
+    """Whether the key may use the token at all, its secret aside: the key that created it,
+    or (a token older than that binding) any key of the token's org."""
+    if scope is None:
+        return False
+    bound = scope.token.created_by_key_id
+    if bound is not None:
+        return bound == api_key_id
+    return scope.repository is not None and scope.repository.org_id == org_id
+
+
 def verify_reuse_token_scope(
     session: Session,
     plaintext: str,
     now: datetime | None = None,
     *,
+    api_key_id: str,
+    org_id: int,
+    scope: TokenScope | None = None,
     grace: timedelta = timedelta(0),
     renewing: bool = False,
 ) -> TokenScope:
-    """``verify_reuse_token``, loading the token's sandbox and repository in the same query."""
+    """``verify_reuse_token`` for the API key ``api_key_id``, with the token's sandbox and
+    repository (``scope``: already loaded by ``get_token_scope``).
+
+    A token the key may not use is ``Unauthorized`` with the one invalid-token message,
+    after the same secret comparison: to that key it does not exist.
+    """
     token_id, secret = _parse_reuse_token(plaintext)
-    scope = get_token_scope(session, token_id)
-    _check_reuse_token(scope.token if scope else None, secret, now or utc_now(), grace, renewing)
+    if scope is None or scope.token.id != token_id:
+        scope = get_token_scope(session, token_id)
+    token = scope.token if scope else None
+    if not usable_by(scope, api_key_id, org_id):
+        verify_secret(secret, None)  # the same work as a wrong secret
+        raise Unauthorized(INVALID_REUSE_TOKEN)
+    _check_reuse_token(token, secret, now or utc_now(), grace, renewing)
     assert scope is not None
     return scope
 

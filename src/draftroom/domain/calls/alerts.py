@@ -3,7 +3,9 @@
 ``send`` only enqueues, so a request is never slowed by the webhook; a daemon thread posts
 each event as JSON, retrying with exponential backoff. When the queue is full (the webhook
 is down for long) new events are dropped and counted rather than piling up in memory.
-Events carry ids and codes only (see ``failures.FailedCall``), never a secret.
+Events carry ids and codes only (see ``failures.FailedCall``), never a secret. The URL was
+checked when the settings were read (``config.check_webhook_url``) and is checked again
+before each delivery, so a name that later resolves to a private address gets nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import time
 from typing import Any
 
 import httpx
+
+from draftroom.config import check_webhook_url
 
 logger = logging.getLogger("draftroom.alerts")
 
@@ -33,8 +37,10 @@ class AlertSender:
         *,
         attempts: int = ATTEMPTS,
         first_backoff: float = FIRST_BACKOFF_SECONDS,
+        allow_private: bool = False,
     ) -> None:
         self.url = url
+        self.allow_private = allow_private
         self.attempts = attempts
         self.first_backoff = first_backoff
         self.delivered = 0
@@ -88,6 +94,12 @@ class AlertSender:
                     self._queue.task_done()
 
     def _deliver(self, client: httpx.Client, url: str, event: dict[str, Any]) -> None:
+        try:
+            check_webhook_url(url, allow_private=self.allow_private, what="the alert webhook")
+        except ValueError as exc:
+            self.dropped += 1
+            logger.warning("alert not sent: %s", exc)
+            return
         backoff = self.first_backoff
         for attempt in range(1, self.attempts + 1):
             try:

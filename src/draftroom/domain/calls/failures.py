@@ -2,7 +2,8 @@
 
 Every failed call is logged on the ``draftroom.audit`` logger as one JSON object and counted
 in this process's ``FailureCounter`` (``admin.errors`` shows both the counts and the
-audit table's recent failures); a failed *write* is also handed to the alert webhook. A
+audit table's recent failures); a failed *write*, and an admin call refused to a key
+without the admin scope (someone probing), is also handed to the alert webhook. A
 failure record names ids, codes and timings only: never a token, a key or file content.
 """
 
@@ -59,12 +60,26 @@ class FailureCounter:
             return dict(self._counts)
 
 
-def report_failure(failure: FailedCall, counter: FailureCounter, alerts: AlertSender) -> None:
-    """Log, count and (for writes) alert; never raises, so a failure report cannot mask the error."""
+REFUSED_SCOPE_CODE = "insufficient_scope"
+"""A key without the admin scope called an admin tool: alerted, whatever the tool writes."""
+
+
+def report_failure(
+    failure: FailedCall,
+    counter: FailureCounter,
+    alerts: AlertSender,
+    *,
+    api_key_id: str | None = None,
+) -> None:
+    """Log, count and (for writes and refused admin calls) alert; never raises, so a failure
+    report cannot mask the error. ``api_key_id`` (public) names the refused key in the alert."""
     try:
         logger.warning(json.dumps(failure.to_dict(), sort_keys=True))
         counter.add(failure.code)
-        if failure.writes:
+        if failure.code == REFUSED_SCOPE_CODE:
+            event = {**failure.to_dict(), "alert": "refused_admin_call", "api_key_id": api_key_id}
+            alerts.send({**event, "at": utc_now().isoformat()})
+        elif failure.writes:
             alerts.send({**failure.to_dict(), "at": utc_now().isoformat()})
     except Exception:  # reporting is best effort; the caller is already handling an error
         logger.exception("could not report a failed call")

@@ -27,7 +27,9 @@ class Services:
         self.database = database or Database(settings.resolved_database_url)
         self._repos: dict[Path, Repository] = {}
         self.failures = FailureCounter()
-        self.alerts = AlertSender(settings.alert_webhook_url)
+        self.alerts = AlertSender(
+            settings.alert_webhook_url, allow_private=settings.allow_private_urls
+        )
         self._components: dict[type[Any], Any] = {}
         self._lock = threading.Lock()
 

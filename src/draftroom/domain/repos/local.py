@@ -153,7 +153,9 @@ def open_local_sandbox(
                 return saved
             except Unauthorized:
                 ttl = timedelta(days=services.settings.token_ttl_days)
-                _, token = issue_reuse_token(session, sandbox.id, ttl)
+                _, token = issue_reuse_token(
+                    session, sandbox.id, ttl, api_key_id=principal.api_key_id
+                )
                 renewed = LocalSandbox(name, sandbox.branch, token)
                 _save(saved_file, renewed)
                 return renewed

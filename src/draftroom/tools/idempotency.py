@@ -7,15 +7,11 @@ keys. Callers that can send headers may use ``Idempotency-Key`` instead.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, Field, create_model
 
 from draftroom.domain.calls import Call, idempotency
-
-if TYPE_CHECKING:
-    from draftroom.tools.registry import Tool
-
 
 _GENERATED = "__draftroom_idempotent__"
 
@@ -62,11 +58,9 @@ def _idempotency_field() -> Any:
 
 
 def claim_key(
-    tool: Tool, call: Call, body: BaseModel, header: str | None
+    call: Call, body: BaseModel, header: str | None
 ) -> tuple[idempotency.Claim | None, dict[str, Any] | None]:
-    """Claim the call's idempotency key (writing tools only), or the first answer to replay."""
-    if not tool.writes:
-        return None, None
+    """Claim a writing call's idempotency key, or the first answer to replay."""
     key = idempotency.chosen_key(header, getattr(body, idempotency.FIELD, None))
     if key is None:
         return None, None
@@ -74,7 +68,7 @@ def claim_key(
     return idempotency.begin(
         call.services,
         api_key_id=principal.api_key_id,
-        tool=tool.name,
+        tool=call.tool,
         key=key,
         body=body.model_dump(mode="json", exclude={idempotency.FIELD}),
         request_id=call.request_id,

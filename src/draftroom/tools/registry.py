@@ -320,7 +320,9 @@ class Registry:
         if selection is not None:
             selection.check(tool.name, tool.writes)
         body = validate(tool.input_model, payload)
-        outcome.claim, first = claim_key(tool, call, body, idempotency_key)
+        first = None
+        if tool.writes:
+            outcome.claim, first = claim_key(call, body, idempotency_key)
         if first is not None:
             call.audit.detail["idempotent_replay"] = True
             return tool.output_model.model_validate(first)

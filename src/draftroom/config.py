@@ -256,7 +256,9 @@ def check_webhook_url(url: str, *, allow_private: bool, what: str = "URL") -> st
         raise ValueError(f"{what} must not carry a user name or password")
     try:
         where = check_outbound_url(url, allow_private=allow_private, what=what)
-    except UpstreamUnavailable:
+    except UpstreamUnavailable:  # not resolvable now: checked again before each delivery
+        if parts.scheme != "https":
+            raise ValueError(f"{what} must use https") from None
         return url
     except DraftroomError as exc:
         raise ValueError(exc.message) from None

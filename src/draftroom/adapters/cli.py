@@ -19,7 +19,6 @@ import typer
 from draftroom.adapters.cli_admin import (
     credential_app,
     key_app,
-    merge_app,
     repo_app,
     sandbox_app,
     token_app,
@@ -34,6 +33,7 @@ from draftroom.adapters.cli_calls import (
     record_address,
     served_address,
 )
+from draftroom.adapters.cli_merge import merge_app
 from draftroom.adapters.gpt import gpt_setup
 from draftroom.config import Settings, served_url
 from draftroom.domain.repos import setup_default

@@ -116,6 +116,24 @@ def _resolve(repo: pygit2.Repository, index: pygit2.Index, resolver: Resolver | 
     return sorted(unresolved)
 
 
+def _merged_tree(
+    repo: pygit2.Repository,
+    base: pygit2.Oid | None,
+    source: pygit2.Commit,
+    target: pygit2.Commit,
+    resolver: Resolver | None,
+    where: str,
+    hint: str = "",
+) -> pygit2.Oid:
+    """The three-way merge's tree, its conflicts settled by ``resolver``; ``MergeConflict``
+    naming the paths left (``where`` and ``hint`` make its message) when any remain."""
+    index = _merge_index(repo, base, source, target)
+    unresolved = _resolve(repo, index, resolver)
+    if unresolved:
+        raise MergeConflict(f"{where} conflicts in {', '.join(unresolved)}{hint}", paths=unresolved)
+    return index.write_tree(repo)
+
+
 def _data(repo: pygit2.Repository, side: pygit2.IndexEntry | None) -> bytes | None:
     if side is None:
         return None
@@ -151,15 +169,9 @@ def merge(
             return MergeResult(
                 sha=str(source.id), branch=target_branch, fast_forward=True, files=files
             )
-        index = _merge_index(repo, base, source, target)
-        unresolved = _resolve(repo, index, resolver)
-        if unresolved:
-            raise MergeConflict(
-                f"merging {source_ref!r} into {target_branch!r} conflicts in "
-                f"{', '.join(unresolved)}; resolve them on the source branch and retry",
-                paths=unresolved,
-            )
-        tree = index.write_tree(repo)
+        where = f"merging {source_ref!r} into {target_branch!r}"
+        hint = "; resolve them on the source branch and retry"
+        tree = _merged_tree(repo, base, source, target, resolver, where, hint)
         sha = write_commit(repo, tree, [target.id, source.id], info)
         move_branch(repo, target_branch, sha, target.id, "draftroom: merge")
         merged = repo[tree].peel(pygit2.Tree)
@@ -226,15 +238,9 @@ def commit_merge(
                 f"nothing to merge: {target_branch!r} already has every commit of {source_ref!r}",
                 head=str(target.id),
             )
-        index = _merge_index(repo, base, source, target)
-        unresolved = _resolve(repo, index, resolver)
-        if unresolved:
-            raise MergeConflict(
-                f"merging {source_ref!r} into {target_branch!r} conflicts in "
-                f"{', '.join(unresolved)}",
-                paths=unresolved,
-            )
-        tree = _keep_names(repo, index.write_tree(repo), target.tree, keep)
+        where = f"merging {source_ref!r} into {target_branch!r}"
+        merged = _merged_tree(repo, base, source, target, resolver, where)
+        tree = _keep_names(repo, merged, target.tree, keep)
         if extra:
             tree = apply_changes(repo, repo[tree].peel(pygit2.Tree), extra)
         parents = [target.id] if squash else [target.id, source.id]

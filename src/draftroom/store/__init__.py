@@ -91,7 +91,7 @@ from draftroom.store.sandboxes import (
     list_sandboxes,
 )
 from draftroom.store.timestamps import UTCDateTime, utc_now
-from draftroom.store.token_checks import release_token_check, reserve_token_check
+from draftroom.store.token_checks import lock_token_check
 from draftroom.store.upstream import (
     CredentialKind,
     MainState,
@@ -187,14 +187,13 @@ __all__ = [
     "list_upstream_credentials",
     "list_upstreams",
     "live_reuse_tokens",
+    "lock_token_check",
     "mark_diverged",
     "mark_resolved",
     "newest_commit_claims",
     "recent_failures",
     "release_idempotency_key",
-    "release_token_check",
     "repositories_using_credential",
-    "reserve_token_check",
     "sqlite_url",
     "tool_counts",
     "utc_now",

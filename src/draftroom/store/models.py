@@ -137,7 +137,7 @@ class ReuseToken(Base):
 
 class TokenCheckCounter(Base):
     """Reuse-token checks counted against one attacked subject (``key:<id>``, ``token:<id>``)
-    in its current lockout window: wrong ones stay counted, right ones are given back."""
+    in its current lockout window; right ones are not counted."""
 
     __tablename__ = "token_check_counters"
 

@@ -87,6 +87,48 @@ def test_of_sixty_concurrent_wrong_tokens_exactly_the_limit_are_checked(
     services.database.dispose()
 
 
+@pytest.mark.slow
+def test_concurrent_right_tokens_are_never_refused_for_one_another(
+    database_url: str, tmp_path: Path
+) -> None:
+    """One Custom GPT's key serves many users at once: 40 right tokens in flight together,
+    past a limit of 3 with 2 wrong ones already counted, all pass; the next wrong one counts."""
+    settings = Settings(data_dir=tmp_path / "data", token_failures_before_lockout=3)
+    services = Services(settings, Database(database_url, pool_size=20, max_overflow=60))
+    setup_default(services)
+    key = {"Authorization": f"Bearer {new_key(services)}"}
+    with serving(services) as base, httpx.Client(base_url=base, timeout=60) as http:
+        tokens = [
+            http.post("/sandbox/init", json={"repo_name": "demo"}, headers=key).json()[
+                "reuse_token"
+            ]
+            for _ in range(4)
+        ]
+        for _ in range(2):
+            wrong = http.post(
+                "/sandbox/status", json={"repo_name": "demo", "reuse_token": WRONG}, headers=key
+            )
+            assert wrong.status_code == 401
+        with ThreadPoolExecutor(40) as pool:
+            statuses = list(
+                pool.map(
+                    lambda n: (
+                        http.post(
+                            "/sandbox/status",
+                            json={"repo_name": "demo", "reuse_token": tokens[n % 4]},
+                            headers=key,
+                        ).status_code
+                    ),
+                    range(40),
+                )
+            )
+        assert statuses == [200] * 40
+        body = {"repo_name": "demo", "reuse_token": WRONG}
+        assert http.post("/sandbox/status", json=body, headers=key).status_code == 401
+        assert http.post("/sandbox/status", json=body, headers=key).status_code == 429
+    services.database.dispose()
+
+
 def test_a_right_token_gives_its_check_back(make_app: AppFactory) -> None:
     api, _ = make_app(token_failures_before_lockout=3)
     sb = start_sandbox(api)

@@ -1,11 +1,11 @@
 """Wrong-reuse-token lockout, keyed by what was attacked: the API key, and the token id.
 
 Never by client address: every user of one Custom GPT calls from OpenAI's few egress
-addresses, so an address lockout lets one user lock out all. Each check reserves a unit on
-every subject before the secret is compared (``store.reserve_token_check``, atomic in the
-database, so exact across threads, workers and processes) and gives it back when the token
-was right, expired or revoked (its holder had the secret). So of N concurrent wrong tokens
-exactly ``limit`` are compared; the rest are 429 without looking at the secret.
+addresses, so an address lockout lets one user lock out all. Each check locks the counter of
+every subject before the secret is compared (``store.lock_token_check``) and counts itself
+only when the token was wrong, so of N concurrent wrong tokens exactly ``limit`` are
+compared, the rest are 429 without looking at the secret, and right tokens are never
+refused because others are being checked at the same moment.
 """
 
 from __future__ import annotations
@@ -31,47 +31,33 @@ def token_check(call: Call, session: Session, token_id: str | None) -> Iterator[
     """Guard one reuse-token check (the block): 429 before it when the caller's API key, or
     the token ``token_id`` names, already had too many wrong ones in the window.
 
-    A block that raises exactly ``Unauthorized`` (a wrong token) keeps its units counted;
-    any other ending gives them back. Both are committed on ``session`` (the call's) at once,
-    so a failing call's rollback cannot take its count along.
+    A block that raises exactly ``Unauthorized`` (a wrong token) is counted; right, expired
+    and revoked tokens (their holder had the secret) are not. The counters stay locked until
+    the block ends and are committed on ``session`` (the call's) at once, so a failing call's
+    rollback cannot take its count along.
     """
+    settings = call.services.settings
+    limit = settings.token_failures_before_lockout
+    now = utc_now()
+    window = timedelta(seconds=settings.token_lockout_seconds)
     subjects = [f"key:{call.principal.api_key_id}"]
     if token_id is not None:
         subjects.append(f"token:{token_id}")
-    windows = _reserve(call, session, subjects)
+    counters = [store.lock_token_check(session, s, now, now - window) for s in subjects]
+    for counter in counters:
+        if counter.count >= limit:
+            session.rollback()
+            frees_at = counter.window_started_at + window
+            raise _locked(counter.subject, limit, settings.token_lockout_seconds, frees_at, now)
     try:
         yield
     except Unauthorized as exc:
-        if type(exc) is not Unauthorized:
-            _release(session, windows)
+        if type(exc) is Unauthorized:
+            for counter in counters:
+                counter.count += 1
         raise
-    except BaseException:
-        _release(session, windows)
-        raise
-    _release(session, windows)
-
-
-def _reserve(call: Call, session: Session, subjects: list[str]) -> dict[str, datetime]:
-    """One transaction: every subject reserved, or none (then ``RateLimited``)."""
-    settings = call.services.settings
-    window = timedelta(seconds=settings.token_lockout_seconds)
-    limit = settings.token_failures_before_lockout
-    now = utc_now()
-    windows: dict[str, datetime] = {}
-    for subject in subjects:
-        reserved, started = store.reserve_token_check(session, subject, now, now - window, limit)
-        if not reserved:
-            session.rollback()
-            raise _locked(subject, limit, settings.token_lockout_seconds, started + window, now)
-        windows[subject] = started
-    session.commit()
-    return windows
-
-
-def _release(session: Session, windows: dict[str, datetime]) -> None:
-    for subject, started in windows.items():
-        store.release_token_check(session, subject, started)
-    session.commit()
+    finally:
+        session.commit()
 
 
 def _locked(

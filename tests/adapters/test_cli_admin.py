@@ -23,8 +23,10 @@ from fastapi.testclient import TestClient
 from draftroom import store
 from draftroom.adapters.http import create_app
 from draftroom.config import Settings
+from draftroom.domain.access import needs
 from draftroom.domain.calls.services import Services
 from draftroom.domain.repos import OWNER_KEY_LABEL
+from draftroom.tools import build_registry
 
 SECRET_KEY = "a long test secret that is not a real one"
 GH_TOKEN = "ghp_cli_admin_token_never_to_be_seen_again"
@@ -177,7 +179,7 @@ def test_every_admin_command_is_one_audited_cli_call_and_refused_to_an_agent_key
         refused = data.run(*argv, key=agent, stdin=stdin)
         assert refused.returncode == 1, (argv, refused.stderr)
         assert refused.stderr.splitlines() == [
-            f"error: insufficient_scope: {tool} needs an admin API key"
+            f"error: insufficient_scope: {tool} needs {needs(build_registry().get(tool).scope)}"
         ]
         assert data.rows()[before:] == [
             Row(tool, "error", "insufficient_scope", agent_id, {"transport": "cli"})

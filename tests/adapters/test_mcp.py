@@ -212,7 +212,7 @@ def test_listed_tools_are_the_registry_with_its_schemas_over_http(
     assert [hinted[name].idempotent_hint for name in ("git_commit", "sandbox_undo")] == [False] * 2
     # As in the HTTP schema, an agent key does not even see the admin tools.
     assert {tool.name for tool in for_agent} == {
-        tool.operation_id for tool in registry if tool.scope != "admin"
+        tool.operation_id for tool in registry if tool.scope == "sandbox"
     }
 
 

@@ -194,7 +194,7 @@ def test_in_local_mode_the_agent_asks_for_a_merge_and_only_the_person_approves_i
     approve its own merge. Now it is an agent; the person approves with ``--repo PATH``."""
     repo = person_repo(tmp_path / "mine")
     main_before = git(repo, "rev-parse", "main")
-    admin_tools = {t.operation_id for t in build_registry() if t.scope == "admin"}
+    admin_tools = {t.operation_id for t in build_registry() if t.scope != "sandbox"}
 
     async def agent() -> tuple[set[str], dict[str, Any], types.CallToolResult, str]:
         with (tmp_path / "stderr.log").open("w") as errlog:

@@ -22,7 +22,7 @@ def expected(toolsets: set[str], *, read_only: bool = False) -> set[str]:
     return {
         t.operation_id
         for t in build_registry()
-        if t.toolset in toolsets and t.scope != "admin" and not t.local_only
+        if t.toolset in toolsets and t.scope == "sandbox" and not t.local_only
         if not (read_only and t.writes)
     }
 

@@ -41,7 +41,7 @@ def test_schema_is_openapi_31_with_servers_and_bearer_auth(client: TestClient) -
 def test_every_gpt_tool_is_one_operation_with_a_stable_id(client: TestClient) -> None:
     doc = schema(client)
     ids = {op["operationId"] for op in operations(doc)}
-    expected = {t.operation_id for t in build_registry() if t.scope != "admin"}
+    expected = {t.operation_id for t in build_registry() if t.scope == "sandbox"}
     assert ids == expected
     assert len(ids) <= MAX_OPERATIONS
     assert doc["paths"]["/git/commit"]["post"]["operationId"] == "git_commit"
@@ -133,7 +133,7 @@ def test_the_schema_is_compact_full_and_core(client: TestClient) -> None:
 def test_every_input_field_is_still_in_the_schema(client: TestClient) -> None:
     doc = schema(client)
     for tool in build_registry():
-        if tool.scope == "admin" or tool.local_only:
+        if tool.scope != "sandbox" or tool.local_only:
             continue
         op = doc["paths"][tool.path][tool.http_method.lower()]
         ref = op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
@@ -153,7 +153,7 @@ def test_a_toolset_schema_has_only_its_operations(client: TestClient, toolsets: 
     expected = {
         t.operation_id
         for t in build_registry()
-        if t.scope != "admin" and not t.local_only and t.toolset in names
+        if t.scope == "sandbox" and not t.local_only and t.toolset in names
     }
     assert {op["operationId"] for op in operations(doc)} == expected
     assert_refs_resolve_and_none_unused(doc)

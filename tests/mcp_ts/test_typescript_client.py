@@ -117,8 +117,8 @@ def test_typescript_client_runs_the_story_over_http_and_stdio(tmp_path: Path) ->
         summary = run_story({"http": {"url": f"{base}/mcp", "key": agent}, "stdio": stdio})
 
     registry = build_registry()
-    check_run(summary["http"], "http", {t.operation_id for t in registry if t.scope != "admin"})
-    check_run(summary["stdio"], "stdio", {t.operation_id for t in registry if t.scope != "admin"})
+    check_run(summary["http"], "http", {t.operation_id for t in registry if t.scope == "sandbox"})
+    check_run(summary["stdio"], "stdio", {t.operation_id for t in registry if t.scope == "sandbox"})
     read_only = summary["read_only"]
     core_reads = {t.operation_id for t in registry if t.toolset == "core" and not t.writes}
     assert set(read_only["tools"]) == core_reads

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from draftroom.adapters.cli_calls import DataDir, run_tool
+from draftroom.adapters.cli_calls import DataDir, OrgOption, run_tool
 
 repo_app = typer.Typer(help="Register repositories.", no_args_is_help=True)
 key_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
@@ -43,6 +43,7 @@ def repo_add(
     context: typer.Context,
     name: str,
     data_dir: DataDir = None,
+    org: OrgOption = None,
     init: Annotated[bool, typer.Option("--init", help="Create a new bare repository.")] = False,
     path: Annotated[Path | None, typer.Option("--path", help="An existing git repository.")] = None,
     upstream: Annotated[
@@ -75,7 +76,9 @@ def repo_add(
 
 
 @repo_app.command("sync")
-def repo_sync(context: typer.Context, name: str, data_dir: DataDir = None) -> None:
+def repo_sync(
+    context: typer.Context, name: str, data_dir: DataDir = None, org: OrgOption = None
+) -> None:
     """Fetch the upstream's main and push every queued sandbox branch now."""
     typer.echo(f"fetching {name} main ...")
     report = run_tool(context, data_dir, "admin.repos.sync", {"name": name})
@@ -99,6 +102,7 @@ def repo_resolve(
     name: str,
     branch: str,
     data_dir: DataDir = None,
+    org: OrgOption = None,
     adopt_theirs: Annotated[
         bool, typer.Option("--adopt-theirs", help="Take the upstream branch; keep ours aside.")
     ] = False,
@@ -125,6 +129,7 @@ def credential_add(
     context: typer.Context,
     name: str,
     data_dir: DataDir = None,
+    org: OrgOption = None,
     token: Annotated[
         str | None,
         typer.Option("--token", help="A personal access token; '-' reads it from stdin."),
@@ -170,7 +175,9 @@ def credential_add(
 
 
 @credential_app.command("list")
-def credential_list(context: typer.Context, data_dir: DataDir = None) -> None:
+def credential_list(
+    context: typer.Context, data_dir: DataDir = None, org: OrgOption = None
+) -> None:
     """List stored credentials: name, kind, when added, used by; never a secret."""
     found = run_tool(context, data_dir, "admin.credentials.list", {})["credentials"]
     if not found:
@@ -182,7 +189,9 @@ def credential_list(context: typer.Context, data_dir: DataDir = None) -> None:
 
 
 @credential_app.command("remove")
-def credential_remove(context: typer.Context, name: str, data_dir: DataDir = None) -> None:
+def credential_remove(
+    context: typer.Context, name: str, data_dir: DataDir = None, org: OrgOption = None
+) -> None:
     """Delete a stored credential; refused while a repository uses it."""
     run_tool(context, data_dir, "admin.credentials.remove", {"name": name})
     typer.echo(f"removed credential {name}")
@@ -192,6 +201,7 @@ def credential_remove(context: typer.Context, name: str, data_dir: DataDir = Non
 def key_create(
     context: typer.Context,
     data_dir: DataDir = None,
+    org: OrgOption = None,
     role: Annotated[
         Role, typer.Option(help="agent: sandbox tools; admin: everything.")
     ] = Role.agent,
@@ -204,7 +214,7 @@ def key_create(
 
 
 @key_app.command("list")
-def key_list(context: typer.Context, data_dir: DataDir = None) -> None:
+def key_list(context: typer.Context, data_dir: DataDir = None, org: OrgOption = None) -> None:
     """List the org's API keys (never a secret): id, role, state, last use, label."""
     for key in run_tool(context, data_dir, "admin.keys.list", {})["keys"]:
         state = f"revoked {key['revoked_at'].isoformat()}" if key["revoked_at"] else "live"
@@ -217,6 +227,7 @@ def key_revoke(
     context: typer.Context,
     key_id: Annotated[str, typer.Argument(metavar="ID", help="The part after 'drk_'.")],
     data_dir: DataDir = None,
+    org: OrgOption = None,
 ) -> None:
     """Revoke an API key by its id; it stops working at once."""
     key = run_tool(context, data_dir, "admin.keys.revoke", {"id": key_id})
@@ -224,7 +235,9 @@ def key_revoke(
 
 
 @token_app.command("revoke")
-def token_revoke(context: typer.Context, token_id: str, data_dir: DataDir = None) -> None:
+def token_revoke(
+    context: typer.Context, token_id: str, data_dir: DataDir = None, org: OrgOption = None
+) -> None:
     """Revoke a reuse token by its id (the part after 'drt_'); it stops working at once."""
     token = run_tool(context, data_dir, "admin.tokens.revoke", {"token_id": token_id})
     typer.echo(f"revoked reuse token {token['token_id']} at {token['revoked_at'].isoformat()}")
@@ -236,6 +249,7 @@ def token_issue(
     branch: str,
     repo: Annotated[str, typer.Option("--repo", help="The sandbox's repository.")],
     data_dir: DataDir = None,
+    org: OrgOption = None,
 ) -> None:
     """Print a new reuse token for an existing sandbox (a lost token); older ones stay valid."""
     payload = {"repo_name": repo, "branch": branch}
@@ -252,6 +266,7 @@ def token_issue(
 def sandbox_list(
     context: typer.Context,
     data_dir: DataDir = None,
+    org: OrgOption = None,
     repo: Annotated[str | None, typer.Option("--repo", help="Only this repository.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 50,
 ) -> None:

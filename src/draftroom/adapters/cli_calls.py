@@ -25,7 +25,7 @@ from draftroom.config import Settings
 from draftroom.domain.access import Bearer
 from draftroom.domain.calls import Services
 from draftroom.domain.repos import owner_principal
-from draftroom.errors import DraftroomError, NotFound
+from draftroom.errors import DraftroomError, InvalidInput, NotFound
 from draftroom.tools import build_registry
 from draftroom.tools.registry import Caller
 
@@ -39,6 +39,11 @@ DataDir = Annotated[
     Path | None,
     typer.Option("--data-dir", envvar="DRAFTROOM_DATA_DIR", help="Default ./.draftroom"),
 ]
+OrgOption = Annotated[
+    str | None,
+    typer.Option("--org", metavar="SLUG", help="The org to act in (default: 'default')."),
+]
+"""A data command's ``--org``: ``invoke`` reads it from the command's parameters."""
 
 
 @dataclass(frozen=True)
@@ -122,9 +127,14 @@ def _show_failure_log(verbose: bool) -> None:
     failures.addHandler(handler)
 
 
-def _caller(services: Services, key: str | None) -> Caller:
-    """Who the command acts as: the API key ``key`` (checked by the registry), else the owner."""
-    return owner_principal(services) if key is None else Bearer(key.strip() or None)
+def _caller(services: Services, key: str | None, org: str | None) -> Caller:
+    """Who the command acts as: the API key ``key`` (checked by the registry), else the
+    owner of ``org`` (default: the data dir's own org)."""
+    if key is None:
+        return owner_principal(services, org)
+    if org is not None:
+        raise InvalidInput("give --org or --key, not both: a key acts in its own org")
+    return Bearer(key.strip() or None)
 
 
 def invoke(
@@ -135,7 +145,8 @@ def invoke(
     *,
     must_exist: bool | None = None,
 ) -> BaseModel:
-    """Run the registered tool ``tool_name`` on ``payload`` as the ``--key`` (else the owner).
+    """Run the registered tool ``tool_name`` on ``payload`` as the ``--key`` (else the owner
+    of the command's ``--org``, an ``OrgOption`` parameter).
 
     ``must_exist`` (default: unless the tool creates something) refuses a missing data dir
     instead of creating it. A refusal raises ``DraftroomError``, audited by the registry like any other.
@@ -145,7 +156,7 @@ def invoke(
     tool = registry.get(tool_name)
     exists = tool.created_status != 201 if must_exist is None else must_exist
     services = open_services(data_dir, must_exist=exists)
-    caller = _caller(services, acting_key(context))
+    caller = _caller(services, acting_key(context), context.params.get("org"))
     return registry.invoke(tool, services, caller, payload, transport=TRANSPORT)
 
 

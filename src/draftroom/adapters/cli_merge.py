@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from draftroom.adapters.cli_admin import usage
-from draftroom.adapters.cli_calls import DataDir, fail, run_tool
+from draftroom.adapters.cli_calls import DataDir, OrgOption, fail, run_tool
 from draftroom.domain.repos import local_data_dir
 from draftroom.errors import DraftroomError
 
@@ -64,6 +64,7 @@ def _merge_line(request: dict[str, Any]) -> str:
 def merge_list(
     context: typer.Context,
     data_dir: DataDir = None,
+    org: OrgOption = None,
     status: Annotated[MergeStatus | None, typer.Option(help="Only this status.")] = None,
     repo: Annotated[
         str | None,
@@ -99,6 +100,7 @@ def merge_show(
     context: typer.Context,
     merge_request_id: Annotated[int, typer.Argument(metavar="ID")],
     data_dir: DataDir = None,
+    org: OrgOption = None,
     repo: LocalRepo = None,
     stat: Annotated[bool, typer.Option("--stat", help="Files and line counts only.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="The whole request as JSON.")] = False,
@@ -132,6 +134,7 @@ def merge_approve(
     context: typer.Context,
     merge_request_id: Annotated[int, typer.Argument(metavar="ID")],
     data_dir: DataDir = None,
+    org: OrgOption = None,
     repo: LocalRepo = None,
     strategy: Annotated[
         Strategy, typer.Option(help="squash: one commit on main; merge: keep its commits.")
@@ -151,6 +154,7 @@ def merge_reject(
     context: typer.Context,
     merge_request_id: Annotated[int, typer.Argument(metavar="ID")],
     data_dir: DataDir = None,
+    org: OrgOption = None,
     repo: LocalRepo = None,
     reason: Annotated[str | None, typer.Option(help="Kept with the request.")] = None,
 ) -> None:

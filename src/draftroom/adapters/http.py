@@ -122,7 +122,7 @@ def _add_route(
         status_code=tool.created_status or 200,
         responses=_responses(tool),
         tags=[tool.name.split(".")[0]],
-        include_in_schema=tool.scope != "admin" if in_schema is None else in_schema,
+        include_in_schema=tool.scope == "sandbox" if in_schema is None else in_schema,
         openapi_extra={"x-openai-isConsequential": tool.consequential},
         route_class_override=ToolRoute,
     )
@@ -246,7 +246,7 @@ def _add_admin_schema(
     """``GET /admin/openapi.json``: the admin tools' own schema, for admin keys only."""
     admin = FastAPI(title="draftroom admin", version=__version__, description="Admin tools.")
     for tool in registry:
-        if tool.scope == "admin" and not tool.local_only:
+        if tool.scope != "sandbox" and not tool.local_only:
             _add_route(admin, tool, services, registry, in_schema=True)
 
     @app.get("/admin/openapi.json", include_in_schema=False)

@@ -54,12 +54,14 @@ from draftroom.store.models import (
     MergeRequestStatus,
     Org,
     Outcome,
+    PersonRole,
     RepositoryRecord,
     ReuseToken,
     Role,
     Sandbox,
     SandboxStatus,
     TokenCheckCounter,
+    User,
 )
 from draftroom.store.orgs import get_or_create_org, get_org
 from draftroom.store.outbox import (
@@ -78,6 +80,7 @@ from draftroom.store.outbox import (
 )
 from draftroom.store.repositories import (
     add_repository,
+    find_repository,
     get_repository,
     get_repository_by_id,
     list_repositories,
@@ -108,6 +111,7 @@ from draftroom.store.upstream import (
     list_upstreams,
     repositories_using_credential,
 )
+from draftroom.store.users import add_user, get_user, get_user_by_id, list_users
 
 __all__ = [
     "ApiKey",
@@ -126,6 +130,7 @@ __all__ = [
     "OutboxEntry",
     "OutboxState",
     "Outcome",
+    "PersonRole",
     "PublishMode",
     "RepositoryRecord",
     "ReuseToken",
@@ -137,6 +142,7 @@ __all__ = [
     "UTCDateTime",
     "Upstream",
     "UpstreamCredential",
+    "User",
     "add_api_key",
     "add_audit_event",
     "add_merge_request",
@@ -145,6 +151,7 @@ __all__ = [
     "add_sandbox",
     "add_upstream",
     "add_upstream_credential",
+    "add_user",
     "audited_shas",
     "bytes_written_since",
     "claim_fetch",
@@ -159,6 +166,7 @@ __all__ = [
     "enqueue_outbox",
     "fail_push",
     "failed_token_checks_since",
+    "find_repository",
     "finish_idempotency_key",
     "finish_push",
     "get_api_key",
@@ -175,6 +183,8 @@ __all__ = [
     "get_token_scope",
     "get_upstream",
     "get_upstream_credential",
+    "get_user",
+    "get_user_by_id",
     "latest_merge_request",
     "lease_outbox_entry",
     "list_api_keys",
@@ -186,6 +196,7 @@ __all__ = [
     "list_sandboxes",
     "list_upstream_credentials",
     "list_upstreams",
+    "list_users",
     "live_reuse_tokens",
     "lock_token_check",
     "mark_diverged",

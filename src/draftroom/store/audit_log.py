@@ -31,6 +31,8 @@ def add_audit_event(
     commit_sha: str | None = None,
     detail: dict[str, Any] | None = None,
     bytes_written: int | None = None,
+    org_id: int | None = None,
+    user_id: int | None = None,
 ) -> AuditEvent:
     event = AuditEvent(
         request_id=request_id,
@@ -45,6 +47,8 @@ def add_audit_event(
         commit_sha=commit_sha,
         detail=detail,
         bytes_written=bytes_written,
+        org_id=org_id,
+        user_id=user_id,
     )
     session.add(event)
     session.flush()

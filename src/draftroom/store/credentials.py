@@ -23,8 +23,11 @@ def add_api_key(
     role: Role,
     secret_hash: str,
     label: str | None = None,
+    user_id: int | None = None,
 ) -> ApiKey:
-    key = ApiKey(id=id, org_id=org_id, role=role, secret_hash=secret_hash, label=label)
+    key = ApiKey(
+        id=id, org_id=org_id, role=role, secret_hash=secret_hash, label=label, user_id=user_id
+    )
     session.add(key)
     session.flush()
     return key

@@ -1,4 +1,4 @@
-"""The tables draftroom keeps: orgs, repositories, API keys, sandboxes, reuse tokens, audit,
+"""The tables draftroom keeps: orgs, people, repositories, API keys, sandboxes, reuse tokens, audit,
 idempotency keys, merge requests.
 
 Secrets are stored only as hashes (see ``draftroom.domain.access.tokens``); the audit table holds
@@ -14,6 +14,7 @@ from typing import Any, Literal
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Float,
     ForeignKey,
@@ -23,12 +24,15 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from draftroom.store.timestamps import UTCDateTime, utc_now
 
-Role = Literal["admin", "agent"]
+Role = Literal["admin", "agent", "person"]
+"""A key's role: ``admin`` and ``agent`` service keys, or ``person``: all its person may do."""
+PersonRole = Literal["owner", "reviewer", "member"]
 SandboxStatus = Literal["active", "archived", "merged"]
 Outcome = Literal["ok", "error"]
 IdempotencyState = Literal["running", "done"]
@@ -49,13 +53,36 @@ class Base(DeclarativeBase):
 
 
 class Org(Base):
-    """A tenant: repositories and API keys belong to exactly one org."""
+    """A tenant: repositories, people and API keys belong to exactly one org.
+
+    ``name`` is its slug (``acme-ml``), used in ``SLUG/NAME`` and on disk.
+    """
 
     __tablename__ = "orgs"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+
+
+class User(Base):
+    """A person of one org; ``removed_at`` set: their keys and sandboxes no longer open."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        UniqueConstraint("org_id", "email"),
+        CheckConstraint("role IN ('owner', 'reviewer', 'member')", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(320))
+    name: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[PersonRole] = mapped_column(String(16))
+    password_hash: Mapped[str | None] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class RepositoryRecord(Base):
@@ -69,15 +96,23 @@ class RepositoryRecord(Base):
     name: Mapped[str] = mapped_column(String(200))
     path: Mapped[str] = mapped_column(String(4096))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    require_other_reviewer: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    """Refuse an approval by the person (or key) who asked for the merge."""
 
     org: Mapped[Org] = relationship()
 
 
 class ApiKey(Base):
-    """An org credential; ``id`` is the public half of ``drk_<id>_<secret>``."""
+    """An org credential; ``id`` is the public half of ``drk_<id>_<secret>``.
+
+    With ``user_id`` it acts for that person, never beyond their role; ``role`` ``agent``
+    limits it further to sandbox tools.
+    """
 
     __tablename__ = "api_keys"
-    __table_args__ = (CheckConstraint("role IN ('admin', 'agent')", name="role"),)
+    __table_args__ = (CheckConstraint("role IN ('admin', 'agent', 'person')", name="role"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))
@@ -87,8 +122,12 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
 
     org: Mapped[Org] = relationship()
+    user: Mapped[User | None] = relationship()
 
 
 class Sandbox(Base):
@@ -109,6 +148,8 @@ class Sandbox(Base):
         ForeignKey("api_keys.id", ondelete="SET NULL"), index=True
     )
     project_name: Mapped[str | None] = mapped_column(String(200))
+    created_for_user_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    """The person the sandbox was started for (no foreign key: it outlives them)."""
 
     repository: Mapped[RepositoryRecord] = relationship()
 
@@ -155,6 +196,7 @@ class AuditEvent(Base):
     __tablename__ = "audit_events"
     __table_args__ = (
         Index("ix_audit_events_repo_branch_at", "repo", "branch", "at"),
+        Index("ix_audit_events_org_id_at", "org_id", "at"),
         CheckConstraint("outcome IN ('ok', 'error')", name="outcome"),
     )
 
@@ -173,6 +215,9 @@ class AuditEvent(Base):
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     bytes_written: Mapped[int | None] = mapped_column(BigInteger)
     """File content the call's commit added (the daily write quotas sum it)."""
+    org_id: Mapped[int | None] = mapped_column(Integer)
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    """The person the call acted for, if its key acts for one."""
 
 
 class IdempotencyKey(Base):
@@ -226,6 +271,8 @@ class MergeRequest(Base):
     source_sha: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     requested_by_key_id: Mapped[str | None] = mapped_column(String(32))
+    requested_by_user_id: Mapped[int | None] = mapped_column(Integer)
+    decided_by_user_id: Mapped[int | None] = mapped_column(Integer)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_key_id: Mapped[str | None] = mapped_column(String(32))
     decision_note: Mapped[str | None] = mapped_column(Text)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from draftroom.errors import AlreadyExists
 from draftroom.store.conflicts import unique_as_already_exists
-from draftroom.store.models import RepositoryRecord
+from draftroom.store.models import Org, RepositoryRecord
 
 
 def add_repository(session: Session, org_id: int, name: str, path: str) -> RepositoryRecord:
@@ -31,6 +31,21 @@ def get_repository(session: Session, org_id: int, name: str) -> RepositoryRecord
     query = select(RepositoryRecord).where(
         RepositoryRecord.org_id == org_id, RepositoryRecord.name == name
     )
+    return session.scalars(query).one_or_none()
+
+
+def find_repository(session: Session, org_id: int, repo_name: str) -> RepositoryRecord | None:
+    """Org ``org_id``'s repository named ``NAME`` or ``SLUG/NAME`` (``SLUG`` its own slug).
+
+    Another org's slug finds nothing, exactly like a name no org uses.
+    """
+    slug, qualified, name = repo_name.partition("/")
+    query = select(RepositoryRecord).where(
+        RepositoryRecord.org_id == org_id,
+        RepositoryRecord.name == (name if qualified else repo_name),
+    )
+    if qualified:
+        query = query.join(Org, Org.id == RepositoryRecord.org_id).where(Org.name == slug)
     return session.scalars(query).one_or_none()
 
 

@@ -69,7 +69,7 @@ class ListOutput(BaseModel):
     "sandbox.list",
     summary="List sandboxes",
     description="Newest first, filtered by repository and status, in pages.",
-    scope="admin",
+    scope="review",
     http_method="GET",
     http_path=ADMIN_PATH,
 )

@@ -131,7 +131,7 @@ class ListOutput(BaseModel):
     "merge.list",
     summary="List merge requests",
     description="Newest first, filtered by status and repository, in pages.",
-    scope="admin",
+    scope="review",
     http_method="GET",
     http_path=ADMIN_PATH,
 )
@@ -161,7 +161,7 @@ class ShowInput(IdInput):
     "merge.show",
     summary="Show one merge request",
     description="A pending request comes with its preview against main as it is now.",
-    scope="admin",
+    scope="review",
     http_method="GET",
     http_path=ADMIN_PATH + "/{id}",
 )
@@ -188,7 +188,7 @@ class ApproveInput(IdInput):
         "fast-forwards / writes a merge commit ('merge'); either names the approver. On "
         "conflict nothing is written, the request stays pending and the paths are listed (409)."
     ),
-    scope="admin",
+    scope="review",
     consequential=True,
     writes=True,
     idempotent=True,
@@ -206,7 +206,7 @@ class RejectInput(IdInput):
     "merge.reject",
     summary="Reject a merge request",
     description="Closes a pending request without touching main; the sandbox stays as it is.",
-    scope="admin",
+    scope="review",
     writes=True,
     idempotent=True,
     http_path=ADMIN_PATH + "/{id}/reject",

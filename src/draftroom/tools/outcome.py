@@ -65,6 +65,8 @@ class Outcome:
             commit_sha=fields.commit_sha if fields else None,
             detail=detail,
             bytes_written=fields.bytes_written if fields else None,
+            org_id=principal.org_id if principal else None,
+            user_id=principal.user_id if principal else None,
         )
 
     def report(

@@ -24,7 +24,15 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel
 
-from draftroom.domain.access import Bearer, SandboxAccess, authenticate, open_sandbox
+from draftroom.domain.access import (
+    Bearer,
+    SandboxAccess,
+    Scope,
+    authenticate,
+    holds,
+    needs,
+    open_sandbox,
+)
 from draftroom.domain.calls import (
     Call,
     Principal,
@@ -38,7 +46,6 @@ from draftroom.tools.outcome import Outcome
 from draftroom.tools.toolsets import Selection, toolset_of
 from draftroom.tools.validation import Payload, validate
 
-Scope = Literal["sandbox", "admin"]
 HttpMethod = Literal["GET", "POST"]
 Handler = Callable[[Call, Any, Any], BaseModel]
 H = TypeVar("H", bound=Callable[..., BaseModel])
@@ -215,8 +222,8 @@ class Registry:
     @staticmethod
     def authorize(scope: Scope, principal: Principal, what: str) -> None:
         """Raise ``InsufficientScope`` unless ``principal`` holds ``scope`` (``what`` needs it)."""
-        if scope == "admin" and principal.role != "admin":
-            raise InsufficientScope(f"{what} needs an admin API key")
+        if not holds(principal, scope):
+            raise InsufficientScope(f"{what} needs {needs(scope)}")
 
     def admit(
         self,

@@ -121,7 +121,7 @@ def test_agent_keys_and_reuse_tokens_get_403_on_every_admin_path(
     sandbox_id = AdminApi(client, services).get("/admin/sandboxes")["sandboxes"][0]["id"]
     registry = build_registry()
     # local_only tools have no route at all (see test_every_tool_everywhere)
-    admin_tools = [tool for tool in registry if tool.scope == "admin" and not tool.local_only]
+    admin_tools = [tool for tool in registry if tool.scope != "sandbox" and not tool.local_only]
     assert {t.name for t in admin_tools} >= {"merge.approve", "merge.reject", "sandbox.archive"}
     token = {"repo_name": REPO, "reuse_token": sb["reuse_token"]}
 
@@ -156,7 +156,7 @@ def test_admin_routes_are_documented_only_in_the_admin_schema(
     doc = AdminApi(client, services).get("/admin/openapi.json")
 
     ops = {op["operationId"] for item in doc["paths"].values() for op in item.values()}
-    admin_tools = {tool for tool in build_registry() if tool.scope == "admin"}
+    admin_tools = {tool for tool in build_registry() if tool.scope != "sandbox"}
     assert ops == {tool.operation_id for tool in admin_tools if not tool.local_only}
     assert any(tool.local_only for tool in admin_tools)  # admin.repos.register: the CLI's only
     approve = doc["paths"]["/admin/merge_requests/{id}/approve"]["post"]

@@ -4,7 +4,7 @@ branch names, and opening a sandbox for a call (``open_sandbox`` → ``SandboxAc
 Never stores or logs a plaintext secret; see ``tokens`` for how secrets are checked.
 """
 
-from draftroom.domain.access.authenticate import MISSING_KEY, Bearer, authenticate
+from draftroom.domain.access.authenticate import MISSING_KEY, Bearer, authenticate, principal_of
 from draftroom.domain.access.keys import org_keys, revoke_org_key
 from draftroom.domain.access.lockout import (
     FAILED_TOKEN_CODE,
@@ -17,6 +17,7 @@ from draftroom.domain.access.renewal import (
     renew_sandbox_token,
     revoke_org_token,
 )
+from draftroom.domain.access.roles import Scope, holds, needs, scopes
 from draftroom.domain.access.sandboxes import (
     ARCHIVE_REF,
     BASE_BRANCH,
@@ -60,19 +61,23 @@ __all__ = [
     "REUSE_TOKEN_PREFIX",
     "Bearer",
     "SandboxAccess",
+    "Scope",
     "archived_refusal",
     "authenticate",
     "authenticate_api_key",
     "create_sandbox",
     "hash_secret",
+    "holds",
     "issue_api_key",
     "issue_reuse_token",
     "issue_sandbox_token",
     "looks_like_credential",
+    "needs",
     "new_branch_name",
     "new_credential_id",
     "open_sandbox",
     "org_keys",
+    "principal_of",
     "refuse_named_sandbox",
     "renew_reuse_token",
     "renew_sandbox_token",
@@ -84,6 +89,7 @@ __all__ = [
     "revoke_org_token",
     "revoke_reuse_token",
     "revoke_sandbox_tokens",
+    "scopes",
     "token_check",
     "usable_by",
     "verify_reuse_token",

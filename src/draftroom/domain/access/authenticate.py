@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from draftroom.domain.access.tokens import authenticate_api_key
 from draftroom.domain.calls import Principal, Services
 from draftroom.errors import Unauthorized
+from draftroom.store import ApiKey
 
 MISSING_KEY = "send your API key as 'Authorization: Bearer <key>'"
 
@@ -35,5 +36,16 @@ def authenticate(services: Services, bearer: Bearer) -> Principal:
     if bearer.credential is None:
         raise Unauthorized(MISSING_KEY)
     with services.database.session() as session:
-        key = authenticate_api_key(session, bearer.credential)
-        return Principal(api_key_id=key.id, org_id=key.org_id, role=key.role)
+        return principal_of(authenticate_api_key(session, bearer.credential))
+
+
+def principal_of(key: ApiKey) -> Principal:
+    """The principal ``key`` makes, with the person it acts for (loaded from the key)."""
+    user = key.user
+    return Principal(
+        api_key_id=key.id,
+        org_id=key.org_id,
+        role=key.role,
+        user_id=user.id if user else None,
+        person_role=user.role if user else None,
+    )

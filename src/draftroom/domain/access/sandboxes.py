@@ -86,7 +86,7 @@ def _looks_like_sha(ref: str) -> bool:
 
 
 def repository_record(call: Call, session: Session, repo_name: str) -> store.RepositoryRecord:
-    record = store.get_repository(session, call.principal.org_id, repo_name)
+    record = store.find_repository(session, call.principal.org_id, repo_name)
     if record is None:
         raise RepoNotFound(f"no repository named {repo_name!r}; ask an admin to register it")
     return record
@@ -191,7 +191,7 @@ def open_sandbox(
     call.audit.token_id = token.id
     if sandbox is None or record is None:
         raise Forbidden("this reuse token's sandbox no longer exists; start a new sandbox")
-    if record.org_id != call.principal.org_id or record.name != repo_name:
+    if record.org_id != call.principal.org_id or not _names(record, repo_name):
         # The same answer whether or not the repository exists: no oracle for its name.
         raise RepoNotFound(not_usable(repo_name))
     if branch is not None and branch != sandbox.branch:
@@ -213,6 +213,11 @@ def open_sandbox(
     )
     _note(call, access)
     return access
+
+
+def _names(record: store.RepositoryRecord, repo_name: str) -> bool:
+    """Whether ``repo_name`` (``NAME`` or ``SLUG/NAME``) is ``record``'s name."""
+    return repo_name == record.name or repo_name == f"{record.org.name}/{record.name}"
 
 
 def not_usable(repo_name: str) -> str:

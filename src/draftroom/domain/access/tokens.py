@@ -98,12 +98,23 @@ def _touch(record: ApiKey | ReuseToken, now: datetime) -> None:
 
 
 def issue_api_key(
-    session: Session, org_id: int, role: Role, label: str | None = None
+    session: Session,
+    org_id: int,
+    role: Role,
+    label: str | None = None,
+    user_id: int | None = None,
 ) -> tuple[ApiKey, str]:
-    """Create a key; the plaintext is returned here once and cannot be recovered later."""
+    """Create a key (a person's when ``user_id`` is given); the plaintext is returned here
+    once and cannot be recovered later."""
     key_id, secret = new_credential_id(), _new_secret()
     key = add_api_key(
-        session, id=key_id, org_id=org_id, role=role, secret_hash=hash_secret(secret), label=label
+        session,
+        id=key_id,
+        org_id=org_id,
+        role=role,
+        secret_hash=hash_secret(secret),
+        label=label,
+        user_id=user_id,
     )
     return key, f"{API_KEY_PREFIX}_{key_id}_{secret}"
 
@@ -121,7 +132,7 @@ def authenticate_api_key(session: Session, plaintext: str, now: datetime | None 
     if not verify_secret(secret, key.secret_hash if key else None):
         raise Unauthorized(INVALID_API_KEY)
     assert key is not None
-    if key.revoked_at is not None:
+    if key.revoked_at is not None or (key.user is not None and key.user.removed_at is not None):
         raise Unauthorized(INVALID_API_KEY)
     _touch(key, now or utc_now())
     return key

@@ -43,6 +43,8 @@ def record_event(
     commit_sha: str | None = None,
     detail: dict[str, Any] | None = None,
     bytes_written: int | None = None,
+    org_id: int | None = None,
+    user_id: int | None = None,
 ) -> AuditEvent:
     """Write one audit row.
 
@@ -62,6 +64,8 @@ def record_event(
         "commit_sha": commit_sha,
         "detail": None if detail is None else _redact(detail),
         "bytes_written": bytes_written,
+        "org_id": org_id,
+        "user_id": user_id,
     }
     if isinstance(session_or_db, Database):
         with session_or_db.session() as session:

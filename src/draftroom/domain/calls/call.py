@@ -18,11 +18,14 @@ from draftroom.domain.calls.services import Services
 
 @dataclass(frozen=True)
 class Principal:
-    """The API key behind a call (its public id, never its secret)."""
+    """The API key behind a call (its public id, never its secret), and the person it acts
+    for when it is a person's key (``role`` ``person`` or ``agent``, ``user_id`` set)."""
 
     api_key_id: str
     org_id: int
     role: str
+    user_id: int | None = None
+    person_role: str | None = None
 
 
 @dataclass

@@ -33,7 +33,7 @@ from draftroom.domain.access import (
 )
 from draftroom.domain.calls import Principal, Services
 from draftroom.domain.repos.repositories import register_repository
-from draftroom.errors import RefNotFound, Unauthorized
+from draftroom.errors import NotFound, RefNotFound, Unauthorized
 from draftroom.git import Repository
 
 OWNER_KEY_LABEL = "local owner"
@@ -58,13 +58,14 @@ def local_data_dir(repo_path: Path) -> Path:
     return Repository.open(repo_path).path / "draftroom"
 
 
-def owner_principal(services: Services) -> Principal:
-    """The admin principal of the data dir's owner, for the commands they type (the CLI).
+def owner_principal(services: Services, org: str | None = None) -> Principal:
+    """The admin principal of the data dir's owner in ``org`` (default: the data dir's own
+    org, created on first use), for the commands they type (the CLI).
 
     Backed by an admin key labelled ``OWNER_KEY_LABEL`` whose plaintext is thrown away at
     creation: it names the owner in audit rows and cannot be used over HTTP by anyone.
     """
-    return _local_principal(services, OWNER_KEY_LABEL, "admin")
+    return _local_principal(services, OWNER_KEY_LABEL, "admin", org)
 
 
 def agent_principal(services: Services) -> Principal:
@@ -77,9 +78,11 @@ def agent_principal(services: Services) -> Principal:
     return _local_principal(services, AGENT_KEY_LABEL, "agent")
 
 
-def _local_principal(services: Services, label: str, role: store.Role) -> Principal:
+def _local_principal(
+    services: Services, label: str, role: store.Role, slug: str | None = None
+) -> Principal:
     with services.database.session() as session:
-        org = store.get_or_create_org(session, services.settings.org)
+        org = _org(session, services.settings.org if slug is None else slug, services)
         key = next(
             (
                 k
@@ -91,6 +94,16 @@ def _local_principal(services: Services, label: str, role: store.Role) -> Princi
         if key is None:
             key, _ = issue_api_key(session, org.id, role, label=label)
         return Principal(api_key_id=key.id, org_id=org.id, role=key.role)
+
+
+def _org(session: Session, slug: str, services: Services) -> store.Org:
+    """The org ``slug``; only the data dir's own org is created on first use."""
+    if slug == services.settings.org:
+        return store.get_or_create_org(session, slug)
+    org = store.get_org(session, slug)
+    if org is None:
+        raise NotFound(f"no org named {slug!r}; create it with 'draftroom org add {slug}'")
+    return org
 
 
 def repository_name(path: Path) -> str:

@@ -87,7 +87,7 @@ def _diverged(
     session: Session, org_id: int, repo_name: str, branch: str
 ) -> tuple[store.RepositoryRecord, store.Upstream, int | None]:
     """The repository, its upstream and the outbox row (if any) of a diverged ``branch``."""
-    record = store.get_repository(session, org_id, repo_name)
+    record = store.find_repository(session, org_id, repo_name)
     if record is None:
         raise RepoNotFound(f"no repository named {repo_name!r}")
     upstream = store.get_upstream(session, record.id)

@@ -103,7 +103,7 @@ def sync_repository(
 ) -> SyncReport:
     """Fetch ``main`` now and push every queued branch now, retry delays ignored."""
     with services.database.session() as session:
-        record = store.get_repository(session, org_id, repo_name)
+        record = store.find_repository(session, org_id, repo_name)
         if record is None or store.get_upstream(session, record.id) is None:
             raise RepoNotFound(f"no repository named {repo_name!r} with an upstream")
         repository_id = record.id

@@ -26,6 +26,7 @@ from draftroom.adapters.cli_admin import (
 from draftroom.adapters.cli_calls import (
     CliOptions,
     DataDir,
+    OrgOption,
     existing_settings,
     fail,
     invoke,
@@ -127,6 +128,7 @@ def call_tool(
     context: typer.Context,
     tool: Annotated[str, typer.Argument(metavar="TOOL", help="A tool's name, e.g. files.read.")],
     data_dir: DataDir = None,
+    org: OrgOption = None,
     input_json: Annotated[
         str, typer.Option("--json", help="The tool's input as a JSON object; '-' reads stdin.")
     ] = "{}",

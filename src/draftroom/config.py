@@ -123,6 +123,12 @@ class Settings(BaseSettings):
         False,
         description="Allow file:// and loopback/private/link-local targets, and http to them (upstreams, webhook).",
     )
+    oauth_access_token_seconds: int = Field(
+        3600, ge=60, description="Lifetime of a sign-in's access token (then it is refreshed)."
+    )
+    oauth_refresh_token_days: int = Field(
+        30, ge=1, description="Days a sign-in's refresh token stays usable (then sign in again)."
+    )
     github_hosts: str = Field(
         "", description="GitHub Enterprise hosts (comma-separated) GitHub credentials may reach."
     )

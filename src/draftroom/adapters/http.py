@@ -31,6 +31,7 @@ from draftroom import __version__
 from draftroom.adapters.clients import TrustedProxies
 from draftroom.adapters.limits import BodyLimit
 from draftroom.adapters.mcp_http import McpEndpoint
+from draftroom.adapters.oauth_http import add_oauth_routes
 from draftroom.adapters.openapi import ERROR_RESPONSES, gpt_schema
 from draftroom.config import Settings
 from draftroom.domain.access import Bearer
@@ -38,6 +39,7 @@ from draftroom.domain.audit import reconcile
 from draftroom.domain.calls import (
     Services,
 )
+from draftroom.domain.signin import bearer_challenge
 from draftroom.domain.upstream import with_upstream_worker
 from draftroom.errors import (
     DraftroomError,
@@ -81,6 +83,7 @@ def create_app(
         if not tool.local_only:  # the owner's shell only: no route at all
             _add_route(app, tool, services, registry)
     app.router.routes.append(Route("/mcp", mcp, include_in_schema=False))  # MCP, streamable HTTP
+    add_oauth_routes(app, services)  # sign-in: discovery, registration, authorize, token
     _add_admin_schema(app, settings, services, registry)
 
     @app.get("/health", include_in_schema=False)
@@ -153,7 +156,8 @@ def _serve(
                 idempotency_key=request.headers.get("idempotency-key"),
             )
         except DraftroomError as exc:
-            return error_response(_located(tool, exc), request_id, registry)
+            challenge = bearer_challenge(services.settings)
+            return error_response(_located(tool, exc), request_id, registry, challenge)
         return JSONResponse(output.model_dump(mode="json"), status_code=tool.status_for(output))
 
     async def serve(request: Request) -> Response:
@@ -276,11 +280,16 @@ def _add_gpt_schema(app: FastAPI, settings: Settings, registry: Registry) -> Non
         return gpt_schema(app, settings, ids)
 
 
-def error_response(exc: DraftroomError, request_id: str | None, registry: Registry) -> JSONResponse:
-    """The error body, tool names in its message shown as HTTP paths."""
+def error_response(
+    exc: DraftroomError, request_id: str | None, registry: Registry, challenge: str | None = None
+) -> JSONResponse:
+    """The error body, tool names in its message shown as HTTP paths; a 401 carries
+    ``challenge`` (where to learn how to sign in) as ``WWW-Authenticate``."""
     error = {**exc.to_dict(), "request_id": request_id}
     error["message"] = registry.render(exc.message, _http_name)
     headers = {}
+    if exc.status == 401 and challenge:
+        headers["WWW-Authenticate"] = challenge
     if isinstance(exc, RateLimited) and "retry_after" in exc.details:
         headers["Retry-After"] = str(exc.details["retry_after"])
     if isinstance(exc, MethodNotAllowed):
@@ -297,7 +306,8 @@ def _add_error_handlers(app: FastAPI, registry: Registry) -> None:
 
     @app.exception_handler(DraftroomError)
     async def draftroom_error(request: Request, exc: DraftroomError) -> JSONResponse:
-        return error_response(exc, request_id(request), registry)
+        challenge = bearer_challenge(request.app.state.services.settings)
+        return error_response(exc, request_id(request), registry, challenge)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -23,6 +23,7 @@ from draftroom.adapters.mcp_results import error_body
 from draftroom.config import Settings
 from draftroom.domain.access import MISSING_KEY, Bearer
 from draftroom.domain.calls import Principal, Services
+from draftroom.domain.signin import bearer_challenge
 from draftroom.errors import DraftroomError, Unauthorized
 from draftroom.tools import Registry
 from draftroom.tools.toolsets import ALL, Selection, parse_flag
@@ -115,7 +116,8 @@ class McpEndpoint:
             )
             principal = await anyio.to_thread.run_sync(admit)
         except DraftroomError as exc:
-            headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+            challenge = bearer_challenge(self.services.settings)
+            headers = {"WWW-Authenticate": challenge} if isinstance(exc, Unauthorized) else None
             body = error_body(exc, request_id, self.registry)
             response = JSONResponse(body, exc.status, headers=headers)
             await response(scope, receive, send)

@@ -18,6 +18,7 @@ def add_sandbox(
     branch: str,
     created_by_key_id: str | None,
     project_name: str | None = None,
+    created_for_user_id: int | None = None,
 ) -> Sandbox:
     """Record a new active sandbox; ``AlreadyExists`` if the branch already has one."""
     error = AlreadyExists(
@@ -32,6 +33,7 @@ def add_sandbox(
         created_by_key_id=created_by_key_id,
         project_name=project_name,
         status="active",
+        created_for_user_id=created_for_user_id,
     )
     with unique_as_already_exists(error):
         session.add(sandbox)
@@ -84,3 +86,24 @@ def count_sandboxes_by_key(
     """How many sandboxes (of ``status``) one API key created."""
     conditions = [Sandbox.created_by_key_id == api_key_id, *_conditions(None, status)]
     return session.scalar(select(func.count()).select_from(Sandbox).where(*conditions)) or 0
+
+
+def count_sandboxes_for_user(session: Session, user_id: int) -> int:
+    """How many active sandboxes were started for one person."""
+    conditions = [Sandbox.created_for_user_id == user_id, *_conditions(None, "active")]
+    return session.scalar(select(func.count()).select_from(Sandbox).where(*conditions)) or 0
+
+
+def sandboxes_for_user(
+    session: Session,
+    user_id: int,
+    repository_id: int | None = None,
+    status: SandboxStatus | None = None,
+    branch: str | None = None,
+) -> Sequence[Sandbox]:
+    """One person's sandboxes (of a repository, status, branch), most recently used first."""
+    conditions = [Sandbox.created_for_user_id == user_id, *_conditions(repository_id, status)]
+    if branch is not None:
+        conditions.append(Sandbox.branch == branch)
+    query = select(Sandbox).where(*conditions)
+    return session.scalars(query.order_by(Sandbox.created_at.desc(), Sandbox.id.desc())).all()

@@ -68,8 +68,9 @@ class ListOutput(BaseModel):
 @tool(
     "sandbox.list",
     summary="List sandboxes",
-    description="Newest first, filtered by repository and status, in pages.",
+    description="Newest first, filtered by repository and status, in pages. Signed in: your own.",
     scope="review",
+    person_scope="sandbox",
     http_method="GET",
     http_path=ADMIN_PATH,
 )

@@ -34,8 +34,8 @@ class SandboxInput(BaseModel):
     branch: str | None = Field(
         None, max_length=250, description="Your sandbox branch; omit to use the token's branch."
     )
-    reuse_token: str = Field(
-        ..., min_length=1, max_length=200, description="The reuse token sandbox.init returned."
+    reuse_token: str | None = Field(
+        None, max_length=200, description="From sandbox.init; signed in: optional."
     )
 
 

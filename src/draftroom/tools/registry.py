@@ -31,7 +31,7 @@ from draftroom.domain.access import (
     authenticate,
     holds,
     needs,
-    open_sandbox,
+    open_callers_sandbox,
 )
 from draftroom.domain.calls import (
     Call,
@@ -73,6 +73,7 @@ class Declaration:
     http_path: str | None = None
     local_only: bool = False
     reads_archived: bool = False
+    person_scope: Scope | None = None
 
 
 def tool(
@@ -89,6 +90,7 @@ def tool(
     http_path: str | None = None,
     local_only: bool = False,
     reads_archived: bool = False,
+    person_scope: Scope | None = None,
 ) -> Callable[[H], H]:
     """Declare a handler as the tool ``name``; it is registered by ``build_registry``."""
     declaration = Declaration(
@@ -104,6 +106,7 @@ def tool(
         http_path=http_path,
         local_only=local_only,
         reads_archived=reads_archived,
+        person_scope=person_scope,
     )
 
     def declare(handler: H) -> H:
@@ -142,6 +145,8 @@ class Tool:
     """Only for the data dir's owner at the server's command line: no HTTP route, 403 elsewhere."""
     toolset: str = "core"
     """The toolset (``tools.toolsets.TOOLSETS``) that lists it."""
+    person_scope: Scope | None = None
+    """What a signed-in person needs instead of ``scope``: the tool answers with their own."""
 
     @property
     def path(self) -> str:
@@ -235,6 +240,7 @@ class Registry:
         request_id: str,
         transport: str,
         client: str | None = None,
+        person_scope: Scope | None = None,
     ) -> Principal:
         """Authenticate ``caller`` and check ``scope``: the first two steps of every call.
 
@@ -247,6 +253,8 @@ class Registry:
             if principal is None:
                 assert isinstance(caller, Bearer)
                 principal = authenticate(services, caller)
+            if person_scope is not None and principal.signed_in:
+                scope = person_scope
             self.authorize(scope, principal, name)
             return principal
         except DraftroomError as exc:
@@ -289,6 +297,7 @@ class Registry:
             request_id=request_id,
             transport=transport,
             client=client,
+            person_scope=tool.person_scope,
         )
         call = Call(
             services, principal, request_id, tool.name, transport, client=client, progress=progress
@@ -355,7 +364,7 @@ def _handle(tool: Tool, call: Call, body: Any) -> BaseModel:
     """Open the sandbox the input names (when the tool takes one), then run the handler."""
     sandbox = None
     if tool.opens_sandbox:
-        sandbox = open_sandbox(
+        sandbox = open_callers_sandbox(
             call,
             call.session,
             body.repo_name,

@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 
 from draftroom.domain.access import (
     BASE_BRANCH,
     SandboxAccess,
     create_sandbox,
+    latest_own_sandbox,
+    open_callers_sandbox,
     open_sandbox,
     refuse_named_sandbox,
 )
@@ -38,6 +41,7 @@ class InitInput(BaseModel):
         max_length=250,
         description="Optional: your sandbox branch. Without its reuse_token: token_required.",
     )
+    new: bool = Field(False, description="Signed in: start a new sandbox, not resume.")
     project_name: str | None = Field(
         None, min_length=1, max_length=200, pattern=r"\S", description="mode 'project': not blank."
     )
@@ -76,12 +80,14 @@ def init(call: Call, sandbox: None, body: InitInput) -> InitOutput:
         check_project(body.project_name, body.template)
     token: str | None = None
     with call.services.database.session() as session:
-        if body.reuse_token:
-            access = open_sandbox(call, session, body.repo_name, body.reuse_token, body.branch)
-        else:
+        access = _resumed(call, session, body)
+        if access is None:
             if body.branch:
                 refuse_named_sandbox(call, session, body.repo_name, body.branch)
             access, token = create_sandbox(call, session, body.repo_name, body.project_name)
+    created = token is not None
+    if call.principal.signed_in:
+        token = None  # a signed-in person resumes by branch: no token to keep
     scaffolded: list[str] = []
     if body.mode == "project":
         project = body.project_name or ""
@@ -91,9 +97,21 @@ def init(call: Call, sandbox: None, body: InitInput) -> InitOutput:
         branch=access.branch,
         reuse_token=token,
         head=access.head(),
-        created=token is not None,
+        created=created,
         scaffolded=scaffolded,
     )
+
+
+def _resumed(call: Call, session: Session, body: InitInput) -> SandboxAccess | None:
+    """The sandbox ``init`` resumes: the reuse token's; a signed-in person's own (``branch``,
+    else their latest unless ``new``); None: start one."""
+    if body.reuse_token:
+        return open_sandbox(call, session, body.repo_name, body.reuse_token, body.branch)
+    if not call.principal.signed_in:
+        return None
+    if body.branch:
+        return open_callers_sandbox(call, session, body.repo_name, None, body.branch)
+    return None if body.new else latest_own_sandbox(call, session, body.repo_name)
 
 
 class MergeRequestState(BaseModel):

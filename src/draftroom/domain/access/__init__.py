@@ -8,10 +8,12 @@ from draftroom.domain.access.authenticate import MISSING_KEY, Bearer, authentica
 from draftroom.domain.access.keys import org_keys, revoke_org_key
 from draftroom.domain.access.lockout import (
     FAILED_TOKEN_CODE,
+    failure_check,
     retry_after,
     token_check,
 )
 from draftroom.domain.access.names import new_branch_name
+from draftroom.domain.access.owned import latest_own_sandbox, open_callers_sandbox
 from draftroom.domain.access.renewal import (
     issue_sandbox_token,
     renew_sandbox_token,
@@ -66,15 +68,18 @@ __all__ = [
     "authenticate",
     "authenticate_api_key",
     "create_sandbox",
+    "failure_check",
     "hash_secret",
     "holds",
     "issue_api_key",
     "issue_reuse_token",
     "issue_sandbox_token",
+    "latest_own_sandbox",
     "looks_like_credential",
     "needs",
     "new_branch_name",
     "new_credential_id",
+    "open_callers_sandbox",
     "open_sandbox",
     "org_keys",
     "principal_of",

@@ -1,4 +1,5 @@
-"""Who is calling: the one place an API key sent as a bearer credential becomes a ``Principal``.
+"""Who is calling: the one place a bearer credential (an API key, or a signed-in person's
+access token) becomes a ``Principal``.
 
 Only ``Registry.invoke`` (and the registry's ``admit`` for entry points that are not tool
 calls, such as the MCP endpoint) calls ``authenticate``: no adapter checks a key on its own.
@@ -32,10 +33,16 @@ class Bearer:
 
 
 def authenticate(services: Services, bearer: Bearer) -> Principal:
-    """The principal behind a live API key, or ``Unauthorized`` (one message for every bad key)."""
+    """The principal behind a live API key or a signed-in person's access token (``dra_``),
+    or ``Unauthorized`` (one message for every bad key, one for every bad access token)."""
+    # Imported here: sign-in builds on this package (its secrets, its lockout).
+    from draftroom.domain.signin import authenticate_access_token, is_access_token
+
     if bearer.credential is None:
         raise Unauthorized(MISSING_KEY)
     with services.database.session() as session:
+        if is_access_token(bearer.credential):
+            return authenticate_access_token(session, bearer.credential)
         return principal_of(authenticate_api_key(session, bearer.credential))
 
 

@@ -11,13 +11,14 @@ refused because others are being checked at the same moment.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from draftroom import store
+from draftroom.config import Settings
 from draftroom.domain.calls import Call
 from draftroom.errors import RateLimited, Unauthorized
 from draftroom.store import utc_now
@@ -36,19 +37,35 @@ def token_check(call: Call, session: Session, token_id: str | None) -> Iterator[
     the block ends and are committed on ``session`` (the call's) at once, so a failing call's
     rollback cannot take its count along.
     """
-    settings = call.services.settings
-    limit = settings.token_failures_before_lockout
-    now = utc_now()
-    window = timedelta(seconds=settings.token_lockout_seconds)
     subjects = [f"key:{call.principal.api_key_id}"]
     if token_id is not None:
         subjects.append(f"token:{token_id}")
+    hint = "check the token you were given"
+    with failure_check(session, call.services.settings, subjects, _wrong_tokens, hint):
+        yield
+
+
+@contextmanager
+def failure_check(
+    session: Session,
+    settings: Settings,
+    subjects: list[str],
+    describe: Callable[[str], str],
+    hint: str,
+) -> Iterator[None]:
+    """The lockout of ``token_check`` for any secret: 429 before the block when one of
+    ``subjects`` had too many failures in the window (``describe`` names its subject for the
+    message, ``hint`` says what to do); a block raising exactly ``Unauthorized`` counts as a failure of each subject."""
+    limit = settings.token_failures_before_lockout
+    now = utc_now()
+    window = timedelta(seconds=settings.token_lockout_seconds)
     counters = [store.lock_token_check(session, s, now, now - window) for s in subjects]
     for counter in counters:
         if counter.count >= limit:
             session.rollback()
             frees_at = counter.window_started_at + window
-            raise _locked(counter.subject, limit, settings.token_lockout_seconds, frees_at, now)
+            seconds = settings.token_lockout_seconds
+            raise _locked(describe(counter.subject), hint, limit, seconds, frees_at, now)
     try:
         yield
     except Unauthorized as exc:
@@ -60,14 +77,17 @@ def token_check(call: Call, session: Session, token_id: str | None) -> Iterator[
         session.commit()
 
 
-def _locked(
-    subject: str, limit: int, seconds: int, frees_at: datetime, now: datetime
-) -> RateLimited:
+def _wrong_tokens(subject: str) -> str:
     who = "this API key" if subject.startswith("key:") else "this reuse token"
+    return f"too many wrong reuse tokens for {who}"
+
+
+def _locked(
+    too_many: str, hint: str, limit: int, seconds: int, frees_at: datetime, now: datetime
+) -> RateLimited:
     retry = max(1, math.ceil((frees_at - now).total_seconds()))
     return RateLimited(
-        f"too many wrong reuse tokens for {who} ({limit} in {seconds} s); wait {retry} s and "
-        "check the token you were given",
+        f"{too_many} ({limit} in {seconds} s); wait {retry} s and {hint}",
         retry_after=retry,
     )
 

@@ -25,13 +25,21 @@ from draftroom.domain.access.tokens import (
     revoke_reuse_token,
 )
 from draftroom.domain.calls import Call
-from draftroom.errors import Conflict, NotFound
+from draftroom.errors import Conflict, NotFound, TokenRequired
 
 
 def renew_sandbox_token(
-    call: Call, session: Session, repo_name: str, reuse_token: str, branch: str | None = None
+    call: Call,
+    session: Session,
+    repo_name: str,
+    reuse_token: str | None,
+    branch: str | None = None,
 ) -> tuple[SandboxAccess, datetime]:
     """Extend a live or recently expired token by the token TTL; returns its new expiry."""
+    if not reuse_token:
+        raise TokenRequired(
+            "pass the reuse_token to renew (a signed-in person's sandboxes need none)"
+        )
     access = open_sandbox(call, session, repo_name, reuse_token, branch, renewing=True)
     ttl = timedelta(days=call.services.settings.token_ttl_days)
     token = renew_reuse_token(session, access.token_id, ttl)

@@ -104,19 +104,22 @@ def create_sandbox(
         return repo.branch_exists(name) or store.get_sandbox(session, record.id, name) is not None
 
     branch = _reserve_branch(repo, taken)
+    principal = call.principal
     sandbox = store.add_sandbox(
         session,
         repository_id=record.id,
         branch=branch,
-        created_by_key_id=call.principal.api_key_id,
+        # A sign-in is no API key: its sandboxes are the person's (``created_for_user_id``).
+        created_by_key_id=None if principal.signed_in else principal.api_key_id,
         project_name=project_name,
+        created_for_user_id=principal.user_id,
     )
     ttl = timedelta(days=call.services.settings.token_ttl_days)
     token, plaintext = issue_reuse_token(
         session, sandbox.id, ttl, api_key_id=call.principal.api_key_id
     )
     access = SandboxAccess(repo_name, repo, branch, sandbox.id, token.id)
-    _note(call, access)
+    note_access(call, access)
     return access, plaintext
 
 
@@ -144,7 +147,11 @@ def refuse_named_sandbox(call: Call, session: Session, repo_name: str, branch: s
 def check_sandbox_quota(call: Call, session: Session) -> None:
     """Refuse (429 ``quota_exceeded``) one more active sandbox past ``max_sandboxes_per_key``."""
     limit = call.services.settings.max_sandboxes_per_key
-    held = store.count_sandboxes_by_key(session, call.principal.api_key_id)
+    principal = call.principal
+    if principal.signed_in and principal.user_id is not None:
+        held = store.count_sandboxes_for_user(session, principal.user_id)
+    else:
+        held = store.count_sandboxes_by_key(session, principal.api_key_id)
     if held >= limit:
         raise QuotaExceeded(
             f"this API key already holds {held} active sandboxes (limit {limit}); resume one "
@@ -211,7 +218,7 @@ def open_sandbox(
         scope.has_upstream,
         archived=archived,
     )
-    _note(call, access)
+    note_access(call, access)
     return access
 
 
@@ -261,7 +268,7 @@ def archived_refusal(session: Session, sandbox: store.Sandbox) -> Forbidden:
     return Forbidden(f"sandbox {sandbox.branch!r} is archived; ask an admin to restore it")
 
 
-def _note(call: Call, access: SandboxAccess) -> None:
+def note_access(call: Call, access: SandboxAccess) -> None:
     call.audit.repo = access.repo_name
     call.audit.branch = access.branch
     call.audit.token_id = access.token_id

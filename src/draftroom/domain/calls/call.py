@@ -26,6 +26,9 @@ class Principal:
     role: str
     user_id: int | None = None
     person_role: str | None = None
+    signed_in: bool = False
+    """The person signed in (an OAuth access token, ``api_key_id`` ``oauth:<family>``): their
+    own sandboxes open by branch, without a reuse token."""
 
 
 @dataclass

@@ -139,8 +139,9 @@ def list_sandboxes(
     before_id: int | None = None,
     limit: int = 50,
 ) -> list[SandboxView]:
-    """The org's sandboxes, newest first; ``before_id`` pages."""
+    """The org's sandboxes, newest first; ``before_id`` pages. A signed-in person's: their own."""
     session = call.session
+    person = call.principal.user_id if call.principal.signed_in else None
     if repo_name:
         repositories = [repository_record(call, session, repo_name)]
     else:
@@ -149,7 +150,8 @@ def list_sandboxes(
         sandbox
         for record in repositories
         for sandbox in store.list_sandboxes(session, repository_id=record.id, status=status)
-        if before_id is None or sandbox.id < before_id
+        if (before_id is None or sandbox.id < before_id)
+        and (person is None or sandbox.created_for_user_id == person)
     ]
     found.sort(key=lambda sandbox: sandbox.id, reverse=True)
     return [_view(call, session, sandbox) for sandbox in found[:limit]]

@@ -1,0 +1,71 @@
+"""Sign-in: each ChatGPT or MCP user signs in as a person of an org (OAuth 2.1, Authlib).
+
+Discovery, client registration, the sign-in and consent steps, the token and revocation
+endpoints, and the access tokens that make a signed-in ``Principal``. The HTTP adapter
+(``adapters.oauth_http``) only renders what these return. Never logs or stores a password,
+code or token in plaintext.
+"""
+
+from draftroom.domain.signin.authorize import (
+    AUTHORIZE_PATH,
+    CARRIED,
+    Prompt,
+    begin,
+    decide,
+    sign_in,
+)
+from draftroom.domain.signin.clients import IssuedClient, add_client, revoke_client
+from draftroom.domain.signin.credentials import (
+    ACCESS_PREFIX,
+    INVALID_ACCESS_TOKEN,
+    SCOPE,
+    authenticate_access_token,
+    is_access_token,
+)
+from draftroom.domain.signin.endpoints import (
+    REGISTER_PATH,
+    RESOURCE_METADATA_PATH,
+    REVOKE_PATH,
+    SERVER_METADATA_PATH,
+    TOKEN_PATH,
+    bearer_challenge,
+    register,
+    resource_metadata,
+    revoke,
+    server_metadata,
+    token,
+)
+from draftroom.domain.signin.passwords import hash_password, verify_password
+from draftroom.domain.signin.server import Answer, Params
+
+__all__ = [
+    "ACCESS_PREFIX",
+    "AUTHORIZE_PATH",
+    "CARRIED",
+    "INVALID_ACCESS_TOKEN",
+    "REGISTER_PATH",
+    "RESOURCE_METADATA_PATH",
+    "REVOKE_PATH",
+    "SCOPE",
+    "SERVER_METADATA_PATH",
+    "TOKEN_PATH",
+    "Answer",
+    "IssuedClient",
+    "Params",
+    "Prompt",
+    "add_client",
+    "authenticate_access_token",
+    "bearer_challenge",
+    "begin",
+    "decide",
+    "hash_password",
+    "is_access_token",
+    "register",
+    "resource_metadata",
+    "revoke",
+    "revoke_client",
+    "server_metadata",
+    "sign_in",
+    "token",
+    "verify_password",
+]

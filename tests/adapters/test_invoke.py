@@ -38,7 +38,10 @@ def test_a_wrong_key_is_refused_alike_over_http_and_mcp_audited_and_counted_once
         headers={**BAD_KEY, "Accept": "application/json, text/event-stream"},
     )
     assert http.status_code == mcp.status_code == 401
-    assert mcp.headers["WWW-Authenticate"] == "Bearer"
+    challenge = (
+        'Bearer resource_metadata="https://draftroom.example/.well-known/oauth-protected-resource"'
+    )
+    assert http.headers["WWW-Authenticate"] == mcp.headers["WWW-Authenticate"] == challenge
     for response in (http, mcp):
         error = response.json()["error"]
         assert error.pop("request_id") == response.headers["X-Request-Id"]

@@ -58,9 +58,12 @@ def free_socket() -> socket.socket:
 
 
 @contextmanager
-def serving(services: Services, registry: Registry | None = None) -> Iterator[str]:
-    """The real app under uvicorn on a free loopback port, in a thread; yields its base URL."""
-    sock = free_socket()
+def serving(
+    services: Services, registry: Registry | None = None, sock: socket.socket | None = None
+) -> Iterator[str]:
+    """The real app under uvicorn on a free loopback port (or ``sock``'s), in a thread;
+    yields its base URL."""
+    sock = sock or free_socket()
     port = sock.getsockname()[1]
     app = create_app(services.settings, services, registry)
     # proxy_headers off, as ``draftroom serve`` runs it: the app reads X-Forwarded-For itself.

@@ -35,7 +35,8 @@ from draftroom.adapters.cli_calls import (
     served_address,
 )
 from draftroom.adapters.cli_merge import merge_app
-from draftroom.adapters.gpt import gpt_setup
+from draftroom.adapters.cli_oauth import oauth_app
+from draftroom.adapters.gpt import gpt_setup, oauth_setup
 from draftroom.config import Settings, served_url
 from draftroom.domain.repos import setup_default
 from draftroom.errors import DraftroomError
@@ -58,6 +59,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(merge_app, name="merge")
 app.add_typer(credential_app, name="credential")
+app.add_typer(oauth_app, name="oauth")
 
 
 @app.callback()
@@ -166,6 +168,7 @@ def gpt(data_dir: DataDir = None, toolsets: Toolsets = None) -> None:
     except DraftroomError as exc:
         raise fail(exc) from None
     typer.echo(gpt_setup(url, query))
+    typer.echo(oauth_setup(url))
     if not url.startswith("https://"):
         typer.echo(
             f"warning: ChatGPT calls only a public https URL, not {url}; serve draftroom "

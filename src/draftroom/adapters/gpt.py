@@ -72,3 +72,22 @@ def gpt_setup(public_url: str, query: str = "") -> str:
 The server must be reachable from the internet at {base}
 (set DRAFTROOM_PUBLIC_URL to its public https address).
 """
+
+
+def oauth_setup(public_url: str) -> str:
+    """The GPT editor's OAuth settings: each user of the GPT then signs in as themselves."""
+    base = public_url.rstrip("/")
+    return f"""\
+== Or: each user signs in (OAuth) instead of sharing one key ==
+People sign in with the email and password they were added with
+(draftroom user add EMAIL --org SLUG --role member --password-stdin).
+1. Authentication: OAuth.
+   Client ID and Client Secret: printed once by
+   draftroom oauth client add --name "My GPT" --redirect-uri CALLBACK_URL
+   (CALLBACK_URL: the editor shows it under the action once you save it; add the client
+   then, and paste its id and secret).
+2. Authorization URL: {base}/oauth/authorize
+3. Token URL: {base}/oauth/token
+4. Scope: draftroom
+5. Token Exchange Method: Default (POST request)
+"""

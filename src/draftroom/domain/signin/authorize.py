@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from authlib.oauth2.rfc6749 import InsecureTransportError, OAuth2Error
+from authlib.oauth2.rfc6749 import OAuth2Error
 from sqlalchemy.orm import Session
 
 from draftroom import store
@@ -18,7 +18,7 @@ from draftroom.domain.access import hash_secret
 from draftroom.domain.calls import Services
 from draftroom.domain.signin.credentials import SCOPE, new_secret
 from draftroom.domain.signin.people import check_password
-from draftroom.domain.signin.server import CODE_TTL, Answer, Params, Request, Server
+from draftroom.domain.signin.server import CODE_TTL, Answer, Params, Request, Server, request_for
 from draftroom.errors import Forbidden, InvalidInput
 from draftroom.store import User, utc_now
 
@@ -53,13 +53,7 @@ def carried(params: Params) -> Params:
 
 
 def _request(services: Services, params: Params) -> Request:
-    uri = services.settings.public_url.rstrip("/") + AUTHORIZE_PATH
-    try:
-        return Request("GET", uri, carried(params), None)
-    except InsecureTransportError:
-        raise InvalidInput(
-            "sign-in needs https: set DRAFTROOM_PUBLIC_URL to the https URL clients use"
-        ) from None
+    return request_for(services.settings, "GET", AUTHORIZE_PATH, carried(params), None)
 
 
 def _grant(server: Server, request: Request) -> object:

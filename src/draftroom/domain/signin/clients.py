@@ -122,10 +122,11 @@ def register_client(session: Session, metadata: object) -> dict[str, Any]:
     }
 
 
-def revoke_client(session: Session, client_id: str) -> OAuthClient:
-    """Revoke a client and, at once, every token issued to it."""
+def revoke_client(session: Session, client_id: str, org_id: int) -> OAuthClient:
+    """Revoke a client (of ``org_id``, or a self-registered one) and, at once, every token
+    issued to it."""
     client = store.get_oauth_client(session, client_id)
-    if client is None:
+    if client is None or client.org_id not in (None, org_id):
         raise NotFound(f"no OAuth client {client_id!r}", client_id=client_id)
     if client.revoked_at is None:
         client.revoked_at = utc_now()

@@ -12,7 +12,7 @@ from draftroom.domain.calls import Services
 from draftroom.domain.signin.authorize import AUTHORIZE_PATH
 from draftroom.domain.signin.clients import GRANT_TYPES, register_client
 from draftroom.domain.signin.credentials import SCOPE
-from draftroom.domain.signin.server import Answer, Params, Request, Server
+from draftroom.domain.signin.server import Answer, Params, Server, request_for
 from draftroom.errors import InvalidInput
 
 TOKEN_PATH = "/oauth/token"
@@ -104,7 +104,7 @@ def _serve(
 ) -> Answer:
     with services.database.session() as session:
         server = Server(services, session)
-        request = Request("POST", _base(services.settings) + path, params, authorization)
+        request = request_for(services.settings, "POST", path, params, authorization)
         if endpoint is None:
             answer = server.create_token_response(request)
         else:

@@ -18,6 +18,7 @@ from authlib.oauth2.rfc6749 import (
     AuthorizationCodeMixin,
     AuthorizationServer,
     ClientMixin,
+    InsecureTransportError,
     InvalidRequestError,
     OAuth2Payload,
     OAuth2Request,
@@ -29,6 +30,7 @@ from authlib.oauth2.rfc7636 import CodeChallenge
 from sqlalchemy.orm import Session
 
 from draftroom import store
+from draftroom.config import Settings
 from draftroom.domain.access import hash_secret, verify_secret
 from draftroom.domain.calls import Services
 from draftroom.domain.signin.credentials import (
@@ -38,6 +40,7 @@ from draftroom.domain.signin.credentials import (
     refreshable,
     save_tokens,
 )
+from draftroom.errors import InvalidInput
 from draftroom.store import OAuthClient, OAuthGrant, OAuthToken, User, utc_now
 
 CODE_TTL = timedelta(minutes=10)
@@ -88,6 +91,19 @@ class Request(OAuth2Request):
     @property
     def form(self) -> dict[str, str]:
         return self.payload.data
+
+
+def request_for(
+    settings: Settings, method: str, path: str, params: Params, authorization: str | None
+) -> Request:
+    """The request at ``path`` of the public URL; ``InvalidInput`` unless that is https
+    (or http on loopback): OAuth never runs over plain http on a network."""
+    try:
+        return Request(method, settings.public_url.rstrip("/") + path, params, authorization)
+    except InsecureTransportError:
+        raise InvalidInput(
+            "sign-in needs https: set DRAFTROOM_PUBLIC_URL to the https URL clients use"
+        ) from None
 
 
 class Client(ClientMixin):

@@ -35,6 +35,7 @@ from draftroom.adapters.cli_calls import (
     served_address,
 )
 from draftroom.adapters.cli_merge import merge_app
+from draftroom.adapters.cli_orgs import org_app
 from draftroom.adapters.gpt import gpt_setup
 from draftroom.config import Settings, served_url
 from draftroom.domain.repos import setup_default
@@ -58,6 +59,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(merge_app, name="merge")
 app.add_typer(credential_app, name="credential")
+app.add_typer(org_app, name="org")
 
 
 @app.callback()

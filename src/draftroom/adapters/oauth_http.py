@@ -78,6 +78,13 @@ def add_oauth_routes(app: FastAPI, services: Services) -> None:
         auth = request.headers.get("authorization")
         return _json(await run_in_threadpool(revoke, services, params, auth))
 
+    _add_sign_in_pages(app, services)
+
+
+def _add_sign_in_pages(app: FastAPI, services: Services) -> None:
+    """``GET /oauth/authorize``: the sign-in form; ``POST``: a password or a consent."""
+    settings = services.settings
+
     @app.get(AUTHORIZE_PATH, include_in_schema=False)
     async def authorize_form(request: Request) -> Response:
         csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)

@@ -25,6 +25,7 @@ from draftroom.tools import (
     tokens,
     undo,
     upstream,
+    users,
 )
 from draftroom.tools.registry import Registry, Tool, declaration_of, tool
 
@@ -47,6 +48,7 @@ TOOL_MODULES: tuple[ModuleType, ...] = (
     tokens,
     undo,
     upstream,
+    users,
 )
 """Every module that declares tools, in the order the tool list shows them."""
 
@@ -85,4 +87,5 @@ __all__ = [
     "tool",
     "undo",
     "upstream",
+    "users",
 ]

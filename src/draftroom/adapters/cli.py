@@ -36,6 +36,7 @@ from draftroom.adapters.cli_calls import (
 )
 from draftroom.adapters.cli_merge import merge_app
 from draftroom.adapters.cli_orgs import org_app
+from draftroom.adapters.cli_users import user_app
 from draftroom.adapters.gpt import gpt_setup
 from draftroom.config import Settings, served_url
 from draftroom.domain.repos import setup_default
@@ -60,6 +61,7 @@ app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(merge_app, name="merge")
 app.add_typer(credential_app, name="credential")
 app.add_typer(org_app, name="org")
+app.add_typer(user_app, name="user")
 
 
 @app.callback()

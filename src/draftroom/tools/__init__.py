@@ -26,6 +26,7 @@ from draftroom.tools import (
     tokens,
     undo,
     upstream,
+    users,
 )
 from draftroom.tools.registry import Registry, Tool, declaration_of, tool
 
@@ -49,6 +50,7 @@ TOOL_MODULES: tuple[ModuleType, ...] = (
     tokens,
     undo,
     upstream,
+    users,
 )
 """Every module that declares tools, in the order the tool list shows them."""
 
@@ -88,4 +90,5 @@ __all__ = [
     "tool",
     "undo",
     "upstream",
+    "users",
 ]

@@ -22,9 +22,9 @@ import pytest
 
 from draftroom import store
 from draftroom.config import Settings
+from draftroom.domain.access import hash_password
 from draftroom.domain.calls import Services
 from draftroom.domain.repos.setup import setup_default
-from draftroom.domain.signin import hash_password
 from tests.adapters.test_mcp import free_socket, http_mcp_client, outcome_of, serving
 
 REDIRECT = "http://127.0.0.1:9/callback"

@@ -50,6 +50,7 @@ class Tenant:
     merge_id: int
     token_id: str
     credential: str
+    person: str
 
 
 def _tenant(client: TestClient, services: Services, slug: str) -> Tenant:
@@ -72,7 +73,10 @@ def _tenant(client: TestClient, services: Services, slug: str) -> Tenant:
         sandbox_found = store.get_sandbox(session, record.id, init["branch"])
         assert sandbox_found is not None
         sandbox_id = sandbox_found.id
-    credential = f"{slug}-ci"
+    credential, person = f"{slug}-ci", f"ana@{slug}.example"
+    as_admin = {"Authorization": f"Bearer {admin}"}
+    hired = client.post("/admin/users", json={"email": person, "role": "member"}, headers=as_admin)
+    assert hired.status_code == 201, hired.text
     added = client.post(
         "/admin/credentials",
         json={"name": credential, "token": "ghp_" + "a" * 36, "host": "github.com"},
@@ -91,6 +95,7 @@ def _tenant(client: TestClient, services: Services, slug: str) -> Tenant:
         asked.json()["id"],
         init["reuse_token"].split("_")[1],
         credential,
+        person,
     )
 
 
@@ -197,12 +202,24 @@ def _cases(
         case("SLUG/NAME", {"name": "beta/demo"}, {"name": "beta/nothing"})
     if tool.name in {"admin.credentials.remove", "admin.credentials.add"}:
         case("credential", {"name": beta.credential}, {"name": "nothing-ci"})
+    if tool.name in {"admin.users.remove", "admin.users.add"}:
+        case("person", {"email": beta.person}, {"email": "nobody@beta.example"})
+    if tool.name in {"sandbox.list", "admin.keys.create"}:
+        field = "person" if tool.name == "sandbox.list" else "user"
+        case("person", {field: beta.person}, {field: "nobody@beta.example"})
     if tool.name == "admin.credentials.add":
         cases[-1][1]["token"] = cases[-1][2]["token"] = "ghp_" + "b" * 36
     return cases
 
 
-LISTS = {"sandbox.list", "merge.list", "admin.keys.list", "admin.credentials.list", "admin.errors"}
+LISTS = {
+    "sandbox.list",
+    "merge.list",
+    "admin.keys.list",
+    "admin.credentials.list",
+    "admin.errors",
+    "admin.users.list",
+}
 """Tools that name no object: what they list must hold nothing of the other org."""
 CREATES = {
     "sandbox.init",
@@ -251,6 +268,8 @@ def _masks(acme: Tenant, beta: Tenant) -> tuple[str, ...]:
         "0" * len(beta.token_id),
         beta.credential,
         "nothing-ci",
+        beta.person,
+        "nobody@beta.example",
         str(beta.merge_id),
         str(beta.sandbox_id),
         str(10**6),
@@ -281,7 +300,7 @@ def test_listing_tools_show_nothing_of_another_org(
     orgs: tuple[TestClient, Services, Tenant, Tenant],
 ) -> None:
     client, _, acme, beta = orgs
-    secrets = [beta.sandbox["branch"], beta.credential, beta.agent_id, beta.token_id]
+    secrets = [beta.sandbox["branch"], beta.credential, beta.agent_id, beta.token_id, beta.person]
     for name in LISTS:
         tool = build_registry().get(name)
         status, body = _http(client, tool, acme.admin, {})

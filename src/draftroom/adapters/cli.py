@@ -37,6 +37,7 @@ from draftroom.adapters.cli_calls import (
 from draftroom.adapters.cli_merge import merge_app
 from draftroom.adapters.cli_oauth import oauth_app
 from draftroom.adapters.cli_orgs import org_app
+from draftroom.adapters.cli_users import user_app
 from draftroom.adapters.gpt import gpt_setup, oauth_setup
 from draftroom.config import Settings, served_url
 from draftroom.domain.repos import setup_default
@@ -62,6 +63,7 @@ app.add_typer(merge_app, name="merge")
 app.add_typer(credential_app, name="credential")
 app.add_typer(oauth_app, name="oauth")
 app.add_typer(org_app, name="org")
+app.add_typer(user_app, name="user")
 
 
 @app.callback()

@@ -27,6 +27,7 @@ from draftroom.tools import (
     tokens,
     undo,
     upstream,
+    users,
 )
 from draftroom.tools.registry import Registry, Tool, declaration_of, tool
 
@@ -51,6 +52,7 @@ TOOL_MODULES: tuple[ModuleType, ...] = (
     tokens,
     undo,
     upstream,
+    users,
 )
 """Every module that declares tools, in the order the tool list shows them."""
 
@@ -91,4 +93,5 @@ __all__ = [
     "tool",
     "undo",
     "upstream",
+    "users",
 ]

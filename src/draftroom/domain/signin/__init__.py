@@ -35,7 +35,6 @@ from draftroom.domain.signin.endpoints import (
     server_metadata,
     token,
 )
-from draftroom.domain.signin.passwords import hash_password, verify_password
 from draftroom.domain.signin.server import Answer, Params
 
 __all__ = [
@@ -58,7 +57,6 @@ __all__ = [
     "bearer_challenge",
     "begin",
     "decide",
-    "hash_password",
     "is_access_token",
     "register",
     "resource_metadata",
@@ -67,5 +65,4 @@ __all__ = [
     "server_metadata",
     "sign_in",
     "token",
-    "verify_password",
 ]

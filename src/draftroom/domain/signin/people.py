@@ -8,19 +8,24 @@ own browser, unlike a Custom GPT's calls): ``token_failures_before_lockout`` in
 from __future__ import annotations
 
 import hashlib
+from functools import cache
 
 from sqlalchemy.orm import Session
 
 from draftroom import store
 from draftroom.config import Settings
-from draftroom.domain.access import failure_check
-from draftroom.domain.signin.passwords import verify_password
+from draftroom.domain.access import failure_check, hash_password, verify_password
 from draftroom.errors import Conflict, Unauthorized
 from draftroom.store import User
 
 WRONG_PASSWORD = "wrong email or password"
 MAX_EMAIL_LENGTH = 320
 MAX_PASSWORD_LENGTH = 1024
+
+
+@cache
+def _dummy_hash() -> str:
+    return hash_password("draftroom: no such person")
 
 
 def _subjects(email: str, address: str | None) -> list[str]:
@@ -52,7 +57,7 @@ def check_password(
         candidates = store.users_by_email(session, email, org_id) if email else []
         matched = [u for u in candidates if verify_password(password, u.password_hash)]
         if not candidates:
-            verify_password(password, None)  # the same work as a wrong password: no oracle
+            verify_password(password, _dummy_hash())  # a wrong password's work: no oracle
         if not matched:
             raise Unauthorized(WRONG_PASSWORD)
         if len(matched) > 1:

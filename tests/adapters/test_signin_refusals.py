@@ -6,6 +6,7 @@ person may open: their own sandboxes only. On SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,14 +17,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from fastapi.testclient import TestClient
 
-from draftroom import store
 from draftroom.adapters.http import create_app
 from draftroom.config import Settings
 from draftroom.domain.calls import Services
 from draftroom.domain.repos.setup import setup_default
-from draftroom.store import utc_now
 from tests.adapters.test_signin_flow import (
     REDIRECT,
+    Person,
     add_person,
     call,
     discover,
@@ -259,26 +259,37 @@ def test_the_sign_in_page_escapes_what_a_client_registered(
     assert '"><b>' not in page.text
 
 
-def test_removing_a_person_ends_their_sign_ins_at_once(
+def test_a_person_added_and_removed_with_the_cli_signs_in_then_is_signed_out_at_once(
     browser: tuple[Services, TestClient],
 ) -> None:
     services, client = browser
-    ada = add_person(services, "ada@example.com")
+    data = ["--data-dir", str(services.settings.data_dir)]
+    env = {"DRAFTROOM_DATABASE_URL": services.settings.resolved_database_url}
+    ada = Person("ada@example.com")
+    _cli(
+        "user",
+        "add",
+        ada.email,
+        "--role",
+        "member",
+        "--password-stdin",
+        *data,
+        env=env,
+        stdin=ada.password + "\n",
+    )
     meta = discover(client, BASE)
-    issued = signed_in(client, meta, register(client, meta), ada)
+    client_id = register(client, meta)
+    issued = signed_in(client, meta, client_id, ada)
     assert (
         call(client, BASE, issued["access_token"], "/sandbox/init", repo_name="demo").status_code
         == 201
     )
-    with services.database.session() as session:
-        org = store.get_or_create_org(session, services.settings.org)
-        user = store.get_user(session, org.id, ada.email)
-        assert user is not None
-        user.removed_at = utc_now()
+    _cli("user", "remove", ada.email, *data, env=env)
     gone = call(client, BASE, issued["access_token"], "/sandbox/init", repo_name="demo")
     assert gone.status_code == 401
-    again = tokens(client, meta, grant_type="refresh_token", refresh_token=issued["refresh_token"])
-    assert again.status_code in (400, 401)
+    refresh = {"refresh_token": issued["refresh_token"], "client_id": client_id}
+    again = tokens(client, meta, grant_type="refresh_token", **refresh)
+    assert again.status_code == 400 and "access_token" not in again.json()
 
 
 def test_a_gpts_confidential_client_signs_in_with_its_secret_and_is_revoked_from_the_cli(
@@ -308,14 +319,15 @@ def test_a_gpts_confidential_client_signs_in_with_its_secret_and_is_revoked_from
     )
 
 
-def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    import os
-
+def _cli(
+    *args: str, env: dict[str, str], stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
         [sys.executable, "-m", "draftroom", *args],
         capture_output=True,
         text=True,
         env={**os.environ, **env},
+        input=stdin,
         timeout=120,
     )
     assert done.returncode == 0, done.stderr

@@ -129,6 +129,19 @@ class Settings(BaseSettings):
     oauth_refresh_token_days: int = Field(
         30, ge=1, description="Days a sign-in's refresh token stays usable (then sign in again)."
     )
+    github_client_id: str | None = Field(
+        None, description="A GitHub OAuth app's client id: offers Sign in with GitHub."
+    )
+    github_client_secret: SecretStr | None = Field(
+        None, description="That GitHub OAuth app's client secret."
+    )
+    github_signin_url: str = Field(
+        "https://github.com", description="Where Sign in with GitHub sends people (GHES: its URL)."
+    )
+    github_signin_api_url: str = Field(
+        "https://api.github.com",
+        description="The GitHub API Sign in with GitHub reads emails from.",
+    )
     github_hosts: str = Field(
         "", description="GitHub Enterprise hosts (comma-separated) GitHub credentials may reach."
     )

@@ -7,10 +7,12 @@ must equal the ``draftroom_csrf`` cookie this module set (SameSite=Lax, HttpOnly
 
 from __future__ import annotations
 
+import base64
 import hmac
 import json
 import secrets
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import FastAPI, Request
 from starlette.concurrency import run_in_threadpool
@@ -20,16 +22,22 @@ from draftroom.adapters.oauth_pages import HEADERS, consent_page, error_page, si
 from draftroom.domain.calls import Services
 from draftroom.domain.signin import (
     AUTHORIZE_PATH,
+    CALLBACK_PATH,
+    CARRIED,
     REGISTER_PATH,
     RESOURCE_METADATA_PATH,
     REVOKE_PATH,
     SERVER_METADATA_PATH,
+    START_PATH,
     TOKEN_PATH,
     Answer,
     Params,
     Prompt,
     begin,
     decide,
+    github_enabled,
+    github_finish,
+    github_start,
     register,
     resource_metadata,
     revoke,
@@ -40,6 +48,12 @@ from draftroom.domain.signin import (
 from draftroom.errors import DraftroomError
 
 CSRF_COOKIE = "draftroom_csrf"
+GITHUB_COOKIE = "draftroom_github"
+COOKIE_PATH = "/oauth"
+FORGED = (
+    "this form expired or was not sent from the sign-in page; go back to the app and start "
+    "again (cookies must be on)"
+)
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
@@ -93,10 +107,15 @@ def _add_sign_in_pages(app: FastAPI, services: Services) -> None:
             found = await run_in_threadpool(begin, services, params)
         except DraftroomError as exc:
             return error_page(exc.message, exc.status)
-        response = _answer(found) if isinstance(found, Answer) else sign_in_page(found, csrf)
+        github = github_enabled(settings)
+        response = (
+            _answer(found)
+            if isinstance(found, Answer)
+            else sign_in_page(found, csrf, github=github)
+        )
         secure = settings.public_url.startswith("https:")
         response.set_cookie(
-            CSRF_COOKIE, csrf, httponly=True, samesite="lax", secure=secure, path=AUTHORIZE_PATH
+            CSRF_COOKIE, csrf, httponly=True, samesite="lax", secure=secure, path=COOKIE_PATH
         )
         return response
 
@@ -105,14 +124,60 @@ def _add_sign_in_pages(app: FastAPI, services: Services) -> None:
         form = await request.form()
         fields = {name: value for name, value in form.multi_items() if isinstance(value, str)}
         csrf = request.cookies.get(CSRF_COOKIE, "")
-        if not csrf or not hmac.compare_digest(csrf, fields.get("csrf_token", "")):
-            return error_page(
-                "this form expired or was not sent from the sign-in page; go back to the app "
-                "and start again (cookies must be on)",
-                403,
-            )
+        if not _same(csrf, fields.get("csrf_token", "")):
+            return error_page(FORGED, 403)
         params = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
         return await run_in_threadpool(_authorize, services, params, fields, csrf, request)
+
+    _add_github(app, services)
+
+
+def _same(expected: str, given: str) -> bool:
+    return bool(expected) and hmac.compare_digest(expected.encode(), given.encode())
+
+
+def _add_github(app: FastAPI, services: Services) -> None:
+    """Sign in with GitHub: off to GitHub with the request in a cookie, and back."""
+    secure = services.settings.public_url.startswith("https:")
+
+    @app.post(START_PATH, include_in_schema=False)
+    async def github(request: Request) -> Response:
+        form = await request.form()
+        params = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+        if not _same(request.cookies.get(CSRF_COOKIE, ""), dict(params).get("csrf_token", "")):
+            return error_page(FORGED, 403)
+        kept = [(k, v) for k, v in params if k in CARRIED]
+        try:
+            found = await run_in_threadpool(github_start, services, kept)
+        except DraftroomError as exc:
+            return error_page(exc.message, exc.status)
+        if isinstance(found, Answer):
+            return _answer(found)
+        url, state = found
+        response = RedirectResponse(url, status_code=302, headers=HEADERS)
+        pending = f"{state}.{base64.urlsafe_b64encode(urlencode(kept).encode()).decode()}"
+        response.set_cookie(
+            GITHUB_COOKIE, pending, httponly=True, samesite="lax", secure=secure, path=COOKIE_PATH
+        )
+        return response
+
+    @app.get(CALLBACK_PATH, include_in_schema=False)
+    async def github_callback(request: Request, code: str = "", state: str = "") -> Response:
+        kept_state, _, query = request.cookies.get(GITHUB_COOKIE, "").partition(".")
+        if not code or not _same(kept_state, state):
+            return error_page(FORGED, 403)
+        try:
+            params = parse_qsl(base64.urlsafe_b64decode(query).decode())
+        except ValueError:
+            return error_page(FORGED, 403)
+        try:
+            found = await run_in_threadpool(github_finish, services, params, code)
+        except DraftroomError as exc:
+            return error_page(exc.message, exc.status)
+        csrf = request.cookies.get(CSRF_COOKIE, "")
+        response = _answer(found) if isinstance(found, Answer) else consent_page(found, csrf)
+        response.delete_cookie(GITHUB_COOKIE, path=COOKIE_PATH)
+        return response
 
 
 def _authorize(
@@ -131,7 +196,8 @@ def _authorize(
             prompt = begin(services, params)
             if isinstance(prompt, Prompt):
                 shown = Prompt(prompt.client_name, prompt.params, email=fields.get("email"))
-                return sign_in_page(shown, csrf, exc.message, exc.status)
+                github = github_enabled(services.settings)
+                return sign_in_page(shown, csrf, exc.message, exc.status, github=github)
         return error_page(exc.message, exc.status)
     if isinstance(found, Answer):
         return _answer(found)

@@ -10,7 +10,7 @@ from html import escape
 
 from starlette.responses import HTMLResponse
 
-from draftroom.domain.signin import AUTHORIZE_PATH, Params, Prompt
+from draftroom.domain.signin import AUTHORIZE_PATH, START_PATH, Params, Prompt
 
 HEADERS = {
     "Cache-Control": "no-store",
@@ -43,7 +43,12 @@ def _hidden(params: Params, csrf: str) -> str:
 
 
 def sign_in_page(
-    prompt: Prompt, csrf: str, message: str | None = None, status: int = 200
+    prompt: Prompt,
+    csrf: str,
+    message: str | None = None,
+    status: int = 200,
+    *,
+    github: bool = False,
 ) -> HTMLResponse:
     error = f'<p class="error" role="alert">{escape(message)}</p>' if message else ""
     body = (
@@ -56,6 +61,11 @@ def sign_in_page(
         '<input id="password" name="password" type="password" autocomplete="current-password" required>'
         '<button type="submit">Sign in</button></form>'
     )
+    if github:
+        body += (
+            f'<form method="post" action="{START_PATH}">{_hidden(prompt.params, csrf)}'
+            '<button type="submit">Sign in with GitHub</button></form>'
+        )
     return _page("Sign in", body, status)
 
 

@@ -35,11 +35,19 @@ from draftroom.domain.signin.endpoints import (
     server_metadata,
     token,
 )
+from draftroom.domain.signin.github import (
+    CALLBACK_PATH,
+    START_PATH,
+    github_enabled,
+    github_finish,
+    github_start,
+)
 from draftroom.domain.signin.server import Answer, Params
 
 __all__ = [
     "ACCESS_PREFIX",
     "AUTHORIZE_PATH",
+    "CALLBACK_PATH",
     "CARRIED",
     "INVALID_ACCESS_TOKEN",
     "REGISTER_PATH",
@@ -47,6 +55,7 @@ __all__ = [
     "REVOKE_PATH",
     "SCOPE",
     "SERVER_METADATA_PATH",
+    "START_PATH",
     "TOKEN_PATH",
     "Answer",
     "IssuedClient",
@@ -57,6 +66,9 @@ __all__ = [
     "bearer_challenge",
     "begin",
     "decide",
+    "github_enabled",
+    "github_finish",
+    "github_start",
     "is_access_token",
     "register",
     "resource_metadata",

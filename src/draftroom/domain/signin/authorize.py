@@ -8,6 +8,7 @@ Between the password and the consent the person holds a one-use ticket (hashed, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from authlib.oauth2.rfc6749 import OAuth2Error
@@ -84,16 +85,26 @@ def sign_in(
     services: Services, params: Params, email: str, password: str, address: str | None
 ) -> Prompt | Answer:
     """Check the password; then the code's redirect, or the consent form the first time."""
+
+    def who(session: Session, org_id: int | None) -> User:
+        settings = services.settings
+        return check_password(session, settings, email, password, address=address, org_id=org_id)
+
+    return signed_in_as(services, params, who)
+
+
+def signed_in_as(
+    services: Services, params: Params, who: Callable[[Session, int | None], User]
+) -> Prompt | Answer:
+    """For a valid request, the person ``who`` names (given the client's org, if it has one):
+    a code's redirect when they already allowed the client, else the consent form."""
     with services.database.session() as session:
         server, request = Server(services, session), _request(services, params)
         grant = _grant(server, request)
         if isinstance(grant, Answer):
             return grant
         record = request.client.record
-        settings = services.settings
-        user = check_password(
-            session, settings, email, password, address=address, org_id=record.org_id
-        )
+        user = who(session, record.org_id)
         if store.has_oauth_consent(session, user.id, record.id):
             return _issue(server, request, grant, user)
         ticket = new_secret()

@@ -88,6 +88,22 @@ def merge_list(
         typer.echo(_merge_line(request))
 
 
+def _actor(actor: dict[str, Any] | None) -> str:
+    if actor is None:
+        return "unknown"
+    if actor["person"] is None:
+        return f"key {actor['key_id']}"
+    return f"{actor['person']} (key {actor['key_id']})"
+
+
+def _people_line(request: dict[str, Any]) -> str:
+    """Who asked, and who decided (once someone has)."""
+    line = f"asked by {_actor(request['requested_by'])}"
+    if request["decided_by"] is not None:
+        line += f"; {request['status']} by {_actor(request['decided_by'])}"
+    return line
+
+
 def _stat_lines(files: list[dict[str, Any]]) -> list[str]:
     lines = [f" {f['path']} | +{f['additions']} -{f['deletions']}" for f in files]
     added = sum(f["additions"] for f in files)
@@ -112,6 +128,7 @@ def merge_show(
         typer.echo(json.dumps(request, indent=2))
         return
     typer.echo(_merge_line(request))
+    typer.echo(_people_line(request))
     patch = request["patch"]
     if stat:
         typer.echo("\n".join(_stat_lines(patch["files"])))

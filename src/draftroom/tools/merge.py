@@ -71,6 +71,11 @@ class PatchOut(BaseModel):
     truncated: bool = Field(description="True when patch text was left out to fit the cap.")
 
 
+class ActorOut(BaseModel):
+    key_id: str = Field(description="The API key's id ('cli': the CLI).")
+    person: str | None = Field(description="The email of the person the key acts for.")
+
+
 class MergeRequestOut(BaseModel):
     id: int
     repo_name: str
@@ -80,9 +85,9 @@ class MergeRequestOut(BaseModel):
     status: MergeRequestStatus
     source_sha: str
     created_at: datetime
-    requested_by: str | None
+    requested_by: ActorOut | None = Field(description="Who asked (null: not recorded).")
     decided_at: datetime | None
-    decided_by: str | None = Field(description="API key id of the approver ('cli': the CLI).")
+    decided_by: ActorOut | None = Field(description="Who approved or rejected it.")
     decision_note: str | None
     merge_sha: str | None
     preview: Preview
@@ -186,7 +191,8 @@ class ApproveInput(IdInput):
     description=(
         "Lands the request on main as one commit (strategy 'squash', the default) or "
         "fast-forwards / writes a merge commit ('merge'); either names the approver. On "
-        "conflict nothing is written, the request stays pending and the paths are listed (409)."
+        "conflict nothing is written, the request stays pending and the paths are listed (409). "
+        "Where the repository requires another reviewer, whoever asked cannot approve (403)."
     ),
     scope="review",
     consequential=True,

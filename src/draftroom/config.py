@@ -167,7 +167,9 @@ class Settings(BaseSettings):
 
     @property
     def repos_dir(self) -> Path:
-        return self.data_dir / "repos"
+        """Where the data dir's own org (``org``) keeps its repositories: ``DATA_DIR/orgs/ORG``
+        (each org's is ``domain.repos.org_dir``)."""
+        return self.data_dir / "orgs" / self.org
 
 
 WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::"})

@@ -196,7 +196,7 @@ def test_every_admin_command_is_one_audited_cli_call_and_refused_to_an_agent_key
 
 def test_the_output_lines_stay_as_documented(tmp_path: Path, data: DataDir) -> None:
     added = data.run("repo", "add", "made", "--init")
-    assert added.stdout == f"registered made: {data.path.resolve() / 'repos' / 'made.git'}\n"
+    assert added.stdout == f"registered made: {data.path.resolve() / 'orgs/default/made.git'}\n"
     created = data.run("key", "create", "--role", "admin")
     first, key = created.stdout.splitlines()
     assert first.startswith("created admin key ") and first.endswith(" (shown once):")

@@ -85,7 +85,7 @@ def test_an_unreachable_upstream_leaves_nothing_behind(
         app, ["repo", "add", REPO, "--upstream", git_server.url(REPO), "--data-dir", str(tmp_path)]
     )
     assert out.exit_code == 1 and "upstream_unavailable" in out.output
-    assert not (tmp_path / "repos" / f"{REPO}.git").exists()
+    assert not (tmp_path / "orgs" / "default" / f"{REPO}.git").exists()
 
 
 def test_resolve_needs_a_diverged_branch(
@@ -169,7 +169,7 @@ def test_a_diverged_main_is_resolved_from_the_command_line(
     assert out.exit_code == 0, out.output
     assert f"main is at {theirs[:12]}" in out.output
     assert f"refs/draftroom/replaced/main ({ours[:12]})" in out.output
-    assert log(Path(data) / "repos" / f"{REPO}.git", "main")[0] == theirs
+    assert log(Path(data) / "orgs" / "default" / f"{REPO}.git", "main")[0] == theirs
     twice = runner.invoke(
         app, ["repo", "resolve", REPO, "main", "--force-ours", "--data-dir", data]
     )

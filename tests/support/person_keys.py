@@ -1,18 +1,15 @@
 """People of the default org and API keys acting for them, made straight in the store (as
-``draftroom user add`` and ``key create --user`` do), and services on either database."""
+``draftroom user add`` and ``key create --user`` do)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 from draftroom import store
-from draftroom.config import Settings
 from draftroom.domain.access.tokens import issue_api_key
 from draftroom.domain.calls.services import Services
-from draftroom.domain.repos.setup import setup_default
 from draftroom.store import PersonRole
 from tests.support.api import Api
 
@@ -38,13 +35,3 @@ def add_person(services: Services, email: str, role: PersonRole, name: str | Non
         user = store.add_user(session, org.id, email, role, name=name)
         _, key = issue_api_key(session, org.id, "person", user_id=user.id)
         return Person(email, user.id, key)
-
-
-def services_on(database_url: str, data_dir: Path) -> Services:
-    """The default data dir (org, ``demo``, admin key) on the database ``database_url`` names."""
-    settings = Settings(
-        data_dir=data_dir, public_url="https://draftroom.example", database_url=database_url
-    )
-    services = Services(settings)
-    setup_default(services)
-    return services

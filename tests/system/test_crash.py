@@ -66,7 +66,7 @@ def test_kill_9_mid_stream_loses_no_acknowledged_commit(tmp_path: Path) -> None:
             server.start()
         assert len(acked) >= 60
 
-        gitdir = server.data / "repos" / "demo.git"
+        gitdir = server.data / "orgs" / "default" / "demo.git"
         fsck = git(gitdir, "fsck", "--strict", check=False)
         assert fsck.returncode == 0, fsck.stdout + fsck.stderr
         for sha in acked:

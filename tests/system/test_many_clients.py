@@ -56,7 +56,7 @@ def test_32_clients_on_one_sandbox_lose_no_acknowledged_commit(tmp_path: Path) -
         assert failures == []
         assert len(acked) == CLIENTS * COMMITS_EACH
 
-        gitdir = server.data / "repos" / "demo.git"
+        gitdir = server.data / "orgs" / "default" / "demo.git"
         on_branch = git(gitdir, "rev-list", f"main..{branch}").stdout.split()
         assert set(acked) == set(on_branch)
         for sha, path in acked.items():

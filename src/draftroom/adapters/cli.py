@@ -26,6 +26,7 @@ from draftroom.adapters.cli_admin import (
 from draftroom.adapters.cli_calls import (
     CliOptions,
     DataDir,
+    OrgOption,
     existing_settings,
     fail,
     invoke,
@@ -34,6 +35,8 @@ from draftroom.adapters.cli_calls import (
     served_address,
 )
 from draftroom.adapters.cli_merge import merge_app
+from draftroom.adapters.cli_orgs import org_app
+from draftroom.adapters.cli_users import user_app
 from draftroom.adapters.gpt import gpt_setup
 from draftroom.config import Settings, served_url
 from draftroom.domain.repos import setup_default
@@ -57,6 +60,8 @@ app.add_typer(token_app, name="token")
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(merge_app, name="merge")
 app.add_typer(credential_app, name="credential")
+app.add_typer(org_app, name="org")
+app.add_typer(user_app, name="user")
 
 
 @app.callback()
@@ -127,6 +132,7 @@ def call_tool(
     context: typer.Context,
     tool: Annotated[str, typer.Argument(metavar="TOOL", help="A tool's name, e.g. files.read.")],
     data_dir: DataDir = None,
+    org: OrgOption = None,
     input_json: Annotated[
         str, typer.Option("--json", help="The tool's input as a JSON object; '-' reads stdin.")
     ] = "{}",

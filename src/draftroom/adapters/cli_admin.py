@@ -226,23 +226,36 @@ def key_create(
     data_dir: DataDir = None,
     org: OrgOption = None,
     role: Annotated[
-        Role, typer.Option(help="agent: sandbox tools; admin: everything.")
-    ] = Role.agent,
+        Role | None,
+        typer.Option(
+            help="agent (default): sandbox tools; admin: everything. With --user: agent "
+            "limits the person's key to sandbox tools."
+        ),
+    ] = None,
     label: Annotated[str | None, typer.Option(help="A note on who holds it.")] = None,
+    user: Annotated[
+        str | None,
+        typer.Option("--user", metavar="EMAIL", help="A key acting for this person of the org."),
+    ] = None,
 ) -> None:
-    """Create an API key; it is printed once, as the last line."""
-    key = run_tool(context, data_dir, "admin.keys.create", {"role": role.value, "label": label})
-    typer.echo(f"created {key['role']} key {key['id']} (shown once):")
+    """Create an API key (a person's with --user); it is printed once, as the last line."""
+    payload = {"role": role.value if role else None, "label": label, "user": user}
+    key = run_tool(context, data_dir, "admin.keys.create", payload)
+    person = f" for {key['user']}" if key["user"] else ""
+    typer.echo(f"created {key['role']} key {key['id']}{person} (shown once):")
     typer.echo(key["key"])
 
 
 @key_app.command("list")
 def key_list(context: typer.Context, data_dir: DataDir = None, org: OrgOption = None) -> None:
-    """List the org's API keys (never a secret): id, role, state, last use, label."""
+    """List the org's API keys (never a secret): id, role, person, state, last use, label."""
     for key in run_tool(context, data_dir, "admin.keys.list", {})["keys"]:
         state = f"revoked {key['revoked_at'].isoformat()}" if key["revoked_at"] else "live"
         used = key["last_used_at"].isoformat() if key["last_used_at"] else "never used"
-        typer.echo(f"{key['id']}  {key['role']:<5}  {state}  {used}  {key['label'] or ''}")
+        person = key["user"] or "-"
+        typer.echo(
+            f"{key['id']}  {key['role']:<5}  {person}  {state}  {used}  {key['label'] or ''}"
+        )
 
 
 @key_app.command("revoke")
@@ -292,9 +305,13 @@ def sandbox_list(
     org: OrgOption = None,
     repo: Annotated[str | None, typer.Option("--repo", help="Only this repository.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 50,
+    person: Annotated[
+        str | None,
+        typer.Option("--person", metavar="EMAIL", help="Only those started for this person."),
+    ] = None,
 ) -> None:
     """List sandboxes, newest first: branch, project, created, last used, state."""
-    payload: dict[str, Any] = {"repo_name": repo, "limit": limit}
+    payload: dict[str, Any] = {"repo_name": repo, "limit": limit, "person": person}
     found = run_tool(context, data_dir, "sandbox.list", payload)["sandboxes"]
     if not found:
         typer.echo("no sandboxes; an agent starts one with sandbox.init")

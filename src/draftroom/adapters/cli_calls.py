@@ -24,6 +24,7 @@ from pydantic import BaseModel
 from draftroom.config import Settings
 from draftroom.domain.access import Bearer
 from draftroom.domain.calls import Services
+from draftroom.domain.orgs import prepare_data_dir
 from draftroom.domain.repos import owner_principal
 from draftroom.errors import DraftroomError, InvalidInput, NotFound
 from draftroom.tools import build_registry
@@ -78,6 +79,7 @@ def open_services(data_dir: Path | None, *, must_exist: bool = False) -> Service
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     services = Services(settings)
     services.database.migrate()
+    prepare_data_dir(services)  # the per-org layout, for `serve`, `mcp` and every command
     return services
 
 
@@ -156,6 +158,7 @@ def invoke(
     tool = registry.get(tool_name)
     exists = tool.created_status != 201 if must_exist is None else must_exist
     services = open_services(data_dir, must_exist=exists)
+    context.call_on_close(services.database.dispose)  # its connections end with the command
     caller = _caller(services, acting_key(context), context.params.get("org"))
     return registry.invoke(tool, services, caller, payload, transport=TRANSPORT)
 

@@ -70,14 +70,14 @@ def merge_list(
         str | None,
         typer.Option(
             "--repo",
-            help="Only this repository; or, given as a path ('.', '..' or with a '/'), "
-            "local mode: your repository's data dir <gitdir>/draftroom.",
+            help="Only this repository (NAME or SLUG/NAME); or, given as the path of a "
+            "directory, local mode: your repository's data dir <gitdir>/draftroom.",
         ),
     ] = None,
     limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 50,
 ) -> None:
     """List merge requests, newest first."""
-    local = repo is not None and ("/" in repo or repo in (".", ".."))  # names have no '/'
+    local = repo is not None and Path(repo).is_dir()  # else NAME or SLUG/NAME
     if local:
         data_dir = _data_dir_of(data_dir, Path(str(repo)))
     payload: dict[str, Any] = {"limit": limit, "repo_name": None if local else repo}

@@ -38,6 +38,7 @@ from draftroom.domain.audit import reconcile
 from draftroom.domain.calls import (
     Services,
 )
+from draftroom.domain.orgs import prepare_data_dir
 from draftroom.domain.upstream import with_upstream_worker
 from draftroom.errors import (
     DraftroomError,
@@ -64,6 +65,7 @@ def create_app(
     services = services or Services(settings)
     registry = registry or build_registry()
     services.database.migrate()
+    prepare_data_dir(services)  # repositories into DATA_DIR/orgs/SLUG/, per-org credential keys
     reconcile(services)  # audit rows for commits a crash left unrecorded
     mcp = McpEndpoint(services, registry)
     app = FastAPI(

@@ -3,6 +3,7 @@
 Imports nothing of ours but ``draftroom.errors``; returns plain values from ``objects``.
 """
 
+from draftroom.git.bundle import write_bundle
 from draftroom.git.objects import (
     Change,
     CommitResult,
@@ -47,4 +48,5 @@ __all__ = [
     "validate_branch",
     "validate_new_path",
     "validate_path",
+    "write_bundle",
 ]

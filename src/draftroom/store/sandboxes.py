@@ -18,6 +18,7 @@ def add_sandbox(
     branch: str,
     created_by_key_id: str | None,
     project_name: str | None = None,
+    created_for_user_id: int | None = None,
 ) -> Sandbox:
     """Record a new active sandbox; ``AlreadyExists`` if the branch already has one."""
     error = AlreadyExists(
@@ -31,6 +32,7 @@ def add_sandbox(
         branch=branch,
         created_by_key_id=created_by_key_id,
         project_name=project_name,
+        created_for_user_id=created_for_user_id,
         status="active",
     )
     with unique_as_already_exists(error):
@@ -64,9 +66,13 @@ def list_sandboxes(
     repository_id: int | None = None,
     status: SandboxStatus | None = None,
     limit: int | None = None,
+    created_for_user_id: int | None = None,
 ) -> Sequence[Sandbox]:
-    """Sandboxes, newest first, optionally of one repository and/or status."""
-    query = select(Sandbox).where(*_conditions(repository_id, status))
+    """Sandboxes, newest first, optionally of one repository, status and/or person."""
+    conditions = _conditions(repository_id, status)
+    if created_for_user_id is not None:
+        conditions.append(Sandbox.created_for_user_id == created_for_user_id)
+    query = select(Sandbox).where(*conditions)
     query = query.order_by(Sandbox.created_at.desc(), Sandbox.id.desc()).limit(limit)
     return session.scalars(query).all()
 

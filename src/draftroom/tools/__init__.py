@@ -16,6 +16,7 @@ from draftroom.tools import (
     keys,
     memory,
     merge,
+    orgs,
     reasoning,
     repo_settings,
     repos,
@@ -26,6 +27,7 @@ from draftroom.tools import (
     tokens,
     undo,
     upstream,
+    users,
 )
 from draftroom.tools.registry import Registry, Tool, declaration_of, tool
 
@@ -39,6 +41,7 @@ TOOL_MODULES: tuple[ModuleType, ...] = (
     keys,
     memory,
     merge,
+    orgs,
     reasoning,
     repo_settings,
     repos,
@@ -49,6 +52,7 @@ TOOL_MODULES: tuple[ModuleType, ...] = (
     tokens,
     undo,
     upstream,
+    users,
 )
 """Every module that declares tools, in the order the tool list shows them."""
 
@@ -77,6 +81,7 @@ __all__ = [
     "keys",
     "memory",
     "merge",
+    "orgs",
     "reasoning",
     "repo_settings",
     "repos",
@@ -88,4 +93,5 @@ __all__ = [
     "tool",
     "undo",
     "upstream",
+    "users",
 ]

@@ -36,6 +36,9 @@ class SandboxOut(BaseModel):
     last_used_at: datetime | None = Field(
         None, description="When one of its reuse tokens was last used (to the minute); null: never."
     )
+    person: str | None = Field(
+        None, description="Email of the person it was started for; null: a service key's."
+    )
 
 
 def out(found: lifecycle.SandboxView) -> SandboxOut:
@@ -56,6 +59,9 @@ class ListInput(BaseModel):
 
     repo_name: str | None = Field(None, max_length=200)
     status: SandboxStatus | None = None
+    person: str | None = Field(
+        None, max_length=320, description="Only those started for this person (an email)."
+    )
     cursor: int | None = Field(None, ge=1, description="next_cursor of the previous page.")
     limit: int = Field(50, ge=1, le=200)
 
@@ -68,7 +74,10 @@ class ListOutput(BaseModel):
 @tool(
     "sandbox.list",
     summary="List sandboxes",
-    description="Newest first, filtered by repository and status, in pages.",
+    description=(
+        "The org's sandboxes (reviewers and owners see every person's), newest first, "
+        "filtered by repository, status and person, in pages."
+    ),
     scope="review",
     http_method="GET",
     http_path=ADMIN_PATH,
@@ -80,6 +89,7 @@ def list_sandboxes(call: Call, sandbox: None, body: ListInput) -> ListOutput:
         status=body.status,
         before_id=body.cursor,
         limit=body.limit + 1,
+        person=body.person,
     )
     page, next_cursor = id_page(found, body.limit)
     return ListOutput(sandboxes=[out(item) for item in page], next_cursor=next_cursor)

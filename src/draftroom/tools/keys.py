@@ -1,5 +1,5 @@
-"""API-key tools: an admin creates, lists and revokes keys; a key's plaintext is in the
-create answer once, never stored, never listed."""
+"""API-key tools: an admin creates (a service key or a person's), lists and revokes keys; a
+key's plaintext is in the create answer once, never stored, never listed."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from draftroom.domain.access import issue_api_key, org_keys, revoke_org_key
+from draftroom.domain.access import create_org_key, org_keys, revoke_org_key
 from draftroom.domain.calls import Call
 from draftroom.store import ApiKey
 from draftroom.tools.registry import tool
@@ -17,16 +17,26 @@ from draftroom.tools.registry import tool
 class CreateInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    role: Literal["agent", "admin"] = Field(
-        "agent", description="agent: sandbox tools; admin: everything."
+    role: Literal["agent", "admin"] | None = Field(
+        None,
+        description=(
+            "agent (the default): sandbox tools; admin: everything. With user: omit it for a "
+            "key acting with the person's role, or agent for sandbox tools only; admin is 400."
+        ),
     )
     label: str | None = Field(None, max_length=200, description="A note on who holds it.")
+    user: str | None = Field(
+        None,
+        max_length=320,
+        description="Email of a person of your org: the key acts for them (404 if unknown).",
+    )
 
 
 class CreateOutput(BaseModel):
     id: str = Field(description="The key's public id (the part after 'drk_'), safe to log.")
     role: str
     label: str | None
+    user: str | None = Field(None, description="The person it acts for; null: a service key.")
     key: str = Field(description="The key itself, shown once: it cannot be recovered later.")
     created: bool = True
 
@@ -34,7 +44,10 @@ class CreateOutput(BaseModel):
 @tool(
     "admin.keys.create",
     summary="Create an API key",
-    description="An agent or admin key; the answer carries it once (never the audit log).",
+    description=(
+        "An agent or admin key, or a key acting for a person of the org (user); the answer "
+        "carries it once (never the audit log)."
+    ),
     scope="admin",
     writes=True,
     created_status=201,
@@ -42,9 +55,10 @@ class CreateOutput(BaseModel):
 )
 def create(call: Call, sandbox: None, body: CreateInput) -> CreateOutput:
     with call.services.database.session() as session:
-        key, plaintext = issue_api_key(session, call.principal.org_id, body.role, body.label)
+        key, plaintext = create_org_key(call, session, body.role, body.label, body.user)
         call.audit.detail.update(key_id=key.id, role=key.role)
-        return CreateOutput(id=key.id, role=key.role, label=key.label, key=plaintext)
+        user = key.user.email if key.user else None
+        return CreateOutput(id=key.id, role=key.role, label=key.label, user=user, key=plaintext)
 
 
 class ListInput(BaseModel):
@@ -55,6 +69,7 @@ class KeyInfo(BaseModel):
     id: str = Field(description="The key's public id (the part after 'drk_').")
     role: str
     label: str | None
+    user: str | None = Field(None, description="The person it acts for; null: a service key.")
     created_at: datetime
     last_used_at: datetime | None = Field(description="Last use, to the minute.")
     revoked_at: datetime | None
@@ -82,6 +97,7 @@ def _info(key: ApiKey) -> KeyInfo:
         id=key.id,
         role=key.role,
         label=key.label,
+        user=key.user.email if key.user else None,
         created_at=key.created_at,
         last_used_at=key.last_used_at,
         revoked_at=key.revoked_at,

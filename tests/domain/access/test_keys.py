@@ -20,7 +20,7 @@ def test_a_revoked_key_is_refused_at_once_and_listed_as_revoked(
     listed = {k["id"]: k for k in admin.get("/admin/keys")["keys"]}
     assert listed[agent_id]["revoked_at"] is None and listed[agent_id]["role"] == "agent"
     assert all(
-        set(k) == {"id", "role", "label", "created_at", "last_used_at", "revoked_at"}
+        set(k) == {"id", "role", "label", "user", "created_at", "last_used_at", "revoked_at"}
         for k in listed.values()
     )
     assert agent_key not in str(listed)

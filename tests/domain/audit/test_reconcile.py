@@ -14,7 +14,8 @@ from draftroom.domain.audit import reconcile
 from draftroom.domain.calls import Services
 from draftroom.git import Change
 from tests.support.api import Api, start_sandbox
-from tests.support.person_keys import add_person, services_on
+from tests.support.people import services_on
+from tests.support.person_keys import add_person
 from tests.support.trees import repo_of
 
 

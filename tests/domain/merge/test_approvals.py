@@ -13,7 +13,8 @@ from draftroom import store
 from draftroom.domain.access.tokens import issue_api_key
 from draftroom.domain.calls import Services
 from tests.support.api import AdminApi, Api, start_sandbox, write
-from tests.support.person_keys import Person, add_person, services_on
+from tests.support.people import services_on
+from tests.support.person_keys import Person, add_person
 from tests.support.trees import repo_of
 
 

@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from draftroom import store
 from draftroom.domain.calls import Services
 from tests.support.api import AdminApi, Api
-from tests.support.person_keys import add_person, services_on
+from tests.support.people import services_on
+from tests.support.person_keys import add_person
 
 ROUTE = "/admin/repos/settings"
 

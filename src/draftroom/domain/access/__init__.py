@@ -5,13 +5,23 @@ Never stores or logs a plaintext secret; see ``tokens`` for how secrets are chec
 """
 
 from draftroom.domain.access.authenticate import MISSING_KEY, Bearer, authenticate, principal_of
-from draftroom.domain.access.keys import org_keys, revoke_org_key
+from draftroom.domain.access.keys import create_org_key, org_keys, revoke_org_key
 from draftroom.domain.access.lockout import (
     FAILED_TOKEN_CODE,
     retry_after,
     token_check,
 )
 from draftroom.domain.access.names import new_branch_name
+from draftroom.domain.access.people import (
+    Person,
+    add_person,
+    find_person,
+    hash_password,
+    normalized_email,
+    org_people,
+    remove_person,
+    verify_password,
+)
 from draftroom.domain.access.renewal import (
     issue_sandbox_token,
     renew_sandbox_token,
@@ -60,12 +70,17 @@ __all__ = [
     "MISSING_KEY",
     "REUSE_TOKEN_PREFIX",
     "Bearer",
+    "Person",
     "SandboxAccess",
     "Scope",
+    "add_person",
     "archived_refusal",
     "authenticate",
     "authenticate_api_key",
+    "create_org_key",
     "create_sandbox",
+    "find_person",
+    "hash_password",
     "hash_secret",
     "holds",
     "issue_api_key",
@@ -75,10 +90,13 @@ __all__ = [
     "needs",
     "new_branch_name",
     "new_credential_id",
+    "normalized_email",
     "open_sandbox",
     "org_keys",
+    "org_people",
     "principal_of",
     "refuse_named_sandbox",
+    "remove_person",
     "renew_reuse_token",
     "renew_sandbox_token",
     "repository_record",
@@ -92,6 +110,7 @@ __all__ = [
     "scopes",
     "token_check",
     "usable_by",
+    "verify_password",
     "verify_reuse_token",
     "verify_reuse_token_scope",
     "verify_secret",

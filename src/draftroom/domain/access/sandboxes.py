@@ -110,6 +110,7 @@ def create_sandbox(
         branch=branch,
         created_by_key_id=call.principal.api_key_id,
         project_name=project_name,
+        created_for_user_id=call.principal.user_id,
     )
     ttl = timedelta(days=call.services.settings.token_ttl_days)
     token, plaintext = issue_reuse_token(
@@ -235,7 +236,7 @@ def _verified_scope(
     principal = call.principal
     token_id = reuse_token_id(reuse_token)
     scope = store.get_token_scope(session, token_id) if token_id else None
-    usable = usable_by(scope, principal.api_key_id, principal.org_id)
+    usable = usable_by(scope, principal.api_key_id, principal.org_id, principal.user_id)
     grace = timedelta(days=call.services.settings.token_grace_days)
     # A token this key cannot use is not its to guess: its lockout is not charged.
     with token_check(call, session, token_id if usable else None):
@@ -244,6 +245,7 @@ def _verified_scope(
             reuse_token,
             api_key_id=principal.api_key_id,
             org_id=principal.org_id,
+            user_id=principal.user_id,
             scope=scope,
             grace=grace,
             renewing=renewing,

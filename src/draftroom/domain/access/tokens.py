@@ -196,11 +196,21 @@ def reuse_token_id(plaintext: str) -> str | None:
     return parsed[0] if parsed else None
 
 
-def usable_by(scope: TokenScope | None, api_key_id: str, org_id: int) -> bool:
-    """Whether the key may use the token at all, its secret aside: the key that created it,
-    or (a token older than that binding) any key of the token's org."""
+def usable_by(
+    scope: TokenScope | None, api_key_id: str, org_id: int, user_id: int | None = None
+) -> bool:
+    """Whether the key may use the token at all, its secret aside.
+
+    A sandbox started for a person opens with that person's keys alone (``user_id``), and a
+    person's key opens only their own sandboxes. Otherwise: the key that created the token,
+    or (a token older than that binding) any key of the token's org.
+    """
     if scope is None:
         return False
+    person = scope.sandbox.created_for_user_id if scope.sandbox is not None else None
+    if person is not None or user_id is not None:
+        in_org = scope.repository is not None and scope.repository.org_id == org_id
+        return in_org and person == user_id
     bound = scope.token.created_by_key_id
     if bound is not None:
         return bound == api_key_id
@@ -214,12 +224,14 @@ def verify_reuse_token_scope(
     *,
     api_key_id: str,
     org_id: int,
+    user_id: int | None = None,
     scope: TokenScope | None = None,
     grace: timedelta = timedelta(0),
     renewing: bool = False,
 ) -> TokenScope:
-    """``verify_reuse_token`` for the API key ``api_key_id``, with the token's sandbox and
-    repository (``scope``: already loaded by ``get_token_scope``).
+    """``verify_reuse_token`` for the API key ``api_key_id`` (acting for the person
+    ``user_id``, if any), with the token's sandbox and repository (``scope``: already loaded
+    by ``get_token_scope``).
 
     A token the key may not use is ``Unauthorized`` with the one invalid-token message,
     after the same secret comparison: to that key it does not exist.
@@ -228,7 +240,7 @@ def verify_reuse_token_scope(
     if scope is None or scope.token.id != token_id:
         scope = get_token_scope(session, token_id)
     token = scope.token if scope else None
-    if not usable_by(scope, api_key_id, org_id):
+    if not usable_by(scope, api_key_id, org_id, user_id):
         verify_secret(secret, None)  # the same work as a wrong secret
         raise Unauthorized(INVALID_REUSE_TOKEN)
     _check_reuse_token(token, secret, now or utc_now(), grace, renewing)

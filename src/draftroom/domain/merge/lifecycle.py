@@ -19,6 +19,7 @@ from draftroom.domain.access import (
     BASE_BRANCH,
     SandboxAccess,
     archived_refusal,
+    find_person,
     repository_record,
 )
 from draftroom.domain.calls import Call
@@ -54,6 +55,8 @@ class SandboxView:
     merge_request: MergeRequestView | None
     last_used_at: datetime | None
     """When one of its reuse tokens was last used (to the minute); None if never."""
+    person: str | None = None
+    """The email of the person it was started for; None: started with a service key."""
 
 
 def state_of(
@@ -128,7 +131,13 @@ def _view(call: Call, session: Session, sandbox: store.Sandbox) -> SandboxView:
             ),
             default=None,
         ),
+        person=_email_of(session, sandbox.created_for_user_id),
     )
+
+
+def _email_of(session: Session, user_id: int | None) -> str | None:
+    user = store.get_user_by_id(session, user_id) if user_id is not None else None
+    return user.email if user is not None else None
 
 
 def list_sandboxes(
@@ -138,17 +147,22 @@ def list_sandboxes(
     status: store.SandboxStatus | None = None,
     before_id: int | None = None,
     limit: int = 50,
+    person: str | None = None,
 ) -> list[SandboxView]:
-    """The org's sandboxes, newest first; ``before_id`` pages."""
+    """The org's sandboxes, newest first; ``before_id`` pages; ``person`` (an email, removed
+    people too) keeps those started for that person."""
     session = call.session
     if repo_name:
         repositories = [repository_record(call, session, repo_name)]
     else:
         repositories = list(store.list_repositories(session, call.principal.org_id))
+    user_id = find_person(call, session, person, live=False).id if person else None
     found = [
         sandbox
         for record in repositories
-        for sandbox in store.list_sandboxes(session, repository_id=record.id, status=status)
+        for sandbox in store.list_sandboxes(
+            session, repository_id=record.id, status=status, created_for_user_id=user_id
+        )
         if before_id is None or sandbox.id < before_id
     ]
     found.sort(key=lambda sandbox: sandbox.id, reverse=True)

@@ -2,6 +2,14 @@
 and local mode (one person's own repository driven by a local process).
 """
 
+from draftroom.domain.repos.layout import (
+    LEGACY_REPOS_DIR,
+    Moved,
+    data_dir_lock,
+    move_legacy_repositories,
+    org_dir,
+    org_repos_dir,
+)
 from draftroom.domain.repos.local import (
     AGENT_KEY_LABEL,
     OWNER_KEY_LABEL,
@@ -22,12 +30,18 @@ __all__ = [
     "AGENT_KEY_LABEL",
     "DEFAULT_README",
     "DEMO_REPO",
+    "LEGACY_REPOS_DIR",
     "OWNER_KEY_LABEL",
     "SANDBOX_FILE",
     "LocalSandbox",
+    "Moved",
     "agent_principal",
+    "data_dir_lock",
     "local_data_dir",
+    "move_legacy_repositories",
     "open_local_sandbox",
+    "org_dir",
+    "org_repos_dir",
     "owner_principal",
     "register_local_repository",
     "register_repository",

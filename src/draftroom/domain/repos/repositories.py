@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from draftroom import store
 from draftroom.domain.calls import Services
+from draftroom.domain.repos.layout import org_repos_dir
 from draftroom.errors import AlreadyExists, InvalidInput
 from draftroom.git import Repository
 
@@ -30,7 +31,8 @@ def register_repository(
     path: Path | None = None,
     readme: bytes = DEFAULT_README,
 ) -> store.RepositoryRecord:
-    """Register an existing repository at ``path``, or, without one, create a bare one."""
+    """Register an existing repository at ``path``, or, without one, create a bare one in
+    the org's directory (``DATA_DIR/orgs/SLUG/NAME.git``)."""
     if not _NAME.match(name) or name.endswith(".git"):
         raise InvalidInput(
             f"repository name {name!r} must be 1-100 letters, digits, '.', '_' or '-'"
@@ -38,7 +40,7 @@ def register_repository(
     if store.get_repository(session, org_id, name) is not None:
         raise AlreadyExists(f"a repository named {name!r} is already registered")
     if path is None:
-        target = (services.settings.repos_dir / f"{name}.git").resolve()
+        target = (org_repos_dir(services, session, org_id) / f"{name}.git").resolve()
         if target.exists():
             raise AlreadyExists(f"{target} already exists; register it with --path")
         repo = Repository.init(target, readme=readme, fsync=services.settings.fsync)

@@ -16,6 +16,7 @@ from draftroom.domain.upstream.credentials import (
     add_token_credential,
     list_credentials,
     open_credential,
+    reencrypt_legacy,
     remove_credential,
 )
 from draftroom.domain.upstream.fetch import FetchOutcome, fetch_main, reconcile
@@ -66,6 +67,7 @@ __all__ = [
     "open_credential",
     "publish_approved",
     "reconcile",
+    "reencrypt_legacy",
     "remove_credential",
     "resolve_divergence",
     "sandbox_upstream_status",

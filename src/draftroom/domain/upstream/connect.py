@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from draftroom import store
 from draftroom.domain.access import BASE_BRANCH
 from draftroom.domain.calls import Services
-from draftroom.domain.repos import register_repository
+from draftroom.domain.repos import org_repos_dir, register_repository
 from draftroom.domain.upstream.access import git_auth
 from draftroom.domain.upstream.destinations import check_upstream
 from draftroom.domain.upstream.refs import HEADS, pin
@@ -55,7 +55,7 @@ def add_upstream_repository(
                 f"no credential named {credential!r}; add it with 'draftroom credential add'"
             )
     host = check_upstream(services.settings, url, credential_record, github_api_url)
-    target = (services.settings.repos_dir / f"{name}.git").resolve()
+    target = (org_repos_dir(services, session, org_id) / f"{name}.git").resolve()
     if target.exists():
         raise AlreadyExists(f"{target} already exists; pick another name")
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,7 @@
 """Upstream credentials: stored encrypted, opened only at the moment git or GitHub needs them.
 
-The key is derived from ``DRAFTROOM_SECRET_KEY``; without it nothing is stored. A plaintext
+Each org's key is derived from ``DRAFTROOM_SECRET_KEY`` with HKDF and the org's id; without
+the secret key nothing is stored. A plaintext
 secret lives only in memory, only as long as one network call needs it, and must never be
 logged, put in an error message, written to the audit log or returned by any API.
 """
@@ -14,15 +15,19 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from sqlalchemy.orm import Session
 
 from draftroom import store
 from draftroom.config import Settings
-from draftroom.errors import Conflict, DraftroomError, InvalidInput, NotFound
+from draftroom.errors import Conflict, InvalidInput, NotFound
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _HOST = re.compile(r"^[a-z0-9]([a-z0-9-]{0,62}\.?)*(?<!\.)$")
+_HKDF_INFO = b"draftroom upstream credentials org:"
+"""HKDF's info for an org's key, followed by the org's id (decimal)."""
 DEFAULT_USERNAME = "x-access-token"  # what GitHub expects next to a token over https
 
 
@@ -88,15 +93,53 @@ def remove_credential(session: Session, org_id: int, name: str) -> None:
     store.delete_upstream_credential(session, record)
 
 
-def _fernet(settings: Settings) -> Fernet:
+def _secret(settings: Settings) -> bytes:
     if settings.secret_key is None or not settings.secret_key.get_secret_value():
         raise InvalidInput(
             "set DRAFTROOM_SECRET_KEY (any long random string, kept secret and stable) "
             "before storing or using upstream credentials"
         )
-    secret = settings.secret_key.get_secret_value().encode()
-    digest = hashlib.sha256(b"draftroom upstream credentials\0" + secret).digest()
+    return settings.secret_key.get_secret_value().encode()
+
+
+def _fernet(settings: Settings, org_id: int) -> Fernet:
+    """Org ``org_id``'s own key: HKDF-SHA256 of the secret key, its info naming the org, so
+    a ciphertext copied into another org's row does not decrypt there."""
+    hkdf = HKDF(algorithm=SHA256(), length=32, salt=None, info=b"%s%d" % (_HKDF_INFO, org_id))
+    return Fernet(base64.urlsafe_b64encode(hkdf.derive(_secret(settings))))
+
+
+def _legacy_fernet(settings: Settings) -> Fernet:
+    """The one key every org shared before per-org keys: only ``reencrypt_legacy`` uses it."""
+    digest = hashlib.sha256(b"draftroom upstream credentials\0" + _secret(settings)).digest()
     return Fernet(base64.urlsafe_b64encode(digest))
+
+
+def reencrypt_legacy(settings: Settings, session: Session) -> int:
+    """Re-encrypt under its org's key every credential stored under the legacy shared key;
+    how many were. Nothing without a secret key; ciphertexts neither key opens are left.
+
+    Run at start only (``domain.orgs.prepare_data_dir``), never at use: a use-time fallback
+    would let a legacy ciphertext copied into another org's row decrypt there.
+    """
+    if settings.secret_key is None or not settings.secret_key.get_secret_value():
+        return 0
+    rewritten = 0
+    legacy = _legacy_fernet(settings)
+    for record in store.all_upstream_credentials(session):
+        own = _fernet(settings, record.org_id)
+        try:
+            own.decrypt(record.secret.encode())
+            continue
+        except InvalidToken:
+            pass
+        try:
+            plaintext = legacy.decrypt(record.secret.encode())
+        except InvalidToken:
+            continue
+        record.secret = own.encrypt(plaintext).decode()
+        rewritten += 1
+    return rewritten
 
 
 def _check_name(name: str) -> None:
@@ -122,7 +165,7 @@ def add_token_credential(
         host = host.strip().lower().rstrip(".")
         if len(host) > 253 or not _HOST.match(host):
             raise InvalidInput(f"host must be a host name such as 'github.com', got {host!r}")
-    ciphertext = _fernet(settings).encrypt(token.strip().encode()).decode()
+    ciphertext = _fernet(settings, org_id).encrypt(token.strip().encode()).decode()
     return store.add_upstream_credential(
         session,
         org_id=org_id,
@@ -156,7 +199,7 @@ def add_github_app_credential(
             "the private key file is not an unencrypted PEM key; download it again from the "
             "GitHub App's settings page"
         ) from None
-    ciphertext = _fernet(settings).encrypt(private_key.encode()).decode()
+    ciphertext = _fernet(settings, org_id).encrypt(private_key.encode()).decode()
     return store.add_upstream_credential(
         session,
         org_id=org_id,
@@ -171,11 +214,11 @@ def add_github_app_credential(
 def open_credential(settings: Settings, record: store.UpstreamCredential) -> OpenedCredential:
     """Decrypt ``record`` for one use."""
     try:
-        plaintext = _fernet(settings).decrypt(record.secret.encode()).decode()
+        plaintext = _fernet(settings, record.org_id).decrypt(record.secret.encode()).decode()
     except InvalidToken:
-        raise DraftroomError(
+        raise Conflict(
             f"credential {record.name!r} cannot be decrypted: DRAFTROOM_SECRET_KEY changed "
-            "since it was stored; add the credential again"
+            "since it was stored, or it was not stored for this org; add the credential again"
         ) from None
     username = record.username or DEFAULT_USERNAME
     if record.kind == "github_app":

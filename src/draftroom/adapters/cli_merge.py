@@ -88,19 +88,18 @@ def merge_list(
         typer.echo(_merge_line(request))
 
 
-def _actor(actor: dict[str, Any] | None) -> str:
-    if actor is None:
+def _actor(key_id: str | None, person: str | None) -> str:
+    if key_id is None:
         return "unknown"
-    if actor["person"] is None:
-        return f"key {actor['key_id']}"
-    return f"{actor['person']} (key {actor['key_id']})"
+    return f"key {key_id}" if person is None else f"{person} (key {key_id})"
 
 
 def _people_line(request: dict[str, Any]) -> str:
     """Who asked, and who decided (once someone has)."""
-    line = f"asked by {_actor(request['requested_by'])}"
+    line = f"asked by {_actor(request['requested_by'], request['requested_by_person'])}"
     if request["decided_by"] is not None:
-        line += f"; {request['status']} by {_actor(request['decided_by'])}"
+        decider = _actor(request["decided_by"], request["decided_by_person"])
+        line += f"; {request['status']} by {decider}"
     return line
 
 

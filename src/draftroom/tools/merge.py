@@ -71,11 +71,6 @@ class PatchOut(BaseModel):
     truncated: bool = Field(description="True when patch text was left out to fit the cap.")
 
 
-class ActorOut(BaseModel):
-    key_id: str = Field(description="The API key's id ('cli': the CLI).")
-    person: str | None = Field(description="The email of the person the key acts for.")
-
-
 class MergeRequestOut(BaseModel):
     id: int
     repo_name: str
@@ -85,9 +80,11 @@ class MergeRequestOut(BaseModel):
     status: MergeRequestStatus
     source_sha: str
     created_at: datetime
-    requested_by: ActorOut | None = Field(description="Who asked (null: not recorded).")
+    requested_by: str | None = Field(description="API key id of whoever asked.")
+    requested_by_person: str | None = Field(None, description="Email of the person who asked.")
     decided_at: datetime | None
-    decided_by: ActorOut | None = Field(description="Who approved or rejected it.")
+    decided_by: str | None = Field(description="API key id of the approver ('cli': the CLI).")
+    decided_by_person: str | None = Field(None, description="Email of the person who decided.")
     decision_note: str | None
     merge_sha: str | None
     preview: Preview

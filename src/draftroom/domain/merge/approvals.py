@@ -7,32 +7,14 @@ key that made it; never by email or name, which a person may share or change.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from draftroom import store
 from draftroom.domain.calls import Call
 from draftroom.errors import SelfApproval
 
 
-@dataclass(frozen=True)
-class Actor:
-    """A key that asked or decided, and the email of the person it acted for (None: a
-    service key, or the CLI)."""
-
-    key_id: str
-    person: str | None
-
-
-def _actor(key_id: str | None, user: store.User | None) -> Actor | None:
-    return None if key_id is None else Actor(key_id, user.email if user else None)
-
-
-def asker(request: store.MergeRequest) -> Actor | None:
-    return _actor(request.requested_by_key_id, request.requested_by_user)
-
-
-def decider(request: store.MergeRequest) -> Actor | None:
-    return _actor(request.decided_by_key_id, request.decided_by_user)
+def email(user: store.User | None) -> str | None:
+    """The email of the person a key acted for; None for a service key or the CLI."""
+    return user.email if user else None
 
 
 def record_decision(call: Call, request: store.MergeRequest) -> None:

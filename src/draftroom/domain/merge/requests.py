@@ -52,9 +52,11 @@ class MergeRequestView:
     status: store.MergeRequestStatus
     source_sha: str
     created_at: datetime
-    requested_by: approvals.Actor | None
+    requested_by: str | None
+    requested_by_person: str | None
     decided_at: datetime | None
-    decided_by: approvals.Actor | None
+    decided_by: str | None
+    decided_by_person: str | None
     decision_note: str | None
     merge_sha: str | None
     preview: dict[str, Any]
@@ -71,9 +73,11 @@ def view(request: store.MergeRequest, preview: dict[str, Any] | None = None) -> 
         status=request.status,
         source_sha=request.source_sha,
         created_at=request.created_at,
-        requested_by=approvals.asker(request),
+        requested_by=request.requested_by_key_id,
+        requested_by_person=approvals.email(request.requested_by_user),
         decided_at=request.decided_at,
-        decided_by=approvals.decider(request),
+        decided_by=request.decided_by_key_id,
+        decided_by_person=approvals.email(request.decided_by_user),
         decision_note=request.decision_note,
         merge_sha=request.merge_sha,
         preview=request.preview if preview is None else preview,

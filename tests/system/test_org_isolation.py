@@ -198,7 +198,7 @@ def _cases(
         case("key", {"id": beta.agent_id}, {"id": "0" * len(beta.agent_id)})
     if tool.name == "admin.tokens.revoke":
         case("reuse token id", {"token_id": beta.token_id}, {"token_id": "0" * len(beta.token_id)})
-    if tool.name in {"admin.repos.sync", "admin.repos.resolve"}:
+    if tool.name in {"admin.repos.sync", "admin.repos.resolve", "admin.repos.set"}:
         case("SLUG/NAME", {"name": "beta/demo"}, {"name": "beta/nothing"})
     if tool.name in {"admin.credentials.remove", "admin.credentials.add"}:
         case("credential", {"name": beta.credential}, {"name": "nothing-ci"})

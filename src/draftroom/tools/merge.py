@@ -80,9 +80,11 @@ class MergeRequestOut(BaseModel):
     status: MergeRequestStatus
     source_sha: str
     created_at: datetime
-    requested_by: str | None
+    requested_by: str | None = Field(description="API key id of whoever asked.")
+    requested_by_person: str | None = Field(None, description="Email of the person who asked.")
     decided_at: datetime | None
     decided_by: str | None = Field(description="API key id of the approver ('cli': the CLI).")
+    decided_by_person: str | None = Field(None, description="Email of the person who decided.")
     decision_note: str | None
     merge_sha: str | None
     preview: Preview
@@ -186,7 +188,8 @@ class ApproveInput(IdInput):
     description=(
         "Lands the request on main as one commit (strategy 'squash', the default) or "
         "fast-forwards / writes a merge commit ('merge'); either names the approver. On "
-        "conflict nothing is written, the request stays pending and the paths are listed (409)."
+        "conflict nothing is written, the request stays pending and the paths are listed (409). "
+        "Where the repository requires another reviewer, whoever asked cannot approve (403)."
     ),
     scope="review",
     consequential=True,

@@ -26,6 +26,9 @@ class Principal:
     role: str
     user_id: int | None = None
     person_role: str | None = None
+    user_email: str | None = None
+    user_name: str | None = None
+    """The person's email and name, read with the key: what their commits are signed with."""
 
 
 @dataclass

@@ -20,6 +20,7 @@ from draftroom import store
 from draftroom.domain.access import BASE_BRANCH, SandboxAccess, repository_record
 from draftroom.domain.calls import Call
 from draftroom.domain.commits import LOGS_DIR, refuse_secret_texts
+from draftroom.domain.merge import approvals
 from draftroom.domain.merge.patch import request_patch
 from draftroom.domain.merge.squash import MERGER, archive_merged, squash_into_main
 from draftroom.domain.upstream import publish_approved
@@ -52,8 +53,10 @@ class MergeRequestView:
     source_sha: str
     created_at: datetime
     requested_by: str | None
+    requested_by_person: str | None
     decided_at: datetime | None
     decided_by: str | None
+    decided_by_person: str | None
     decision_note: str | None
     merge_sha: str | None
     preview: dict[str, Any]
@@ -71,8 +74,10 @@ def view(request: store.MergeRequest, preview: dict[str, Any] | None = None) -> 
         source_sha=request.source_sha,
         created_at=request.created_at,
         requested_by=request.requested_by_key_id,
+        requested_by_person=approvals.email(request.requested_by_user),
         decided_at=request.decided_at,
         decided_by=request.decided_by_key_id,
+        decided_by_person=approvals.email(request.decided_by_user),
         decision_note=request.decision_note,
         merge_sha=request.merge_sha,
         preview=request.preview if preview is None else preview,
@@ -195,6 +200,7 @@ def request_merge(
         source_sha=head,
         preview=preview,
         requested_by_key_id=call.principal.api_key_id,
+        requested_by_user_id=call.principal.user_id,
     )
     for old in older:
         old.status = "superseded"
@@ -280,6 +286,7 @@ def approve(call: Call, merge_request_id: int, strategy: Strategy = "squash") ->
     session = call.session
     request = _find(call, session, merge_request_id)
     _require_pending(request, "approved")
+    approvals.refuse_self_approval(call, request)
     repo = call.services.git(request.repository.path)
     call.save()  # nothing of the call's may hold SQLite's write lock across the merge
     try:
@@ -289,8 +296,7 @@ def approve(call: Call, merge_request_id: int, strategy: Strategy = "squash") ->
     else:
         request.status = "merged"
         request.merge_sha = sha
-        request.decided_at = store.utc_now()
-        request.decided_by_key_id = call.principal.api_key_id
+        approvals.record_decision(call, request)
         request.preview = {
             **request.preview,
             "fast_forward": fast_forward,
@@ -392,7 +398,6 @@ def reject(call: Call, merge_request_id: int, note: str | None) -> MergeRequestV
     request = _find(call, session, merge_request_id)
     _require_pending(request, "rejected")
     request.status = "rejected"
-    request.decided_at = store.utc_now()
-    request.decided_by_key_id = call.principal.api_key_id
+    approvals.record_decision(call, request)
     request.decision_note = note
     return view(request)

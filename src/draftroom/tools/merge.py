@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from draftroom.domain.access import SandboxAccess
 from draftroom.domain.calls import Call
+from draftroom.domain.merge import MergeRequestView
 from draftroom.domain.merge import requests as merges
 from draftroom.store import MergeRequestStatus
 from draftroom.tools.inputs import SandboxInput, id_page
@@ -91,7 +92,7 @@ class MergeRequestOut(BaseModel):
     patch: PatchOut | None = Field(None, description="With patch=true: what it brings to main.")
 
 
-def out(found: merges.MergeRequestView) -> MergeRequestOut:
+def out(found: MergeRequestView) -> MergeRequestOut:
     return MergeRequestOut.model_validate(asdict(found))
 
 

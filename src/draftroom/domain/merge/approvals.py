@@ -12,11 +12,6 @@ from draftroom.domain.calls import Call
 from draftroom.errors import SelfApproval
 
 
-def email(user: store.User | None) -> str | None:
-    """The email of the person a key acted for; None for a service key or the CLI."""
-    return user.email if user else None
-
-
 def record_decision(call: Call, request: store.MergeRequest) -> None:
     """Name the caller (key and person) as the one who decided, now."""
     request.decided_at = store.utc_now()

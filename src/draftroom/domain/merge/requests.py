@@ -9,8 +9,7 @@ sandboxes never conflict.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
-from datetime import datetime
+from dataclasses import asdict, replace
 from typing import Any, Literal
 
 import yaml
@@ -23,6 +22,7 @@ from draftroom.domain.commits import LOGS_DIR, refuse_secret_texts
 from draftroom.domain.merge import approvals
 from draftroom.domain.merge.patch import request_patch
 from draftroom.domain.merge.squash import MERGER, archive_merged, squash_into_main
+from draftroom.domain.merge.views import MergeRequestView, view
 from draftroom.domain.upstream import publish_approved
 from draftroom.errors import (
     Conflict,
@@ -32,56 +32,12 @@ from draftroom.errors import (
     NotFound,
     UpstreamUnavailable,
 )
-from draftroom.git import Diff, MergePreview, Repository
+from draftroom.git import MergePreview, Repository
 
 PREVIEW_FILES = 100
 Strategy = Literal["squash", "merge"]
 APPROVED_BY_TRAILER = "Draftroom-Approved-By"
 MERGE_REQUEST_TRAILER = "Draftroom-Merge-Request"
-
-
-@dataclass(frozen=True)
-class MergeRequestView:
-    """A merge request as callers see it, detached from the database session."""
-
-    id: int
-    repo_name: str
-    branch: str
-    title: str
-    description: str | None
-    status: store.MergeRequestStatus
-    source_sha: str
-    created_at: datetime
-    requested_by: str | None
-    requested_by_person: str | None
-    decided_at: datetime | None
-    decided_by: str | None
-    decided_by_person: str | None
-    decision_note: str | None
-    merge_sha: str | None
-    preview: dict[str, Any]
-    patch: Diff | None = None
-
-
-def view(request: store.MergeRequest, preview: dict[str, Any] | None = None) -> MergeRequestView:
-    return MergeRequestView(
-        id=request.id,
-        repo_name=request.repository.name,
-        branch=request.branch,
-        title=request.title,
-        description=request.description,
-        status=request.status,
-        source_sha=request.source_sha,
-        created_at=request.created_at,
-        requested_by=request.requested_by_key_id,
-        requested_by_person=approvals.email(request.requested_by_user),
-        decided_at=request.decided_at,
-        decided_by=request.decided_by_key_id,
-        decided_by_person=approvals.email(request.decided_by_user),
-        decision_note=request.decision_note,
-        merge_sha=request.merge_sha,
-        preview=request.preview if preview is None else preview,
-    )
 
 
 def union_log_lists(

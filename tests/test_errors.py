@@ -70,5 +70,6 @@ def test_the_docstring_tree_is_the_hierarchy() -> None:
 def test_statuses_on_the_wire_are_the_documented_ones() -> None:
     assert (errors.InvalidRequest.status, errors.InvalidRequest.code) == (422, "invalid_request")
     assert (errors.ReadOnlyPath.status, errors.ReadOnlyPath.code) == (403, "read_only_path")
+    assert (errors.SelfApproval.status, errors.SelfApproval.code) == (403, "self_approval")
     assert (errors.InvalidPath.status, errors.InvalidPath.code) == (400, "invalid_path")
     assert (errors.EmptyChangeSet.status, errors.EmptyChangeSet.code) == (400, "empty_change_set")

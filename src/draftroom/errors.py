@@ -24,7 +24,8 @@ DraftroomError (500 internal_error)
 │   ├── TokenRequired (403 token_required)
 │   ├── ReadOnlyMode (403 read_only)
 │   ├── ToolsetNotLoaded (403 toolset_not_loaded)
-│   └── ReadOnlyPath (403 read_only_path)
+│   ├── ReadOnlyPath (403 read_only_path)
+│   └── SelfApproval (403 self_approval)
 ├── NotFound (404 not_found)
 │   ├── RepoNotFound (404 repo_not_found)
 │   ├── RefNotFound (404 ref_not_found)
@@ -141,6 +142,13 @@ class ReadOnlyPath(Forbidden):
     """A write under ``.logs/``, which only draftroom itself writes."""
 
     code = "read_only_path"
+
+
+class SelfApproval(Forbidden):
+    """An approval by the person (or service key) who asked, where the repository requires
+    another reviewer."""
+
+    code = "self_approval"
 
 
 class NotFound(DraftroomError):

@@ -135,6 +135,7 @@ def admin_commands(tmp_path: Path, data: DataDir) -> list[tuple[list[str], str, 
     return [
         (["repo", "add", "other", "--init"], "admin.repos.register", 0, None),
         (["repo", "add", "mine", "--path", str(existing)], "admin.repos.register", 0, None),
+        (["repo", "set", "made", "--require-other-reviewer"], "admin.repos.set", 0, None),
         (["credential", "add", "gh", "--token", "-"], "admin.credentials.add", 0, GH_TOKEN),
         (
             ["credential", "add", "app", "--github-app-id", "12", "--private-key-file", pem],

@@ -163,7 +163,7 @@ def test_exports_are_complete() -> None:
 
     public = {name for name in dir(git) if not name.startswith("_")}
     modules = {
-        "branches", "changeset", "collisions", "commits", "diff", "handle", "locks", "log",
+        "branches", "bundle", "changeset", "collisions", "commits", "diff", "handle", "locks", "log",
         "merge", "objects", "paths", "reading", "refs", "remote", "repository", "revert",
         "sizes", "trailers", "trees", "writing",
     }  # fmt: skip

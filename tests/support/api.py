@@ -34,20 +34,20 @@ class Api:
         data: dict[str, Any] = response.json()
         return data
 
-
-class AdminApi(Api):
-    """An ``Api`` speaking as an admin key, with GET for the admin routes."""
-
-    def __init__(self, client: TestClient, services: Services) -> None:
-        key = new_key(services, "admin")
-        super().__init__(client, key)
-        self.key_id = key.split("_")[1]
-
     def get(self, route: str, expect: int = 200, **params: Any) -> dict[str, Any]:
         response = self.client.get(route, params=params, headers=self.headers)
         assert response.status_code == expect, response.text
         data: dict[str, Any] = response.json()
         return data
+
+
+class AdminApi(Api):
+    """An ``Api`` speaking as a new admin key (for the admin routes)."""
+
+    def __init__(self, client: TestClient, services: Services) -> None:
+        key = new_key(services, "admin")
+        super().__init__(client, key)
+        self.key_id = key.split("_")[1]
 
 
 def start_sandbox(api: Api, repo: str = REPO) -> dict[str, str]:

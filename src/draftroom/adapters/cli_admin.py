@@ -124,6 +124,29 @@ def repo_resolve(
     )
 
 
+@repo_app.command("set")
+def repo_set(
+    context: typer.Context,
+    name: str,
+    data_dir: DataDir = None,
+    org: OrgOption = None,
+    require_other_reviewer: Annotated[
+        bool | None,
+        typer.Option(
+            "--require-other-reviewer/--no-require-other-reviewer",
+            help="Refuse an approval by the person who asked for the merge.",
+        ),
+    ] = None,
+) -> None:
+    """Change a repository's settings (NAME or SLUG/NAME)."""
+    if require_other_reviewer is None:
+        raise usage("give --require-other-reviewer or --no-require-other-reviewer")
+    payload = {"name": name, "require_other_reviewer": require_other_reviewer}
+    record = run_tool(context, data_dir, "admin.repos.set", payload)
+    needed = "requires" if record["require_other_reviewer"] else "does not require"
+    typer.echo(f"{record['name']} {needed} another reviewer to approve a merge")
+
+
 @credential_app.command("add")
 def credential_add(
     context: typer.Context,

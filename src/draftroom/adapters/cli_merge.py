@@ -88,6 +88,21 @@ def merge_list(
         typer.echo(_merge_line(request))
 
 
+def _actor(key_id: str | None, person: str | None) -> str:
+    if key_id is None:
+        return "unknown"
+    return f"key {key_id}" if person is None else f"{person} (key {key_id})"
+
+
+def _people_line(request: dict[str, Any]) -> str:
+    """Who asked, and who decided (once someone has)."""
+    line = f"asked by {_actor(request['requested_by'], request['requested_by_person'])}"
+    if request["decided_by"] is not None:
+        decider = _actor(request["decided_by"], request["decided_by_person"])
+        line += f"; {request['status']} by {decider}"
+    return line
+
+
 def _stat_lines(files: list[dict[str, Any]]) -> list[str]:
     lines = [f" {f['path']} | +{f['additions']} -{f['deletions']}" for f in files]
     added = sum(f["additions"] for f in files)
@@ -112,6 +127,7 @@ def merge_show(
         typer.echo(json.dumps(request, indent=2))
         return
     typer.echo(_merge_line(request))
+    typer.echo(_people_line(request))
     patch = request["patch"]
     if stat:
         typer.echo("\n".join(_stat_lines(patch["files"])))

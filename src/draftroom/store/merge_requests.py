@@ -22,6 +22,7 @@ def add_merge_request(
     preview: dict[str, Any],
     description: str | None = None,
     requested_by_key_id: str | None = None,
+    requested_by_user_id: int | None = None,
 ) -> MergeRequest:
     """Record a new pending request."""
     request = MergeRequest(
@@ -34,6 +35,7 @@ def add_merge_request(
         source_sha=source_sha,
         preview=preview,
         requested_by_key_id=requested_by_key_id,
+        requested_by_user_id=requested_by_user_id,
     )
     session.add(request)
     session.flush()

@@ -281,3 +281,10 @@ class MergeRequest(Base):
 
     repository: Mapped[RepositoryRecord] = relationship()
     sandbox: Mapped[Sandbox] = relationship()
+    # Read-only, no foreign key: like the key ids, the record outlives the person's row.
+    requested_by_user: Mapped[User | None] = relationship(
+        primaryjoin="foreign(MergeRequest.requested_by_user_id) == User.id", viewonly=True
+    )
+    decided_by_user: Mapped[User | None] = relationship(
+        primaryjoin="foreign(MergeRequest.decided_by_user_id) == User.id", viewonly=True
+    )

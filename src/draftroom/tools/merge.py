@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from draftroom.domain.access import SandboxAccess
 from draftroom.domain.calls import Call
+from draftroom.domain.merge import MergeRequestView
 from draftroom.domain.merge import requests as merges
 from draftroom.store import MergeRequestStatus
 from draftroom.tools.inputs import SandboxInput, id_page
@@ -80,16 +81,18 @@ class MergeRequestOut(BaseModel):
     status: MergeRequestStatus
     source_sha: str
     created_at: datetime
-    requested_by: str | None
+    requested_by: str | None = Field(description="API key id of whoever asked.")
+    requested_by_person: str | None = Field(None, description="Email of the person who asked.")
     decided_at: datetime | None
     decided_by: str | None = Field(description="API key id of the approver ('cli': the CLI).")
+    decided_by_person: str | None = Field(None, description="Email of the person who decided.")
     decision_note: str | None
     merge_sha: str | None
     preview: Preview
     patch: PatchOut | None = Field(None, description="With patch=true: what it brings to main.")
 
 
-def out(found: merges.MergeRequestView) -> MergeRequestOut:
+def out(found: MergeRequestView) -> MergeRequestOut:
     return MergeRequestOut.model_validate(asdict(found))
 
 
@@ -186,7 +189,8 @@ class ApproveInput(IdInput):
     description=(
         "Lands the request on main as one commit (strategy 'squash', the default) or "
         "fast-forwards / writes a merge commit ('merge'); either names the approver. On "
-        "conflict nothing is written, the request stays pending and the paths are listed (409)."
+        "conflict nothing is written, the request stays pending and the paths are listed (409). "
+        "Where the repository requires another reviewer, whoever asked cannot approve (403)."
     ),
     scope="review",
     consequential=True,

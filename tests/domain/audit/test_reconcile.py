@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from fastapi.testclient import TestClient
 from sqlalchemy import delete, select
 
 from draftroom import store
 from draftroom.adapters.http import create_app
+from draftroom.domain.access.tokens import issue_api_key
 from draftroom.domain.audit import reconcile
 from draftroom.domain.calls import Services
 from draftroom.git import Change
 from tests.support.api import Api, start_sandbox
+from tests.support.people import services_on
+from tests.support.person_keys import add_person
+from tests.support.trees import repo_of
 
 
 def audit_rows(services: Services, sha: str) -> list[store.AuditEvent]:
@@ -116,3 +123,33 @@ def test_an_audit_row_claiming_a_missing_commit_loses_the_claim(
             "reconciled": True,
             "missing_commit": ghost,
         }
+
+
+def test_a_persons_lost_commit_is_reconciled_naming_their_key_and_them(
+    database_url: str, tmp_path: Path
+) -> None:
+    services = services_on(database_url, tmp_path / "data")
+    mia = add_person(services, "mia@acme.test", "member")
+    with TestClient(create_app(services.settings, services)) as client:
+        api = mia.api(client)
+        sb = start_sandbox(api)
+        lost = api.post("/files/write", **sb, path="a.txt", content="a", message="m")
+    with services.database.session() as session:  # the crash: the row never written
+        session.execute(
+            delete(store.AuditEvent).where(store.AuditEvent.commit_sha == lost["commit_sha"])
+        )
+        org_id = store.get_or_create_org(session, services.settings.org).id
+        other = store.get_or_create_org(session, "beta-lab")
+        _, foreign = issue_api_key(session, other.id, "admin")
+    forged = repo_of(services).commit_changes(
+        sb["branch"],
+        [Change("x.txt", b"x")],
+        message="names another org's key",
+        trailers={"Draftroom-Tool": "git.commit", "Draftroom-Key": foreign.split("_")[1]},
+    )
+
+    assert reconcile(services).inserted == [forged.sha, lost["commit_sha"]]
+    [row] = audit_rows(services, lost["commit_sha"])
+    assert (row.api_key_id, row.user_id, row.org_id) == (mia.key_id, mia.user_id, org_id)
+    [row] = audit_rows(services, forged.sha)
+    assert (row.api_key_id, row.user_id, row.org_id) == (None, None, org_id)

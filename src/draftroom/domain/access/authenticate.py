@@ -55,4 +55,6 @@ def principal_of(key: ApiKey) -> Principal:
         role=key.role,
         user_id=user.id if user else None,
         person_role=user.role if user else None,
+        user_email=user.email if user else None,
+        user_name=user.name if user else None,
     )

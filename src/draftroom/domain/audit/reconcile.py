@@ -2,8 +2,9 @@
 
 A tool's commit is written to git first and to the audit table second; a process killed in
 between leaves an acknowledged-looking commit with no audit row. Every draftroom commit
-carries ``Draftroom-Tool``/``-Request-Id``/``-Token-Id`` trailers, so at start-up the
-missing rows are rebuilt from them (detail ``{"reconciled": true}``), and audit rows naming
+carries ``Draftroom-Tool``/``-Request-Id``/``-Token-Id`` trailers (newer ones ``-Key``, which
+names the person too), so at start-up the missing rows are rebuilt from them (detail
+``{"reconciled": true}``), and audit rows naming
 a commit git no longer has are marked as such. Audit rows of concurrent calls land in any
 order, so an audited commit does not vouch for the ones below it: each sandbox branch is
 walked back from its head through every commit less than ``AUDIT_LAG`` older than the head
@@ -22,14 +23,12 @@ from sqlalchemy.orm import Session
 
 from draftroom import store
 from draftroom.domain.calls import Services
+from draftroom.domain.commits import KEY_TRAILER, REQUEST_TRAILER, TOKEN_TRAILER, TOOL_TRAILER
 from draftroom.errors import DraftroomError, RefNotFound
 from draftroom.git import LogEntry, Repository
 
 logger = logging.getLogger("draftroom.audit")
 
-TOOL_TRAILER = "Draftroom-Tool"
-REQUEST_TRAILER = "Draftroom-Request-Id"
-TOKEN_TRAILER = "Draftroom-Token-Id"
 MAX_WALK = 1000
 """Commits walked back per branch at most: a bound on start-up time."""
 AUDIT_LAG = timedelta(minutes=5)
@@ -52,19 +51,24 @@ def reconcile(services: Services) -> Reconciled:
     result = Reconciled()
     with services.database.session() as session:
         targets = [
-            (sandbox.repository.name, sandbox.repository.path, sandbox.branch)
+            (
+                sandbox.repository.org_id,
+                sandbox.repository.name,
+                sandbox.repository.path,
+                sandbox.branch,
+            )
             for sandbox in store.list_sandboxes(session, status="active")
         ]
-    heads: dict[tuple[str, str], tuple[Repository, str]] = {}
-    for repo_name, path, branch in targets:
+    heads: dict[tuple[int, str, str], tuple[Repository, str]] = {}
+    for org_id, repo_name, path, branch in targets:
         try:
             repo = services.git(path)
-            heads[(repo_name, branch)] = (repo, repo.head(branch))
+            heads[(org_id, repo_name, branch)] = (repo, repo.head(branch))
         except DraftroomError:
             continue  # repository or branch gone: nothing to reconcile against
-    for (repo_name, branch), (repo, _) in heads.items():
+    for (org_id, repo_name, branch), (repo, _) in heads.items():
         with repo.branch_lock(branch), services.database.session() as session:
-            result.inserted += _insert_missing(session, repo, repo_name, branch)
+            result.inserted += _insert_missing(session, repo, repo_name, branch, org_id)
         with services.database.session() as session:
             result.missing += _mark_missing(session, repo, repo_name, branch)
     if result.inserted or result.missing:
@@ -89,7 +93,9 @@ def _walk(repo: Repository, branch: str) -> Iterator[LogEntry]:
         cursor = page.next_cursor
 
 
-def _insert_missing(session: Session, repo: Repository, repo_name: str, branch: str) -> list[str]:
+def _insert_missing(
+    session: Session, repo: Repository, repo_name: str, branch: str, org_id: int
+) -> list[str]:
     """Rows for the branch's unaudited draftroom commits (called under the branch lock)."""
     missing: list[LogEntry] = []
     batch: list[LogEntry] = []
@@ -119,6 +125,9 @@ def _insert_missing(session: Session, repo: Repository, repo_name: str, branch: 
     if batch:
         flush()
     for entry in missing:
+        key = store.get_api_key(session, entry.trailers.get(KEY_TRAILER, ""))
+        if key is not None and key.org_id != org_id:
+            key = None  # a trailer naming another org's key (a forged commit) names no one
         event = store.add_audit_event(
             session,
             request_id=entry.trailers.get(REQUEST_TRAILER, "reconciled")[:64],
@@ -126,6 +135,9 @@ def _insert_missing(session: Session, repo: Repository, repo_name: str, branch: 
             outcome="ok",
             duration_ms=0.0,
             token_id=entry.trailers.get(TOKEN_TRAILER),
+            api_key_id=key.id if key else None,
+            org_id=org_id,
+            user_id=key.user_id if key else None,
             repo=repo_name,
             branch=branch,
             commit_sha=entry.sha,

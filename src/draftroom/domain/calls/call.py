@@ -26,6 +26,9 @@ class Principal:
     role: str
     user_id: int | None = None
     person_role: str | None = None
+    user_email: str | None = None
+    user_name: str | None = None
+    """The person's email and name, read with the key: what their commits are signed with."""
     signed_in: bool = False
     """The person signed in (an OAuth access token, ``api_key_id`` ``oauth:<family>``): their
     own sandboxes open by branch, without a reuse token."""

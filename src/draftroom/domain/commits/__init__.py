@@ -9,7 +9,6 @@ from draftroom.domain.commits.changes import (
     RESTORES_TRAILER,
     REVERTED_LOG,
     LoggedCommit,
-    author,
     changed_outside_logs,
     changelog_change,
     commit_and_log,
@@ -20,7 +19,6 @@ from draftroom.domain.commits.changes import (
     refuse_log_path,
     restore_and_log,
     rollback_commit,
-    trailers,
 )
 from draftroom.domain.commits.checks import (
     check_change_set,
@@ -44,13 +42,27 @@ from draftroom.domain.commits.secrets import (
     scan_line,
     shannon_entropy,
 )
+from draftroom.domain.commits.signatures import (
+    KEY_TRAILER,
+    REQUEST_TRAILER,
+    SANDBOX_TRAILER,
+    TOKEN_TRAILER,
+    TOOL_TRAILER,
+    author,
+    trailers,
+)
 
 __all__ = [
+    "KEY_TRAILER",
     "LOGS_DIR",
     "MAX_UNDO_STEPS",
+    "REQUEST_TRAILER",
     "RESTORES_TRAILER",
     "REVERTED_LOG",
     "REVERTS_TRAILER",
+    "SANDBOX_TRAILER",
+    "TOKEN_TRAILER",
+    "TOOL_TRAILER",
     "LoggedCommit",
     "Operation",
     "SecretFinding",

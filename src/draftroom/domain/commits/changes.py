@@ -26,6 +26,7 @@ from draftroom.domain.access import BASE_BRANCH, SandboxAccess
 from draftroom.domain.calls import Call
 from draftroom.domain.commits.checks import check_commit, check_commit_rate
 from draftroom.domain.commits.secrets import refuse_secret_texts
+from draftroom.domain.commits.signatures import author, trailers, written_by_sandbox
 from draftroom.domain.upstream import enqueue_commit
 from draftroom.errors import (
     EmptyChangeSet,
@@ -38,7 +39,6 @@ from draftroom.errors import (
 from draftroom.git import (
     Change,
     CommitResult,
-    Identity,
     LogEntry,
     Repository,
     TreeEntry,
@@ -90,23 +90,6 @@ def on_fresh_head(
     raise AssertionError("unreachable")
 
 
-def trailers(call: Call, access: SandboxAccess) -> dict[str, str]:
-    return {
-        "Draftroom-Tool": call.tool,
-        "Draftroom-Request-Id": call.request_id,
-        "Draftroom-Token-Id": access.token_id,
-    }
-
-
-def branch_author(branch: str) -> Identity:
-    """The author of every commit a sandbox's tools write: how its own commits are told apart."""
-    return Identity(name=f"draftroom ({branch})", email="draftroom@localhost")
-
-
-def author(access: SandboxAccess) -> Identity:
-    return branch_author(access.branch)
-
-
 def own_commits(
     repo: Repository, head: str, branch: str, limit: int, cursor: str | None = None
 ) -> list[LogEntry]:
@@ -116,11 +99,10 @@ def own_commits(
     branch). Stops at the first other one: ``main``'s, or another sandbox's merged in.
     """
     page = repo.log(head, cursor=cursor, limit=limit, first_parent=True)
-    mine = branch_author(branch)
     main = repo.head(BASE_BRANCH)
 
     def own(entry: LogEntry) -> bool:
-        return entry.author == mine or not repo.is_ancestor(entry.sha, main)
+        return written_by_sandbox(entry, branch) or not repo.is_ancestor(entry.sha, main)
 
     return list(itertools.takewhile(own, page.commits))
 
@@ -165,7 +147,7 @@ def commit_and_log(
         access.branch,
         [*changes, log_change],
         message=message,
-        author=author(access),
+        author=author(call, access),
         trailers=trailers(call, access),
         expected_head=expected_head,
     )
@@ -202,7 +184,7 @@ def rollback_commit(
             trailers=trailers(call, access),
             extra_changes=[log, changelog],
             expected_head=head,
-            author=author(access),
+            author=author(call, access),
             keep=LOGS_DIR,
         )
         return _logged(call, access, result, files, entry)
@@ -243,7 +225,7 @@ def restore_and_log(
             trailers={**trailers(call, access), RESTORES_TRAILER: target},
             extra_changes=[*_current_logs(access.repo, head, target), changelog],
             expected_head=head,
-            author=author(access),
+            author=author(call, access),
         )
         return _logged(call, access, result, files, entry)
 
@@ -308,7 +290,6 @@ def own_rollbacks(repo: Repository, ref: str, branch: str) -> list[dict[str, Any
     Records merged in from ``main`` belong to other sandboxes: a record names its ``branch``;
     an older one without it counts as this sandbox's when the commit it rolled back is.
     """
-    mine = branch_author(branch)
     found = []
     for record in read_rollbacks(repo, ref):
         if "branch" in record:
@@ -319,7 +300,7 @@ def own_rollbacks(repo: Repository, ref: str, branch: str) -> list[dict[str, Any
             reverted = repo.log(str(record.get("reverted_sha", "")), limit=1).commits
         except (InvalidInput, NotFound):
             continue
-        if reverted and reverted[0].author == mine:
+        if reverted and written_by_sandbox(reverted[0], branch):
             found.append(record)
     return found
 

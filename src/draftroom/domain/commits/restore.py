@@ -1,9 +1,9 @@
 """Undo anything: restore the branch to a commit, and the operation log that undo walks.
 
 An operation is one tool call that changed the branch. It is derived from git, never stored:
-each draftroom write is exactly one commit on the sandbox branch, authored as the sandbox
-and carrying the ``Draftroom-Tool`` and ``Draftroom-Request-Id`` trailers. Undo is a new
-commit (``restore_and_log``), so an undo is itself an operation that can be undone; this
+each draftroom write is exactly one commit on the sandbox branch, written by the sandbox
+(``signatures.written_by_sandbox``) and carrying the ``Draftroom-Tool`` and
+``Draftroom-Request-Id`` trailers. Undo is a new commit (``restore_and_log``), so an undo is itself an operation that can be undone; this
 module must never move a branch backwards or drop a commit.
 """
 
@@ -19,14 +19,16 @@ from draftroom.domain.commits.changes import (
     LOGS_DIR,
     RESTORES_TRAILER,
     LoggedCommit,
-    author,
     restore_and_log,
+)
+from draftroom.domain.commits.signatures import (
+    REQUEST_TRAILER,
+    TOOL_TRAILER,
+    written_by_sandbox,
 )
 from draftroom.errors import InvalidInput
 from draftroom.git import LogEntry, Repository
 
-TOOL_TRAILER = "Draftroom-Tool"
-REQUEST_TRAILER = "Draftroom-Request-Id"
 REVERTS_TRAILER = "Reverts"
 MAX_UNDO_STEPS = 100
 _WALK_PAGE = 200
@@ -64,7 +66,7 @@ def walk(repo: Repository, head: str, *, first_parent: bool = False) -> Iterator
 
 
 def _is_operation(entry: LogEntry, access: SandboxAccess) -> bool:
-    return TOOL_TRAILER in entry.trailers and entry.author == author(access)
+    return TOOL_TRAILER in entry.trailers and written_by_sandbox(entry, access.branch)
 
 
 def _own_chain(access: SandboxAccess, head: str) -> Iterator[LogEntry]:

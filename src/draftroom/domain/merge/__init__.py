@@ -9,11 +9,8 @@ from draftroom.domain.merge.lifecycle import (
     State,
     standing,
 )
-from draftroom.domain.merge.requests import (
-    MergeRequestView,
-    request_merge,
-    union_log_lists,
-)
+from draftroom.domain.merge.requests import request_merge, union_log_lists
+from draftroom.domain.merge.views import MergeRequestView
 
 __all__ = [
     "LAST_ROLLBACKS",

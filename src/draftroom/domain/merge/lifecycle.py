@@ -24,7 +24,7 @@ from draftroom.domain.access import (
 )
 from draftroom.domain.calls import Call
 from draftroom.domain.commits import own_rollbacks
-from draftroom.domain.merge.requests import MergeRequestView, view
+from draftroom.domain.merge.views import MergeRequestView, view
 from draftroom.errors import Conflict, NotFound
 from draftroom.git import Repository
 

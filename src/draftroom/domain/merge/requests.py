@@ -9,8 +9,7 @@ sandboxes never conflict.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
-from datetime import datetime
+from dataclasses import asdict, replace
 from typing import Any, Literal
 
 import yaml
@@ -20,8 +19,10 @@ from draftroom import store
 from draftroom.domain.access import BASE_BRANCH, SandboxAccess, repository_record
 from draftroom.domain.calls import Call
 from draftroom.domain.commits import LOGS_DIR, refuse_secret_texts
+from draftroom.domain.merge import approvals
 from draftroom.domain.merge.patch import request_patch
 from draftroom.domain.merge.squash import MERGER, archive_merged, squash_into_main
+from draftroom.domain.merge.views import MergeRequestView, view
 from draftroom.domain.upstream import publish_approved
 from draftroom.errors import (
     Conflict,
@@ -31,52 +32,12 @@ from draftroom.errors import (
     NotFound,
     UpstreamUnavailable,
 )
-from draftroom.git import Diff, MergePreview, Repository
+from draftroom.git import MergePreview, Repository
 
 PREVIEW_FILES = 100
 Strategy = Literal["squash", "merge"]
 APPROVED_BY_TRAILER = "Draftroom-Approved-By"
 MERGE_REQUEST_TRAILER = "Draftroom-Merge-Request"
-
-
-@dataclass(frozen=True)
-class MergeRequestView:
-    """A merge request as callers see it, detached from the database session."""
-
-    id: int
-    repo_name: str
-    branch: str
-    title: str
-    description: str | None
-    status: store.MergeRequestStatus
-    source_sha: str
-    created_at: datetime
-    requested_by: str | None
-    decided_at: datetime | None
-    decided_by: str | None
-    decision_note: str | None
-    merge_sha: str | None
-    preview: dict[str, Any]
-    patch: Diff | None = None
-
-
-def view(request: store.MergeRequest, preview: dict[str, Any] | None = None) -> MergeRequestView:
-    return MergeRequestView(
-        id=request.id,
-        repo_name=request.repository.name,
-        branch=request.branch,
-        title=request.title,
-        description=request.description,
-        status=request.status,
-        source_sha=request.source_sha,
-        created_at=request.created_at,
-        requested_by=request.requested_by_key_id,
-        decided_at=request.decided_at,
-        decided_by=request.decided_by_key_id,
-        decision_note=request.decision_note,
-        merge_sha=request.merge_sha,
-        preview=request.preview if preview is None else preview,
-    )
 
 
 def union_log_lists(
@@ -195,6 +156,7 @@ def request_merge(
         source_sha=head,
         preview=preview,
         requested_by_key_id=call.principal.api_key_id,
+        requested_by_user_id=call.principal.user_id,
     )
     for old in older:
         old.status = "superseded"
@@ -280,6 +242,7 @@ def approve(call: Call, merge_request_id: int, strategy: Strategy = "squash") ->
     session = call.session
     request = _find(call, session, merge_request_id)
     _require_pending(request, "approved")
+    approvals.refuse_self_approval(call, request)
     repo = call.services.git(request.repository.path)
     call.save()  # nothing of the call's may hold SQLite's write lock across the merge
     try:
@@ -289,8 +252,7 @@ def approve(call: Call, merge_request_id: int, strategy: Strategy = "squash") ->
     else:
         request.status = "merged"
         request.merge_sha = sha
-        request.decided_at = store.utc_now()
-        request.decided_by_key_id = call.principal.api_key_id
+        approvals.record_decision(call, request)
         request.preview = {
             **request.preview,
             "fast_forward": fast_forward,
@@ -392,7 +354,6 @@ def reject(call: Call, merge_request_id: int, note: str | None) -> MergeRequestV
     request = _find(call, session, merge_request_id)
     _require_pending(request, "rejected")
     request.status = "rejected"
-    request.decided_at = store.utc_now()
-    request.decided_by_key_id = call.principal.api_key_id
+    approvals.record_decision(call, request)
     request.decision_note = note
     return view(request)

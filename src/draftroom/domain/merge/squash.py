@@ -17,13 +17,12 @@ import yaml
 
 from draftroom import store
 from draftroom.domain.access import BASE_BRANCH
-from draftroom.domain.commits import LOGS_DIR
+from draftroom.domain.commits import LOGS_DIR, SANDBOX_TRAILER
 from draftroom.domain.workspace import WORKSPACE_FILES
 from draftroom.errors import RefNotFound
 from draftroom.git import Change, CommitResult, Identity, Repository
 
 MERGES_DIR = f"{LOGS_DIR}/merges"
-SANDBOX_TRAILER = "Draftroom-Sandbox"
 MAIN_ONLY = (LOGS_DIR, *WORKSPACE_FILES)
 """Top-level names ``main`` keeps as it has them, whatever the sandbox did to them."""
 MERGER = Identity(name="draftroom (merge)", email="draftroom@localhost")

@@ -131,7 +131,7 @@ def sync(
             main,
             access.branch,
             message=message,
-            author=author(access),
+            author=author(call, access),
             trailers={**trailers(call, access), MAIN_TRAILER: main},
             expected_target_head=head,
             resolver=resolver(resolutions),

@@ -23,6 +23,7 @@ from draftroom.domain.repos.local import (
     repository_name,
 )
 from draftroom.domain.repos.repositories import DEFAULT_README, register_repository
+from draftroom.domain.repos.settings import set_repository
 from draftroom.domain.repos.setup import DEMO_REPO, setup_default
 
 __all__ = [
@@ -45,5 +46,6 @@ __all__ = [
     "register_local_repository",
     "register_repository",
     "repository_name",
+    "set_repository",
     "setup_default",
 ]

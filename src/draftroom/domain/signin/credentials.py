@@ -117,6 +117,8 @@ def authenticate_access_token(session: Session, plaintext: str) -> Principal:
         role="person",
         user_id=token.user_id,
         person_role=token.user.role,
+        user_email=token.user.email,
+        user_name=token.user.name,
         signed_in=True,
     )
 

@@ -112,6 +112,27 @@ def test_gpt_prints_instructions_schema_url_and_auth(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_gpt_prints_the_oauth_settings_after_the_key_setup(tmp_path: Path) -> None:
+    env = {**os.environ, "DRAFTROOM_PUBLIC_URL": "https://dr.example"}
+    result = subprocess.run(
+        [*DRAFTROOM, "gpt", "--data-dir", str(tmp_path)], capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    key_setup, _, oauth = result.stdout.partition(
+        "(set DRAFTROOM_PUBLIC_URL to its public https address)."
+    )
+    assert "== Actions ==" in key_setup and "Authentication: API Key" in key_setup
+    for line in (
+        "Authentication: OAuth.",
+        "draftroom oauth client add --name",
+        "Authorization URL: https://dr.example/oauth/authorize",
+        "Token URL: https://dr.example/oauth/token",
+        "Scope: draftroom",
+    ):
+        assert line in oauth, line
+
+
+@pytest.mark.slow
 def test_gpt_toolsets_go_into_the_import_url(tmp_path: Path) -> None:
     env = {**os.environ, "DRAFTROOM_PUBLIC_URL": "https://dr.example"}
     gpt = [*DRAFTROOM, "gpt", "--data-dir", str(tmp_path), "--toolsets"]

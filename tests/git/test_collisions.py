@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from pathlib import Path
 
@@ -13,11 +14,13 @@ from draftroom.errors import InvalidPath
 from draftroom.git import Change, Repository
 from draftroom.git.collisions import collision_key
 
+_WINDOWS_DEVICE = re.compile(r"(con|prn|aux|nul|com[1-9]|lpt[1-9])", re.I)
+"""Names refused in every case (tests/domain/commits/test_changes_paths.py): no twin to refuse."""
 name = st.text(
     alphabet=st.characters(whitelist_categories=("Lu", "Ll", "Mn", "Nd"), max_codepoint=0x2FF),
     min_size=1,
     max_size=8,
-).filter(lambda s: s.lower() != ".git")
+).filter(lambda s: s.lower() != ".git" and not _WINDOWS_DEVICE.fullmatch(s))
 
 
 def variant(text: str, data: st.DataObject) -> str:

@@ -9,7 +9,9 @@ import base64
 import hashlib
 import secrets
 import socket
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -248,3 +250,31 @@ def test_a_person_signs_in_and_works_over_http_and_mcp_then_refreshes_and_revoke
             http, base, second["access_token"], "/sandbox/status", repo_name="demo", branch=branch
         )
         assert after.status_code == 401
+
+
+def test_two_refreshes_with_one_refresh_token_at_once_never_both_succeed(
+    served: tuple[Services, str],
+) -> None:
+    """The second of two simultaneous refreshes is a replay: one answer at most carries
+    tokens, and the family is revoked, so a stolen copy raced against its owner gains nothing."""
+    services, base = served
+    ada = add_person(services, "ada@example.com")
+    with httpx.Client(timeout=30) as http:
+        meta = discover(http, base)
+        client_id = register(http, meta)
+        refresh = signed_in(http, meta, client_id, ada)["refresh_token"]
+        start = threading.Barrier(2)
+
+        def race() -> httpx.Response:
+            with httpx.Client(timeout=30) as own:
+                start.wait()
+                form = {"refresh_token": refresh, "client_id": client_id}
+                return tokens(own, meta, grant_type="refresh_token", **form)
+
+        with ThreadPoolExecutor(2) as pool:
+            answers = list(pool.map(lambda _: race(), range(2)))
+        statuses = sorted(a.status_code for a in answers)
+        assert statuses == [200, 400], [a.text for a in answers]
+        winner = next(a.json() for a in answers if a.status_code == 200)
+        later = call(http, base, winner["access_token"], "/sandbox/init", repo_name="demo")
+        assert later.status_code == 401, "the replay revoked the family, the winner's too"

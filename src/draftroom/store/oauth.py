@@ -146,6 +146,20 @@ def get_oauth_token(session: Session, token_id: str) -> OAuthToken | None:
     return session.get(OAuthToken, token_id)
 
 
+def claim_oauth_rotation(session: Session, token: OAuthToken) -> bool:
+    """Mark ``token`` rotated unless another request already did: one atomic UPDATE, so of
+    two refreshes with the same refresh token at once exactly one wins (PostgreSQL makes
+    the second wait on the row, then re-checks; SQLite runs one writer at a time)."""
+    result = session.execute(
+        update(OAuthToken)
+        .where(OAuthToken.id == token.id, OAuthToken.rotated_at.is_(None))
+        .values(rotated_at=utc_now())
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(token)
+    return int(getattr(result, "rowcount", 0) or 0) == 1
+
+
 def revoke_oauth_tokens(
     session: Session,
     *,

@@ -28,7 +28,6 @@ from draftroom.domain.access import (
     Bearer,
     SandboxAccess,
     Scope,
-    authenticate,
     holds,
     needs,
     open_callers_sandbox,
@@ -40,6 +39,7 @@ from draftroom.domain.calls import (
     Services,
     idempotency,
 )
+from draftroom.domain.signin import authenticate
 from draftroom.errors import DraftroomError, InsufficientScope, NotFound
 from draftroom.tools.idempotency import claim_key, with_idempotency_key
 from draftroom.tools.outcome import Outcome

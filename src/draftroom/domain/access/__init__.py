@@ -4,7 +4,7 @@ branch names, and opening a sandbox for a call (``open_sandbox`` → ``SandboxAc
 Never stores or logs a plaintext secret; see ``tokens`` for how secrets are checked.
 """
 
-from draftroom.domain.access.authenticate import MISSING_KEY, Bearer, authenticate, principal_of
+from draftroom.domain.access.authenticate import MISSING_KEY, Bearer, key_principal, principal_of
 from draftroom.domain.access.keys import create_org_key, org_keys, revoke_org_key
 from draftroom.domain.access.lockout import (
     FAILED_TOKEN_CODE,
@@ -77,7 +77,6 @@ __all__ = [
     "Scope",
     "add_person",
     "archived_refusal",
-    "authenticate",
     "authenticate_api_key",
     "create_org_key",
     "create_sandbox",
@@ -89,6 +88,7 @@ __all__ = [
     "issue_api_key",
     "issue_reuse_token",
     "issue_sandbox_token",
+    "key_principal",
     "latest_own_sandbox",
     "looks_like_credential",
     "needs",

@@ -1,17 +1,17 @@
-"""Who is calling: the one place a bearer credential (an API key, or a signed-in person's
-access token) becomes a ``Principal``.
+"""An API key sent as a bearer credential, and the ``Principal`` a key makes.
 
-Only ``Registry.invoke`` (and the registry's ``admit`` for entry points that are not tool
-calls, such as the MCP endpoint) calls ``authenticate``: no adapter checks a key on its own.
+``domain.signin.authenticate`` is the one place a bearer (an API key, or a signed-in
+person's access token) becomes a principal; it calls ``key_principal`` for keys.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+
 from draftroom.domain.access.tokens import authenticate_api_key
-from draftroom.domain.calls import Principal, Services
-from draftroom.errors import Unauthorized
+from draftroom.domain.calls import Principal
 from draftroom.store import ApiKey
 
 MISSING_KEY = "send your API key as 'Authorization: Bearer <key>'"
@@ -32,18 +32,9 @@ class Bearer:
         return cls(credential.strip())
 
 
-def authenticate(services: Services, bearer: Bearer) -> Principal:
-    """The principal behind a live API key or a signed-in person's access token (``dra_``),
-    or ``Unauthorized`` (one message for every bad key, one for every bad access token)."""
-    # Imported here: sign-in builds on this package (its secrets, its lockout).
-    from draftroom.domain.signin import authenticate_access_token, is_access_token
-
-    if bearer.credential is None:
-        raise Unauthorized(MISSING_KEY)
-    with services.database.session() as session:
-        if is_access_token(bearer.credential):
-            return authenticate_access_token(session, bearer.credential)
-        return principal_of(authenticate_api_key(session, bearer.credential))
+def key_principal(session: Session, credential: str) -> Principal:
+    """The principal behind a live API key, or ``Unauthorized`` (one message for every bad key)."""
+    return principal_of(authenticate_api_key(session, credential))
 
 
 def principal_of(key: ApiKey) -> Principal:

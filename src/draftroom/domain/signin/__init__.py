@@ -14,6 +14,7 @@ from draftroom.domain.signin.authorize import (
     decide,
     sign_in,
 )
+from draftroom.domain.signin.callers import authenticate
 from draftroom.domain.signin.clients import IssuedClient, add_client, revoke_client
 from draftroom.domain.signin.credentials import (
     ACCESS_PREFIX,
@@ -62,6 +63,7 @@ __all__ = [
     "Params",
     "Prompt",
     "add_client",
+    "authenticate",
     "authenticate_access_token",
     "bearer_challenge",
     "begin",

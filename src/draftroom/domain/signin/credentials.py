@@ -126,17 +126,20 @@ def authenticate_access_token(session: Session, plaintext: str) -> Principal:
 def refreshable(session: Session, plaintext: str) -> OAuthToken | None:
     """The live issuance a refresh token names, or None.
 
+    Using it rotates it at once (``claim_oauth_rotation``, before the new tokens are made).
     A refresh token that was already rotated is a stolen copy or a replay: the whole family
     is revoked at once (committed here, whatever the request's answer).
     """
     token = find_token(session, plaintext, REFRESH_PREFIX)
     if token is None:
         return None
-    if token.rotated_at is not None:
+    if not _live(token, utc_now()):
+        return None
+    if not store.claim_oauth_rotation(session, token):
         store.revoke_oauth_tokens(session, family_id=token.family_id)
         session.commit()
         return None
-    return token if _live(token, utc_now()) else None
+    return token
 
 
 def find_token(session: Session, plaintext: str, prefix: str | None = None) -> OAuthToken | None:

@@ -236,7 +236,7 @@ class RefreshGrant(RefreshTokenGrant):
         return refresh_token.record.user
 
     def revoke_old_credential(self, refresh_token: Issued) -> None:
-        refresh_token.record.rotated_at = utc_now()
+        """Nothing left to do: ``refreshable`` rotated it when it was presented."""
 
 
 class Revocation(RevocationEndpoint):

@@ -47,6 +47,8 @@ PRIVATE_KEY = "-----BEGIN " + "OPENSSH PRIVATE KEY-----"
         (f"const key = '{GOOGLE}';", "google_api_key"),
         (f"stripe.api_key = '{STRIPE}'", "stripe_key"),
         (f"export DRAFTROOM_TOKEN={DRAFTROOM}", "draftroom_credential"),
+        ("ACCESS=dra_abcdefghijkl_" + "B" * 43, "draftroom_credential"),
+        ("REFRESH=drr_abcdefghijkl_" + "C" * 43, "draftroom_credential"),
         (f"Authorization: Bearer {JWT}", "jwt"),
         ('password = "Xk9#mQ2$vL7@pR4!"', "high_entropy_assignment"),
         ("API_KEY=9f8e7d6c5b4a39281706f5e4d3c2b1a0", "high_entropy_assignment"),

@@ -69,8 +69,8 @@ _KINDS: list[tuple[str, str, re2._Regexp]] = [
     ("stripe_key", "a Stripe live key", re2.compile(r"\b(?:sk|rk)_live_[0-9A-Za-z]{16,}")),
     (
         "draftroom_credential",
-        "a draftroom API key or reuse token",
-        re2.compile(r"\bdr[kt]_[a-z2-7]{12}_[A-Za-z0-9_-]{43}"),
+        "a draftroom API key, reuse token, or sign-in access or refresh token",
+        re2.compile(r"\bdr[ktar]_[a-z2-7]{12}_[A-Za-z0-9_-]{43}"),
     ),
     (
         "jwt",

@@ -93,6 +93,24 @@ def postgres_schema_url() -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _dispose_databases(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Close the pools of every ``Database`` a test opened, once it ends: a PostgreSQL
+    connection left to the garbage collector fails whichever later test is running then
+    (ResourceWarning), and leaked pools exhaust the server's connections."""
+    opened: list[Database] = []
+    original = Database.__init__
+
+    def tracked(self: Database, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        opened.append(self)
+
+    monkeypatch.setattr(Database, "__init__", tracked)
+    yield
+    for database in opened:
+        database.dispose()
+
+
 @pytest.fixture(
     params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
 )

@@ -26,10 +26,13 @@ from draftroom.store.models import (
     TokenCheckCounter,
     User,
 )
+from draftroom.store.oauth import OAuthClient, OAuthConsent, OAuthToken
 from draftroom.store.outbox import OutboxEntry
 from draftroom.store.upstream import Upstream, UpstreamCredential
 
-SECRET_COLUMNS = frozenset({"secret_hash", "password_hash", "secret", "username"})
+SECRET_COLUMNS = frozenset(
+    {"secret_hash", "password_hash", "secret", "username", "access_hash", "refresh_hash"}
+)
 """Columns ``org_rows`` leaves out: hashes, ciphertexts, and a credential's username."""
 
 
@@ -38,6 +41,7 @@ def org_rows(session: Session, org_id: int) -> dict[str, list[dict[str, Any]]]:
     repositories = select(RepositoryRecord.id).where(RepositoryRecord.org_id == org_id)
     sandboxes = select(Sandbox.id).where(Sandbox.repository_id.in_(repositories))
     keys = select(ApiKey.id).where(ApiKey.org_id == org_id)
+    people = select(User.id).where(User.org_id == org_id)
     queries: dict[str, Select[Any]] = {
         "org": select(Org).where(Org.id == org_id),
         "people": select(User).where(User.org_id == org_id).order_by(User.id),
@@ -59,6 +63,13 @@ def org_rows(session: Session, org_id: int) -> dict[str, list[dict[str, Any]]]:
         .where(UpstreamCredential.org_id == org_id)
         .order_by(UpstreamCredential.name),
         "audit_events": select(AuditEvent).where(_audit_of(org_id, keys)).order_by(AuditEvent.id),
+        "oauth_clients": select(OAuthClient)
+        .where(OAuthClient.org_id == org_id)
+        .order_by(OAuthClient.created_at),
+        "oauth_consents": select(OAuthConsent).where(OAuthConsent.user_id.in_(people)),
+        "oauth_tokens": select(OAuthToken)
+        .where(OAuthToken.user_id.in_(people))
+        .order_by(OAuthToken.created_at),
     }
     return {table: [_row(found) for found in session.scalars(q)] for table, q in queries.items()}
 

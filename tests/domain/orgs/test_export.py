@@ -4,10 +4,12 @@ rows as JSON, none of another org's and never a hash or ciphertext."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from draftroom import store
 from draftroom.adapters.http import create_app
 from tests.domain.orgs.conftest import Cli
 from tests.support.api import Api, start_sandbox, write
@@ -78,3 +80,39 @@ def test_an_export_tool_call_needs_an_absolute_directory(cli: Cli) -> None:
     payload = '{"slug": "acme", "dir": "relative/export"}'
     refused = cli("call", "admin.orgs.export", "--json", payload, expect=1).output
     assert '"code": "invalid_input"' in refused and "absolute" in refused
+
+
+def test_an_export_holds_the_orgs_sign_in_clients_consents_and_tokens_never_their_hashes(
+    cli: Cli, tmp_path: Path
+) -> None:
+    hashes = {}
+    for slug in ("acme", "beta"):
+        cli("org", "add", slug)
+        with cli.services.database.session() as session:
+            org = store.get_org(session, slug)
+            assert org is not None
+            person = store.add_user(session, org.id, f"ana@{slug}.example", "member")
+            store.add_oauth_client(session, f"client-{slug}", "GPT", ["https://x/cb"], "h", org.id)
+            store.add_oauth_consent(session, person.id, f"client-{slug}")
+            now = store.utc_now()
+            hashes[slug] = (f"access-hash-{slug}", f"refresh-hash-{slug}")
+            store.add_oauth_token(
+                session,
+                id=f"token-{slug}",
+                family_id=f"family-{slug}",
+                client_id=f"client-{slug}",
+                user_id=person.id,
+                scope="tools",
+                access_hash=hashes[slug][0],
+                refresh_hash=hashes[slug][1],
+                expires_at=now + timedelta(hours=1),
+                refresh_expires_at=now + timedelta(days=30),
+            )
+    out = tmp_path / "export"
+    cli("org", "export", "acme", str(out))
+    document = json.loads((out / "org.json").read_text())
+    assert [c["id"] for c in document["oauth_clients"]] == ["client-acme"]
+    assert [c["client_id"] for c in document["oauth_consents"]] == ["client-acme"]
+    assert [t["family_id"] for t in document["oauth_tokens"]] == ["family-acme"]
+    text = json.dumps(document)
+    assert not [h for h in (*hashes["acme"], *hashes["beta"], "client-beta") if h in text]

@@ -18,6 +18,12 @@ from draftroom.store.audit_log import (
     recent_failures,
     tool_counts,
 )
+from draftroom.store.console import (
+    ConsoleSession,
+    add_console_session,
+    get_console_session,
+    revoke_console_sessions,
+)
 from draftroom.store.credentials import (
     TokenScope,
     add_api_key,
@@ -152,6 +158,7 @@ __all__ = [
     "ApiKey",
     "AuditEvent",
     "Base",
+    "ConsoleSession",
     "CredentialKind",
     "Database",
     "FirstUse",
@@ -186,6 +193,7 @@ __all__ = [
     "User",
     "add_api_key",
     "add_audit_event",
+    "add_console_session",
     "add_merge_request",
     "add_oauth_client",
     "add_oauth_consent",
@@ -222,6 +230,7 @@ __all__ = [
     "finish_idempotency_key",
     "finish_push",
     "get_api_key",
+    "get_console_session",
     "get_merge_request",
     "get_oauth_client",
     "get_oauth_grant",
@@ -265,6 +274,7 @@ __all__ = [
     "recent_failures",
     "release_idempotency_key",
     "repositories_using_credential",
+    "revoke_console_sessions",
     "revoke_oauth_tokens",
     "sandboxes_for_user",
     "sqlite_url",

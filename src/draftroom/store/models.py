@@ -150,6 +150,8 @@ class Sandbox(Base):
     project_name: Mapped[str | None] = mapped_column(String(200))
     created_for_user_id: Mapped[int | None] = mapped_column(Integer, index=True)
     """The person the sandbox was started for (no foreign key: it outlives them)."""
+    last_active_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    """When a call last opened it (to the minute): what the console's idle filter reads."""
 
     repository: Mapped[RepositoryRecord] = relationship()
 

@@ -54,7 +54,7 @@ def open_own_sandbox(
         principal.api_key_id,
         archived=archived,
     )
-    note_access(call, access)
+    note_access(call, access, sandbox)
     return access
 
 

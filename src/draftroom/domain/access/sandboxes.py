@@ -34,6 +34,7 @@ from draftroom.errors import (
     TokenRequired,
 )
 from draftroom.git import Repository
+from draftroom.store import utc_now
 
 BASE_BRANCH = "main"
 ARCHIVE_REF = "refs/draftroom/archive/"
@@ -119,7 +120,7 @@ def create_sandbox(
         session, sandbox.id, ttl, api_key_id=call.principal.api_key_id
     )
     access = SandboxAccess(repo_name, repo, branch, sandbox.id, token.id)
-    note_access(call, access)
+    note_access(call, access, sandbox)
     return access, plaintext
 
 
@@ -218,7 +219,7 @@ def open_sandbox(
         scope.has_upstream,
         archived=archived,
     )
-    note_access(call, access)
+    note_access(call, access, sandbox)
     return access
 
 
@@ -269,7 +270,15 @@ def archived_refusal(session: Session, sandbox: store.Sandbox) -> Forbidden:
     return Forbidden(f"sandbox {sandbox.branch!r} is archived; ask an admin to restore it")
 
 
-def note_access(call: Call, access: SandboxAccess) -> None:
+ACTIVITY_RESOLUTION = timedelta(minutes=1)
+"""How stale ``last_active_at`` may be: at most one sandbox row write a minute."""
+
+
+def note_access(call: Call, access: SandboxAccess, sandbox: store.Sandbox) -> None:
+    """Name the sandbox in the call's audit row, and note its activity (to the minute)."""
+    now = utc_now()
+    if sandbox.last_active_at is None or now - sandbox.last_active_at >= ACTIVITY_RESOLUTION:
+        sandbox.last_active_at = now
     call.audit.repo = access.repo_name
     call.audit.branch = access.branch
     call.audit.token_id = access.token_id

@@ -24,6 +24,14 @@ from draftroom.store.console import (
     get_console_session,
     revoke_console_sessions,
 )
+from draftroom.store.console_overview import (
+    ROLLBACK_TOOLS,
+    HourOfCalls,
+    active_sandboxes,
+    calls_by_hour,
+    count_outbox_states,
+    count_waiting_merge_requests,
+)
 from draftroom.store.credentials import (
     TokenScope,
     add_api_key,
@@ -155,6 +163,7 @@ from draftroom.store.upstream import (
 from draftroom.store.users import add_user, get_user, get_user_by_id, list_users
 
 __all__ = [
+    "ROLLBACK_TOOLS",
     "ApiKey",
     "AuditEvent",
     "Base",
@@ -163,6 +172,7 @@ __all__ = [
     "Database",
     "FirstUse",
     "GrantKind",
+    "HourOfCalls",
     "IdempotencyKey",
     "IdempotencyState",
     "KeyUse",
@@ -191,6 +201,7 @@ __all__ = [
     "Upstream",
     "UpstreamCredential",
     "User",
+    "active_sandboxes",
     "add_api_key",
     "add_audit_event",
     "add_console_session",
@@ -210,14 +221,17 @@ __all__ = [
     "all_upstream_credentials",
     "audited_shas",
     "bytes_written_since",
+    "calls_by_hour",
     "claim_fetch",
     "claim_idempotency_key",
     "claim_oauth_rotation",
     "commit_times_since",
     "count_commits_since",
+    "count_outbox_states",
     "count_sandboxes",
     "count_sandboxes_by_key",
     "count_sandboxes_for_user",
+    "count_waiting_merge_requests",
     "delete_expired_idempotency_keys",
     "delete_oauth_grant",
     "delete_org_rows",

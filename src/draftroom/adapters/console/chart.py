@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from draftroom.domain.console.overview import Hour
+from draftroom.domain.console import Hour
 
 LEFT, RIGHT, TOP, BOTTOM = 40, 8, 10, 28
 SLOT, GAP = 5, 1

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from draftroom.adapters.console.chart import bar_chart
 from draftroom.adapters.console.web import PREFIX, Console
 from draftroom.domain.calls import Principal
-from draftroom.domain.console.overview import HourCache, read_overview
+from draftroom.domain.console import HourCache, read_overview
 
 
 def add_routes(router: APIRouter, console: Console) -> None:

@@ -4,6 +4,7 @@ audit, each scoped to the signed-in person's org and role.
 Reads only: the console's buttons run tools through ``Registry.invoke``.
 """
 
+from draftroom.domain.console.overview import Hour, HourCache, Overview, read_overview
 from draftroom.domain.console.scope import sees_everyone
 
-__all__ = ["sees_everyone"]
+__all__ = ["Hour", "HourCache", "Overview", "read_overview", "sees_everyone"]

@@ -27,7 +27,7 @@ ROLLBACK_TOOLS = ("git.rollback_commit", "sandbox.undo", "git.restore")
 
 @dataclass(frozen=True)
 class HourOfCalls:
-    """Calls that started in the hour from ``hour`` (UTC)."""
+    """Calls audited in the hour from ``hour`` (UTC): a call's row is written as it ends."""
 
     hour: datetime
     calls: int

@@ -32,7 +32,7 @@ UPSTREAM_STATES = ("pending", "failed", "diverged")
 
 @dataclass(frozen=True)
 class Hour:
-    """One bar of the chart: the calls that started in the hour from ``start``."""
+    """One bar of the chart: the calls audited in the hour from ``start``."""
 
     start: datetime
     calls: int = 0

@@ -1,4 +1,4 @@
-"""Browser fixtures: one chromium per test worker, a fresh page (and its cookies) per test."""
+"""Browser fixtures: one chromium per test module, a fresh page (and its cookies) per test."""
 
 from __future__ import annotations
 
@@ -10,8 +10,11 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from tests.support.console import CHROMIUM, Site
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    # Not per session: Playwright's sync API keeps an event loop running in this thread while
+    # it is open, and a later test's anyio.run in the same worker (tests/domain,
+    # tests/adapters) would fail with "Already running asyncio in this thread".
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM)
         yield browser

@@ -73,7 +73,7 @@ class RollbackWords:
     reverted_sha: str
     reverted_summary: str | None
     by: Identity | None
-    at: str
+    at: datetime | None
     reason: str
     files: list[str]
 
@@ -176,12 +176,22 @@ def rollback_words(
                 reverted_sha=reverted,
                 reverted_summary=summary,
                 by=rollback.author if rollback else None,
-                at=str(record.get("at", "")),
+                at=_when(record.get("at")),
                 reason=str(record.get("reason") or ""),
                 files=[f for f in record.get("files") or [] if isinstance(f, str)],
             )
         )
     return found
+
+
+def _when(value: object) -> datetime | None:
+    """The record's ``at`` (ISO 8601, as written, or as YAML read it); None if unreadable."""
+    if isinstance(value, datetime):
+        return value
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
 
 
 def _summary(repo: Repository, sha: str) -> str | None:

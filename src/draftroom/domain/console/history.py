@@ -18,10 +18,9 @@ from draftroom.domain.commits import (
     RESTORES_TRAILER,
     REVERTS_TRAILER,
     TOOL_TRAILER,
+    operations,
     own_rollbacks,
 )
-from draftroom.domain.commits.restore import operations as walk_operations
-from draftroom.domain.commits.restore import walk
 from draftroom.errors import NotFound
 from draftroom.git import Identity, LogEntry, Repository
 
@@ -104,7 +103,7 @@ class Changes:
 def operation_lines(access: SandboxAccess, head: str) -> list[OperationLine]:
     """The newest operations (tool calls that changed the branch), with what undid them."""
     found: list[OperationLine] = []
-    for op in walk_operations(access, head):
+    for op in operations(access, head):
         if len(found) == OPERATIONS_LIMIT:
             break
         found.append(OperationLine(op.sha, op.tool, op.message, op.time, op.files, op.undone_by))
@@ -120,12 +119,16 @@ def history(repo: Repository, head: str, undone: dict[str, str]) -> History:
     ahead = repo.ahead_behind(head, BASE_BRANCH)[0]
     main = repo.resolve(BASE_BRANCH)
     entries: list[LogEntry] = []
-    if ahead:
-        for entry in walk(repo, head):
-            if len(entries) == min(ahead, HISTORY_LIMIT):
-                break
-            if not repo.is_ancestor(entry.sha, main):
+    wanted = min(ahead, HISTORY_LIMIT)
+    cursor: str | None = None
+    while len(entries) < wanted:
+        page = repo.log(head, cursor=cursor, limit=HISTORY_LIMIT)
+        for entry in page.commits:
+            if len(entries) < wanted and not repo.is_ancestor(entry.sha, main):
                 entries.append(entry)
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
     reverted_by: dict[str, str] = {}
     for entry in reversed(entries):  # oldest first: the newest rollback wins
         target = entry.trailers.get(REVERTS_TRAILER)

@@ -184,3 +184,48 @@ def test_a_member_sees_only_their_own_sandboxes(page: Page, site: Site) -> None:
     assert forged.status_code == 404 and "drt_" not in forged.text
     missing = page.goto(f"{site.base}/console/sandboxes/demo/gpt/no-such-branch")
     assert missing is not None and missing.status == 404
+
+
+def test_forged_and_unknown_button_posts_change_nothing(page: Page, site: Site) -> None:
+    mine = start_sandbox(site.key("member@example.com"))
+    theirs = start_sandbox(site.key("other@example.com"))
+    sign_in(page, site, "member@example.com")
+    page.goto(site.base + _path(mine))
+    csrf = page.locator("input[name=csrf_token]").first.get_attribute("value") or ""
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+
+    def post(query: str, **fields: str) -> httpx.Response:
+        url = f"{site.base}{_path(mine)}?{query}"
+        return httpx.post(url, cookies=cookies, data={"csrf_token": csrf, **fields})
+
+    # Another person's sandbox id behind my own page's address: answered as missing.
+    assert post("do=archive", id=str(_id(site, theirs["branch"]))).status_code == 404
+    assert post("do=archive", id="-1").status_code == 422  # the tool's own validation
+    assert post("do=archive", id="9" * 30).status_code == 422  # no 500 from the database
+    assert post("do=delete").status_code == 400
+    assert post("do=archive&do=token").status_code == 400
+    assert post("do=archive", id=str(_id(site, mine["branch"])), csrf_token="x").status_code == 403
+    states = {s["branch"]: s["status"] for s in site.admin.get("/admin/sandboxes")["sandboxes"]}
+    assert states == {mine["branch"]: "active", theirs["branch"]: "active"}
+    for query in ("done=hacked", "done=archived&x=1"):
+        answer = page.goto(f"{site.base}{_path(mine)}?{query}")
+        assert answer is not None and answer.status == 400
+    answer = page.goto(f"{site.base}/console/sandboxes/demo/..%2F..%2Fetc")
+    assert answer is not None and answer.status == 404
+
+
+def test_the_list_shows_what_the_upstream_is_owed(page: Page, site: Site) -> None:
+    sb = start_sandbox(site.key("member@example.com"))
+    with site.services.database.session() as session:
+        record = store.find_repository(
+            session, store.get_or_create_org(session, site.settings.org).id, "demo"
+        )
+        assert record is not None
+        store.enqueue_outbox(session, record.id, sb["branch"], "a" * 40)
+        entry = store.get_outbox_entry(session, record.id, sb["branch"])
+        assert entry is not None
+        entry.state, entry.last_error = "failed", "the upstream refused the push"
+    sign_in(page, site, "member@example.com")
+    page.goto(f"{site.base}/console/sandboxes")
+    failed = page.locator("table.sandboxes tbody tr .tag.bad", has_text="failed")
+    expect(failed).to_have_attribute("title", "the upstream refused the push")

@@ -99,7 +99,7 @@ def list_sandboxes(call: Call, sandbox: None, body: ListInput) -> ListOutput:
 class IdInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: int = Field(..., ge=1, description="The sandbox's id (see sandbox.list).")
+    id: int = Field(..., ge=1, le=2_147_483_647, description="The sandbox's id (see sandbox.list).")
 
 
 @tool(

@@ -36,7 +36,7 @@ def sandbox_path(repo_name: str, branch: str) -> str:
 
 def _notice(request: Request) -> str | None:
     params = request.query_params
-    if set(params) - {"done"}:
+    if any(name != "done" for name, _ in params.multi_items()):
         raise InvalidInput("a sandbox's page takes only the parameter 'done'")
     done = params.get("done")
     if done is not None and done not in NOTICES:
@@ -68,7 +68,7 @@ def add_routes(router: APIRouter, console: Console) -> None:
     @router.post(PREFIX + "/sandboxes/{repo}/{branch:path}")
     async def steer(request: Request, repo: str, branch: str) -> Response:
         action = request.query_params.get("do", "")
-        if action not in ACTIONS or len(request.query_params) != 1:
+        if action not in ACTIONS or len(request.query_params.multi_items()) != 1:
             names = ", ".join(ACTIONS)
             return console.error(request, InvalidInput(f"do must be one of {names}"))
 

@@ -79,14 +79,28 @@ def count_console_sandboxes(session: Session, where: SandboxFilter) -> int:
 def console_sandboxes(
     session: Session, where: SandboxFilter, *, offset: int = 0, limit: int = 50
 ) -> list[SandboxRow]:
-    """One page of the org's sandboxes matching ``where``, newest activity first."""
-    activity = _activity().label("active_at")
+    """One page of the org's sandboxes matching ``where``, newest activity first.
+
+    Two steps: the page's ids (a narrow sort), then their rows with person and outbox
+    state, so the joins run for the page only, not for every sandbox of the org.
+    """
+    activity = _activity()
+    ids = (
+        select(Sandbox.id)
+        .join(RepositoryRecord, RepositoryRecord.id == Sandbox.repository_id)
+        .where(*_conditions(where))
+        .order_by(activity.desc(), Sandbox.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    page = list(session.scalars(ids))
+    if not page:
+        return []
     query = (
         select(
             Sandbox,
             RepositoryRecord.name,
             RepositoryRecord.path,
-            activity,
             User.email,
             User.name,
             OutboxEntry.state,
@@ -101,12 +115,11 @@ def console_sandboxes(
                 OutboxEntry.branch == Sandbox.branch,
             ),
         )
-        .where(*_conditions(where))
-        .order_by(activity.desc(), Sandbox.id.desc())
-        .offset(offset)
-        .limit(limit)
+        .where(Sandbox.id.in_(page))
     )
     rows = session.execute(query).all()
+    order = {sandbox_id: position for position, sandbox_id in enumerate(page)}
+    rows = sorted(rows, key=lambda row: order[row[0].id])
     return [
         SandboxRow(
             id=sandbox.id,
@@ -123,5 +136,5 @@ def console_sandboxes(
             upstream_state=state,
             upstream_error=error,
         )
-        for sandbox, repo_name, repo_path, _active, email, name, state, error in rows
+        for sandbox, repo_name, repo_path, email, name, state, error in rows
     ]

@@ -76,6 +76,18 @@ def count_console_sandboxes(session: Session, where: SandboxFilter) -> int:
     return session.scalar(query) or 0
 
 
+def _page_ids(session: Session, where: SandboxFilter, offset: int, limit: int) -> list[int]:
+    ids = (
+        select(Sandbox.id)
+        .join(RepositoryRecord, RepositoryRecord.id == Sandbox.repository_id)
+        .where(*_conditions(where))
+        .order_by(_activity().desc(), Sandbox.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(session.scalars(ids))
+
+
 def console_sandboxes(
     session: Session, where: SandboxFilter, *, offset: int = 0, limit: int = 50
 ) -> list[SandboxRow]:
@@ -84,16 +96,7 @@ def console_sandboxes(
     Two steps: the page's ids (a narrow sort), then their rows with person and outbox
     state, so the joins run for the page only, not for every sandbox of the org.
     """
-    activity = _activity()
-    ids = (
-        select(Sandbox.id)
-        .join(RepositoryRecord, RepositoryRecord.id == Sandbox.repository_id)
-        .where(*_conditions(where))
-        .order_by(activity.desc(), Sandbox.id.desc())
-        .offset(offset)
-        .limit(limit)
-    )
-    page = list(session.scalars(ids))
+    page = _page_ids(session, where, offset, limit)
     if not page:
         return []
     query = (

@@ -152,7 +152,7 @@ from draftroom.store.upstream import (
     list_upstreams,
     repositories_using_credential,
 )
-from draftroom.store.users import add_user, get_user, get_user_by_id, list_users
+from draftroom.store.users import add_user, get_user, get_user_by_id, list_users, live_owners
 
 __all__ = [
     "ApiKey",
@@ -264,6 +264,7 @@ __all__ = [
     "list_upstream_credentials",
     "list_upstreams",
     "list_users",
+    "live_owners",
     "live_reuse_tokens",
     "lock_token_check",
     "mark_diverged",

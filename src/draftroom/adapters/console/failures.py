@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from draftroom.adapters.console.audit import query_string
 from draftroom.adapters.console.web import PREFIX, Console, redirect
 from draftroom.domain.calls import Principal
 from draftroom.domain.console import failures_view
@@ -21,6 +22,8 @@ NOTICES = {
 
 
 def add_routes(router: APIRouter, console: Console) -> None:
+    console.env.globals["query_string"] = query_string
+
     @router.get(PATH)
     async def failures(request: Request) -> Response:
         params = [(k, v) for k, v in request.query_params.multi_items() if k != "done"]

@@ -24,6 +24,7 @@ from draftroom.store.console import (
     get_console_session,
     revoke_console_sessions,
 )
+from draftroom.store.console_audit import AuditFilter, audit_rows
 from draftroom.store.credentials import (
     TokenScope,
     add_api_key,
@@ -152,11 +153,12 @@ from draftroom.store.upstream import (
     list_upstreams,
     repositories_using_credential,
 )
-from draftroom.store.users import add_user, get_user, get_user_by_id, list_users
+from draftroom.store.users import add_user, get_user, get_user_by_id, list_users, live_owners
 
 __all__ = [
     "ApiKey",
     "AuditEvent",
+    "AuditFilter",
     "Base",
     "ConsoleSession",
     "CredentialKind",
@@ -208,6 +210,7 @@ __all__ = [
     "add_user",
     "all_repositories",
     "all_upstream_credentials",
+    "audit_rows",
     "audited_shas",
     "bytes_written_since",
     "claim_fetch",
@@ -264,6 +267,7 @@ __all__ = [
     "list_upstream_credentials",
     "list_upstreams",
     "list_users",
+    "live_owners",
     "live_reuse_tokens",
     "lock_token_check",
     "mark_diverged",

@@ -24,6 +24,7 @@ from draftroom.store.console import (
     get_console_session,
     revoke_console_sessions,
 )
+from draftroom.store.console_audit import AuditFilter, audit_rows
 from draftroom.store.console_sandboxes import (
     SandboxFilter,
     SandboxRow,
@@ -158,11 +159,12 @@ from draftroom.store.upstream import (
     list_upstreams,
     repositories_using_credential,
 )
-from draftroom.store.users import add_user, get_user, get_user_by_id, list_users
+from draftroom.store.users import add_user, get_user, get_user_by_id, list_users, live_owners
 
 __all__ = [
     "ApiKey",
     "AuditEvent",
+    "AuditFilter",
     "Base",
     "ConsoleSession",
     "CredentialKind",
@@ -216,6 +218,7 @@ __all__ = [
     "add_user",
     "all_repositories",
     "all_upstream_credentials",
+    "audit_rows",
     "audited_shas",
     "bytes_written_since",
     "claim_fetch",
@@ -274,6 +277,7 @@ __all__ = [
     "list_upstream_credentials",
     "list_upstreams",
     "list_users",
+    "live_owners",
     "live_reuse_tokens",
     "lock_token_check",
     "mark_diverged",

@@ -24,6 +24,7 @@ from draftroom.store.console import (
     get_console_session,
     revoke_console_sessions,
 )
+from draftroom.store.console_audit import AuditFilter, audit_rows
 from draftroom.store.console_overview import (
     ROLLBACK_TOOLS,
     HourOfCalls,
@@ -31,6 +32,12 @@ from draftroom.store.console_overview import (
     calls_by_hour,
     count_outbox_states,
     count_waiting_merge_requests,
+)
+from draftroom.store.console_sandboxes import (
+    SandboxFilter,
+    SandboxRow,
+    console_sandboxes,
+    count_console_sandboxes,
 )
 from draftroom.store.credentials import (
     TokenScope,
@@ -160,12 +167,13 @@ from draftroom.store.upstream import (
     list_upstreams,
     repositories_using_credential,
 )
-from draftroom.store.users import add_user, get_user, get_user_by_id, list_users
+from draftroom.store.users import add_user, get_user, get_user_by_id, list_users, live_owners
 
 __all__ = [
     "ROLLBACK_TOOLS",
     "ApiKey",
     "AuditEvent",
+    "AuditFilter",
     "Base",
     "ConsoleSession",
     "CredentialKind",
@@ -194,6 +202,8 @@ __all__ = [
     "ReuseToken",
     "Role",
     "Sandbox",
+    "SandboxFilter",
+    "SandboxRow",
     "SandboxStatus",
     "TokenCheckCounter",
     "TokenScope",
@@ -219,6 +229,7 @@ __all__ = [
     "add_user",
     "all_repositories",
     "all_upstream_credentials",
+    "audit_rows",
     "audited_shas",
     "bytes_written_since",
     "calls_by_hour",
@@ -226,7 +237,9 @@ __all__ = [
     "claim_idempotency_key",
     "claim_oauth_rotation",
     "commit_times_since",
+    "console_sandboxes",
     "count_commits_since",
+    "count_console_sandboxes",
     "count_outbox_states",
     "count_sandboxes",
     "count_sandboxes_by_key",
@@ -278,6 +291,7 @@ __all__ = [
     "list_upstream_credentials",
     "list_upstreams",
     "list_users",
+    "live_owners",
     "live_reuse_tokens",
     "lock_token_check",
     "mark_diverged",

@@ -1,7 +1,7 @@
 """The resume briefing: where a project stands, in as few characters as the caller asks for.
 
-It opens with what people changed on ``main`` since the sandbox last worked (its
-``human_change`` memories newer than its own newest commit), then sections in priority order
+It opens with what people changed on ``main`` since the sandbox last worked (the
+``human_change`` memories added after its own newest commit), then sections in priority order
 (project and goals, open tasks, latest memories, last changes, last rollbacks, latest
 reasoning); when the budget runs out, later lines are cut
 and the briefing ends by saying what was cut and which tool lists it. It must never be
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, TypeVar
 
 from draftroom.domain.commits import own_commits, own_rollbacks
@@ -97,31 +96,30 @@ def _rollback_line(record: dict[str, Any]) -> str:
     return clip(f"- {sha} at {record.get('at', '')}: {reason}")
 
 
-def last_here(repo: Repository, head: str, branch: str) -> datetime | None:
-    """When the sandbox last committed anything itself (human-change notes aside)."""
+def last_here(repo: Repository, head: str, branch: str) -> str | None:
+    """The sandbox's newest commit of its own (human-change notes aside); None if none."""
     for commit in own_commits(repo, head, branch, LAST_HERE_WALK):
         if commit.trailers.get("Draftroom-Tool") != HUMAN_CHANGE_TOOL:
-            return commit.time
+            return commit.sha
     return None
 
 
 def _changed_on_main(
     repo: Repository, head: str, branch: str, memories: tuple[MemoryEntry, ...]
 ) -> list[MemoryEntry]:
+    """The human-change notes added since the sandbox last committed itself."""
     human = [m for m in memories if m.kind == HUMAN_CHANGE]
-    if not human:
-        return []
-    since = last_here(repo, head, branch)
-    return [m for m in human if since is None or (m.at is not None and m.at >= since)]
+    since = last_here(repo, head, branch) if human else None
+    if since is None:
+        return human
+    try:
+        known = {m.id for m in memory_entries(repo, since)}
+    except WorkspaceFileInvalid:
+        known = set()
+    return [m for m in human if m.id not in known]
 
 
-def build_sections(
-    repo: Repository, head: str, branch: str, problems: list[str], files: list[str]
-) -> tuple[list[str], list[Section]]:
-    memories = _safely(lambda: memory_entries(repo, head), problems, files)
-    tasks = _safely(lambda: tasks_of(repo, head), problems, files)
-    reasoning = _safely(lambda: reasoning_entries(repo, head), problems, files)
-
+def _header(memories: tuple[MemoryEntry, ...], problems: list[str]) -> list[str]:
     names = [m.text for m in memories if m.kind == "project"]
     goals = [m for m in memories if m.kind == "goal"]
     title = f"# Project: {names[-1]}" if names else "# Project: (no project name yet)"
@@ -132,7 +130,17 @@ def build_sections(
     if problems:
         header.append("Invalid workspace files (fix before writing):")
         header.extend(problems)
+    return header
 
+
+def build_sections(
+    repo: Repository, head: str, branch: str, problems: list[str], files: list[str]
+) -> tuple[list[str], list[Section]]:
+    memories = _safely(lambda: memory_entries(repo, head), problems, files)
+    tasks = _safely(lambda: tasks_of(repo, head), problems, files)
+    reasoning = _safely(lambda: reasoning_entries(repo, head), problems, files)
+
+    header = _header(memories, problems)
     open_tasks = sorted(
         (t for t in tasks if t.status in OPEN_STATUSES),
         key=lambda t: (OPEN_STATUSES.index(t.status), _PRIORITY_ORDER[t.priority]),

@@ -148,6 +148,9 @@ def _tell(
         failure = exc
         call.end(lambda session: _audit(session, call, started, failure), failed=True)
         return 0
+    except BaseException:
+        call.end(lambda session: None, failed=True)  # the session closes; the caller logs
+        raise
     if logged is None:  # another process told it first
         call.end(lambda session: None, failed=False)
         return 0

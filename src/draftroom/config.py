@@ -132,6 +132,9 @@ class Settings(BaseSettings):
     oauth_refresh_token_days: int = Field(
         30, ge=1, description="Days a sign-in's refresh token stays usable (then sign in again)."
     )
+    console_session_hours: int = Field(
+        12, ge=1, description="Hours a console sign-in lasts (then sign in again)."
+    )
     github_client_id: str | None = Field(
         None, description="A GitHub OAuth app's client id: offers Sign in with GitHub."
     )

@@ -29,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from draftroom import __version__
 from draftroom.adapters.clients import TrustedProxies
+from draftroom.adapters.console import add_console
 from draftroom.adapters.limits import BodyLimit
 from draftroom.adapters.mcp_http import McpEndpoint
 from draftroom.adapters.oauth_http import add_oauth_routes
@@ -89,6 +90,7 @@ def create_app(
     app.router.routes.append(Route("/mcp", mcp, include_in_schema=False))  # MCP, streamable HTTP
     add_oauth_routes(app, services)  # sign-in: discovery, registration, authorize, token
     add_webhook_routes(app, services)  # signed deliveries from the upstreams' forges
+    add_console(app, services, registry)  # the web console at /console
     _add_admin_schema(app, settings, services, registry)
 
     @app.get("/health", include_in_schema=False)

@@ -16,6 +16,12 @@ from draftroom.domain.signin.authorize import (
 )
 from draftroom.domain.signin.callers import authenticate
 from draftroom.domain.signin.clients import IssuedClient, add_client, revoke_client
+from draftroom.domain.signin.console import (
+    close_console_session,
+    csrf_matches,
+    csrf_token,
+    open_console_session,
+)
 from draftroom.domain.signin.credentials import (
     ACCESS_PREFIX,
     INVALID_ACCESS_TOKEN,
@@ -67,11 +73,15 @@ __all__ = [
     "authenticate_access_token",
     "bearer_challenge",
     "begin",
+    "close_console_session",
+    "csrf_matches",
+    "csrf_token",
     "decide",
     "github_enabled",
     "github_finish",
     "github_start",
     "is_access_token",
+    "open_console_session",
     "register",
     "resource_metadata",
     "revoke",

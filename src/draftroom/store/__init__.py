@@ -24,6 +24,7 @@ from draftroom.store.console import (
     get_console_session,
     revoke_console_sessions,
 )
+from draftroom.store.console_audit import AuditFilter, audit_rows
 from draftroom.store.credentials import (
     TokenScope,
     add_api_key,
@@ -152,7 +153,7 @@ from draftroom.store.upstream import (
     list_upstreams,
     repositories_using_credential,
 )
-from draftroom.store.users import add_user, get_user, get_user_by_id, list_users
+from draftroom.store.users import add_user, get_user, get_user_by_id, list_users, live_owners
 from draftroom.store.webhooks import (
     WebhookDelivery,
     claim_delivery,
@@ -166,6 +167,7 @@ from draftroom.store.webhooks import (
 __all__ = [
     "ApiKey",
     "AuditEvent",
+    "AuditFilter",
     "Base",
     "ConsoleSession",
     "CredentialKind",
@@ -218,6 +220,7 @@ __all__ = [
     "add_user",
     "all_repositories",
     "all_upstream_credentials",
+    "audit_rows",
     "audited_shas",
     "bytes_written_since",
     "claim_delivery",
@@ -277,6 +280,7 @@ __all__ = [
     "list_upstream_credentials",
     "list_upstreams",
     "list_users",
+    "live_owners",
     "live_reuse_tokens",
     "lock_token_check",
     "mark_diverged",

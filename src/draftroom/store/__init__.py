@@ -25,6 +25,12 @@ from draftroom.store.console import (
     revoke_console_sessions,
 )
 from draftroom.store.console_audit import AuditFilter, audit_rows
+from draftroom.store.console_sandboxes import (
+    SandboxFilter,
+    SandboxRow,
+    console_sandboxes,
+    count_console_sandboxes,
+)
 from draftroom.store.credentials import (
     TokenScope,
     add_api_key,
@@ -195,6 +201,8 @@ __all__ = [
     "ReuseToken",
     "Role",
     "Sandbox",
+    "SandboxFilter",
+    "SandboxRow",
     "SandboxStatus",
     "TokenCheckCounter",
     "TokenScope",
@@ -228,7 +236,9 @@ __all__ = [
     "claim_idempotency_key",
     "claim_oauth_rotation",
     "commit_times_since",
+    "console_sandboxes",
     "count_commits_since",
+    "count_console_sandboxes",
     "count_sandboxes",
     "count_sandboxes_by_key",
     "count_sandboxes_for_user",

@@ -12,9 +12,8 @@ from tests.support.console import CHROMIUM, Site
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    # Not per session: Playwright's sync API keeps an event loop running in this thread while
-    # it is open, and a later test's anyio.run in the same worker (tests/domain,
-    # tests/adapters) would fail with "Already running asyncio in this thread".
+    # Module, not session: Playwright's sync API keeps an asyncio loop on this thread while
+    # it runs, which would refuse other tests' ``asyncio.run`` on the same worker.
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM)
         yield browser

@@ -168,6 +168,15 @@ from draftroom.store.upstream import (
     repositories_using_credential,
 )
 from draftroom.store.users import add_user, get_user, get_user_by_id, list_users, live_owners
+from draftroom.store.webhooks import (
+    WebhookDelivery,
+    claim_delivery,
+    forget_deliveries_before,
+    list_deliveries,
+    mark_human_seen,
+    release_delivery,
+    upstreams_with_webhooks,
+)
 
 __all__ = [
     "ROLLBACK_TOOLS",
@@ -211,6 +220,7 @@ __all__ = [
     "Upstream",
     "UpstreamCredential",
     "User",
+    "WebhookDelivery",
     "active_sandboxes",
     "add_api_key",
     "add_audit_event",
@@ -233,6 +243,7 @@ __all__ = [
     "audited_shas",
     "bytes_written_since",
     "calls_by_hour",
+    "claim_delivery",
     "claim_fetch",
     "claim_idempotency_key",
     "claim_oauth_rotation",
@@ -256,6 +267,7 @@ __all__ = [
     "find_repository",
     "finish_idempotency_key",
     "finish_push",
+    "forget_deliveries_before",
     "get_api_key",
     "get_console_session",
     "get_merge_request",
@@ -282,6 +294,7 @@ __all__ = [
     "lease_outbox_entry",
     "list_api_keys",
     "list_audit_events",
+    "list_deliveries",
     "list_merge_requests",
     "list_orgs",
     "list_outbox",
@@ -295,11 +308,13 @@ __all__ = [
     "live_reuse_tokens",
     "lock_token_check",
     "mark_diverged",
+    "mark_human_seen",
     "mark_resolved",
     "newest_commit_claims",
     "org_counts",
     "org_rows",
     "recent_failures",
+    "release_delivery",
     "release_idempotency_key",
     "repositories_using_credential",
     "revoke_console_sessions",
@@ -307,6 +322,7 @@ __all__ = [
     "sandboxes_for_user",
     "sqlite_url",
     "tool_counts",
+    "upstreams_with_webhooks",
     "users_by_email",
     "utc_now",
 ]

@@ -29,6 +29,7 @@ from draftroom.tools import (
     undo,
     upstream,
     users,
+    webhooks,
 )
 from draftroom.tools.registry import Registry, Tool, declaration_of, tool
 
@@ -55,6 +56,7 @@ TOOL_MODULES: tuple[ModuleType, ...] = (
     undo,
     upstream,
     users,
+    webhooks,
 )
 """Every module that declares tools, in the order the tool list shows them."""
 
@@ -97,4 +99,5 @@ __all__ = [
     "undo",
     "upstream",
     "users",
+    "webhooks",
 ]

@@ -25,6 +25,14 @@ from draftroom.store.console import (
     revoke_console_sessions,
 )
 from draftroom.store.console_audit import AuditFilter, audit_rows
+from draftroom.store.console_overview import (
+    ROLLBACK_TOOLS,
+    HourOfCalls,
+    active_sandboxes,
+    calls_by_hour,
+    count_outbox_states,
+    count_waiting_merge_requests,
+)
 from draftroom.store.console_sandboxes import (
     SandboxFilter,
     SandboxRow,
@@ -171,6 +179,7 @@ from draftroom.store.webhooks import (
 )
 
 __all__ = [
+    "ROLLBACK_TOOLS",
     "ApiKey",
     "AuditEvent",
     "AuditFilter",
@@ -180,6 +189,7 @@ __all__ = [
     "Database",
     "FirstUse",
     "GrantKind",
+    "HourOfCalls",
     "IdempotencyKey",
     "IdempotencyState",
     "KeyUse",
@@ -211,6 +221,7 @@ __all__ = [
     "UpstreamCredential",
     "User",
     "WebhookDelivery",
+    "active_sandboxes",
     "add_api_key",
     "add_audit_event",
     "add_console_session",
@@ -231,6 +242,7 @@ __all__ = [
     "audit_rows",
     "audited_shas",
     "bytes_written_since",
+    "calls_by_hour",
     "claim_delivery",
     "claim_fetch",
     "claim_idempotency_key",
@@ -239,9 +251,11 @@ __all__ = [
     "console_sandboxes",
     "count_commits_since",
     "count_console_sandboxes",
+    "count_outbox_states",
     "count_sandboxes",
     "count_sandboxes_by_key",
     "count_sandboxes_for_user",
+    "count_waiting_merge_requests",
     "delete_expired_idempotency_keys",
     "delete_oauth_grant",
     "delete_org_rows",

@@ -23,6 +23,7 @@ from draftroom.domain.console.history import (
     OperationLine,
     RollbackWords,
 )
+from draftroom.domain.console.overview import Hour, HourCache, Overview, read_overview
 from draftroom.domain.console.people import KeyRow, PeopleView, people_and_keys
 from draftroom.domain.console.sandbox import SandboxPage, Workspace, find_sandbox, sandbox_page
 from draftroom.domain.console.sandboxes import (
@@ -52,10 +53,13 @@ __all__ = [
     "FileDiff",
     "History",
     "HistoryCommit",
+    "Hour",
+    "HourCache",
     "KeyRow",
     "ListQuery",
     "ListedSandbox",
     "OperationLine",
+    "Overview",
     "PeopleView",
     "RollbackWords",
     "SandboxList",
@@ -68,6 +72,7 @@ __all__ = [
     "list_query",
     "parse_query",
     "people_and_keys",
+    "read_overview",
     "sandbox_list",
     "sandbox_page",
     "sees_everyone",

@@ -24,6 +24,7 @@ from draftroom.store.console import (
     get_console_session,
     revoke_console_sessions,
 )
+from draftroom.store.console_merge_requests import merge_request_queue
 from draftroom.store.credentials import (
     TokenScope,
     add_api_key,
@@ -43,6 +44,11 @@ from draftroom.store.idempotency import (
     delete_expired_idempotency_keys,
     finish_idempotency_key,
     release_idempotency_key,
+)
+from draftroom.store.merge_overlap import (
+    merged_requests_since,
+    pending_requests,
+    recent_active_sandboxes,
 )
 from draftroom.store.merge_requests import (
     add_merge_request,
@@ -268,9 +274,13 @@ __all__ = [
     "lock_token_check",
     "mark_diverged",
     "mark_resolved",
+    "merge_request_queue",
+    "merged_requests_since",
     "newest_commit_claims",
     "org_counts",
     "org_rows",
+    "pending_requests",
+    "recent_active_sandboxes",
     "recent_failures",
     "release_idempotency_key",
     "repositories_using_credential",

@@ -19,7 +19,7 @@ from draftroom import store
 from draftroom.domain.access import BASE_BRANCH, SandboxAccess, repository_record
 from draftroom.domain.calls import Call
 from draftroom.domain.commits import LOGS_DIR, refuse_secret_texts
-from draftroom.domain.merge import approvals
+from draftroom.domain.merge import approvals, overlap
 from draftroom.domain.merge.patch import request_patch
 from draftroom.domain.merge.squash import MERGER, archive_merged, squash_into_main
 from draftroom.domain.merge.views import MergeRequestView, view
@@ -145,6 +145,7 @@ def request_merge(
         )
     sandbox = store.get_sandbox_by_id(session, access.sandbox_id)
     assert sandbox is not None  # open_sandbox just found it
+    preview = overlap.annotate(session, access.repo, sandbox, preview)
     older = store.list_merge_requests(session, sandbox_id=sandbox.id, status="pending")
     request = store.add_merge_request(
         session,
@@ -212,7 +213,8 @@ def show(call: Call, merge_request_id: int, *, patch: bool = False) -> MergeRequ
     steps = 1 + (request.status == "pending") + patch
     if request.status == "pending":
         call.report(0, steps, f"previewing merge request #{request.id} against main")
-        found = view(request, preview_merge(repo, request.source_sha))
+        live = preview_merge(repo, request.source_sha)
+        found = view(request, overlap.annotate(session, repo, request.sandbox, live))
     if patch:
         call.report(steps - 2, steps, "building the patch")
         diff = request_patch(repo, request, call.services.settings.max_patch_bytes)

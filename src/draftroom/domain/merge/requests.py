@@ -201,6 +201,14 @@ def list_requests(
     return [view(request) for request in found]
 
 
+def live_view(session: Session, repo: Repository, request: store.MergeRequest) -> MergeRequestView:
+    """The request; a pending one previewed against ``main`` as it is now, with its overlap."""
+    if request.status != "pending":
+        return view(request)
+    live = preview_merge(repo, request.source_sha)
+    return view(request, overlap.annotate(session, repo, request.sandbox, live))
+
+
 def show(call: Call, merge_request_id: int, *, patch: bool = False) -> MergeRequestView:
     """One request; a pending one with its preview against ``main`` as it is now.
 
@@ -209,12 +217,10 @@ def show(call: Call, merge_request_id: int, *, patch: bool = False) -> MergeRequ
     session = call.session
     request = _find(call, session, merge_request_id)
     repo = call.services.git(request.repository.path)
-    found = view(request)
     steps = 1 + (request.status == "pending") + patch
     if request.status == "pending":
         call.report(0, steps, f"previewing merge request #{request.id} against main")
-        live = preview_merge(repo, request.source_sha)
-        found = view(request, overlap.annotate(session, repo, request.sandbox, live))
+    found = live_view(session, repo, request)
     if patch:
         call.report(steps - 2, steps, "building the patch")
         diff = request_patch(repo, request, call.services.settings.max_patch_bytes)

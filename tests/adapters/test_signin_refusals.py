@@ -221,6 +221,38 @@ def test_a_code_without_its_pkce_verifier_is_refused(
     assert "access_token" not in refused.json()
 
 
+def test_a_code_sent_twice_is_refused_and_revokes_what_it_issued(
+    browser: tuple[Services, TestClient],
+) -> None:
+    from tests.adapters.test_signin_flow import sign_in
+
+    services, client = browser
+    ada = add_person(services, "ada@example.com")
+    meta = discover(client, BASE)
+    client_id = register(client, meta)
+    code, verifier = sign_in(client, meta, client_id, ada)
+    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT}
+    form |= {"client_id": client_id, "code_verifier": verifier}
+    first = tokens(client, meta, **form).json()
+
+    def listed(access: str) -> int:
+        headers = {"Authorization": f"Bearer {access}"}
+        return client.get(f"{BASE}/admin/sandboxes", headers=headers).status_code
+
+    assert listed(first["access_token"]) == 200
+    replayed = tokens(client, meta, **form)
+    assert replayed.status_code == 400 and replayed.json()["error"] == "invalid_grant"
+    assert listed(first["access_token"]) == 401
+    refreshed = tokens(
+        client,
+        meta,
+        grant_type="refresh_token",
+        refresh_token=first["refresh_token"],
+        client_id=client_id,
+    )
+    assert refreshed.status_code == 400 and "access_token" not in refreshed.json()
+
+
 @pytest.mark.parametrize(
     ("metadata", "error"),
     [

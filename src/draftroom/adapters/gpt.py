@@ -20,6 +20,9 @@ Start or resume
   draftroom token issue BRANCH --repo REPO, then resume with the new token.
 - An expired token (401): /sandbox/renew with it, then carry on.
 - On every later call pass repo_name, branch and reuse_token.
+- If the user signed in (OAuth), no token is needed: /sandbox/init {repo_name} without a
+  token resumes their latest sandbox there, and calls need only repo_name and branch. Do
+  not ask them to save a token.
 
 Work
 - Read before you write (/files/list, /files/read). Group related edits into one /git/commit

@@ -52,6 +52,10 @@ class OAuthGrant(Base):
     code_challenge: Mapped[str | None] = mapped_column(String(128))
     code_challenge_method: Mapped[str | None] = mapped_column(String(16))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """A code once exchanged: kept until it expires, so a second use is recognised."""
+    family_id: Mapped[str | None] = mapped_column(String(32))
+    """The sign-in (token family) a used code issued: revoked if the code comes back."""
 
     user: Mapped[User] = relationship()
 

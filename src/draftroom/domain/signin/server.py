@@ -213,10 +213,17 @@ class CodeGrant(AuthorizationCodeGrant):
         found = store.get_oauth_grant(self.server.session, hash_secret(code), "code")
         if found is None or found.client_id != client.get_client_id():
             return None
+        if found.used_at is not None:
+            # A code sent twice was stolen, or replayed: what its first use issued is revoked
+            # (RFC 6749 4.1.2); committed with the endpoint's answer (invalid_grant).
+            if found.family_id is not None:
+                store.revoke_oauth_tokens(self.server.session, family_id=found.family_id)
+            return None
         return Code(found) if found.expires_at > utc_now() else None
 
     def delete_authorization_code(self, authorization_code: Code) -> None:
-        store.delete_oauth_grant(self.server.session, authorization_code.record)
+        """Mark it used (kept until it expires, to recognise a second use)."""
+        authorization_code.record.used_at = utc_now()
 
     def authenticate_user(self, authorization_code: Code) -> User | None:
         user = authorization_code.record.user
@@ -271,7 +278,7 @@ class Server(AuthorizationServer):
 
     def save_token(self, token: dict[str, Any], request: Request) -> None:
         family = request.refresh_token.record.family_id if request.refresh_token else None
-        save_tokens(
+        issued = save_tokens(
             self.session,
             self.services.settings,
             token,
@@ -279,6 +286,9 @@ class Server(AuthorizationServer):
             user_id=request.user.id,
             family_id=family,
         )
+        code = request.authorization_code
+        if isinstance(code, Code):
+            code.record.family_id = issued.family_id
 
     def create_oauth2_request(self, request: Request) -> Request:
         return request

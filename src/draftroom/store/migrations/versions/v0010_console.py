@@ -1,4 +1,5 @@
-"""The console: browser sign-in sessions, and each sandbox's last activity.
+"""The console: browser sign-in sessions, and each sandbox's last activity; used
+authorization codes are kept (with the sign-in they issued) until they expire.
 
 Revision ID: v0010
 Revises: v0009
@@ -35,9 +36,15 @@ def upgrade() -> None:
     with op.batch_alter_table("sandboxes") as batch:
         batch.add_column(sa.Column("last_active_at", sa.DateTime(timezone=True), nullable=True))
         batch.create_index("ix_sandboxes_last_active_at", ["last_active_at"])
+    with op.batch_alter_table("oauth_grants") as batch:
+        batch.add_column(sa.Column("used_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("family_id", sa.String(32), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("oauth_grants") as batch:
+        batch.drop_column("family_id")
+        batch.drop_column("used_at")
     with op.batch_alter_table("sandboxes") as batch:
         batch.drop_index("ix_sandboxes_last_active_at")
         batch.drop_column("last_active_at")

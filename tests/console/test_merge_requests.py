@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import re
 import subprocess
+from pathlib import Path
 from typing import Any
 
 import httpx
 from playwright.sync_api import Page, expect
 from tests.support.api import Api, start_sandbox, write
 from tests.support.console import Site, shoot, sign_in, walk_with_keyboard
+from tests.support.gitserver import GitServer, log
+from tests.support.upstream import REPO as TEAM
+from tests.support.upstream import TOKEN, make_settings
 
 from draftroom import store
 from draftroom.domain.access import issue_api_key
 from draftroom.domain.repos import register_repository
+from draftroom.domain.upstream import add_token_credential, add_upstream_repository
 from draftroom.git import Repository
 
 QUEUE = "/console/merge-requests"
@@ -163,3 +168,33 @@ def test_another_orgs_request_is_not_found_and_bad_filters_are_named(
         f"{site.base}{QUEUE}/{theirs}/approve", cookies=cookies, data={"csrf_token": "guess"}
     )
     assert forged.status_code == 403
+
+
+def test_an_approval_shows_where_main_was_published_upstream(
+    page: Page, tmp_path: Path, git_server: GitServer
+) -> None:
+    settings = make_settings(tmp_path / "data", upstream_worker=False).model_dump(
+        exclude={"data_dir", "public_url"}
+    )
+    with Site(tmp_path / "data", **settings) as site:
+        with site.services.database.session() as session:
+            org = store.get_or_create_org(session, site.settings.org)
+            add_token_credential(site.settings, session, org.id, "loopback", TOKEN)
+            add_upstream_repository(
+                site.services, session, org.id, TEAM, git_server.url(TEAM), credential="loopback"
+            )
+        site.person("reviewer@example.com", "reviewer")
+        site.person("member@example.com", "member")
+        member = site.key("member@example.com")
+        sb = start_sandbox(member, TEAM)
+        request = ask(member, "shipped.md", "shipped\n", "Ship it", sandbox=sb)
+
+        sign_in(page, site, "reviewer@example.com")
+        page.goto(f"{site.base}{QUEUE}?repository={TEAM}")
+        page.get_by_role("link", name=f"#{request['id']} Ship it").click()
+        page.get_by_role("button", name="Approve").click()
+
+        expect(page.get_by_role("status")).to_have_text("Approved: the change is on main.")
+        expect(page.locator(".published")).to_contain_text("pushed to main: pushed")
+        upstream_main = log(git_server.path(TEAM), "main")[0]
+        expect(page.locator(".merged-sha")).to_have_text(upstream_main)

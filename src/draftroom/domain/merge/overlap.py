@@ -95,9 +95,12 @@ def conflict_warning(
     base = preview.get("base")
     named = []
     for merged in store.merged_requests_since(session, repository_id, since, limit=CHECKED):
-        if not merged.merge_sha or (base and repo.is_ancestor(merged.merge_sha, base)):
+        try:
+            if not merged.merge_sha or (base and repo.is_ancestor(merged.merge_sha, base)):
+                continue
+            shared = conflicts & _landed_files(repo, merged)
+        except NotFound:  # its commit is gone from this repository (main was replaced)
             continue
-        shared = conflicts & _landed_files(repo, merged)
         if shared:
             named.append(f"#{merged.id} ({merged.branch}: {', '.join(sorted(shared))})")
     paths = ", ".join(sorted(conflicts))

@@ -24,7 +24,14 @@ from draftroom.store.console import (
     get_console_session,
     revoke_console_sessions,
 )
+from draftroom.store.console_audit import AuditFilter, audit_rows
 from draftroom.store.console_merge_requests import merge_request_queue
+from draftroom.store.console_sandboxes import (
+    SandboxFilter,
+    SandboxRow,
+    console_sandboxes,
+    count_console_sandboxes,
+)
 from draftroom.store.credentials import (
     TokenScope,
     add_api_key,
@@ -158,11 +165,12 @@ from draftroom.store.upstream import (
     list_upstreams,
     repositories_using_credential,
 )
-from draftroom.store.users import add_user, get_user, get_user_by_id, list_users
+from draftroom.store.users import add_user, get_user, get_user_by_id, list_users, live_owners
 
 __all__ = [
     "ApiKey",
     "AuditEvent",
+    "AuditFilter",
     "Base",
     "ConsoleSession",
     "CredentialKind",
@@ -190,6 +198,8 @@ __all__ = [
     "ReuseToken",
     "Role",
     "Sandbox",
+    "SandboxFilter",
+    "SandboxRow",
     "SandboxStatus",
     "TokenCheckCounter",
     "TokenScope",
@@ -214,13 +224,16 @@ __all__ = [
     "add_user",
     "all_repositories",
     "all_upstream_credentials",
+    "audit_rows",
     "audited_shas",
     "bytes_written_since",
     "claim_fetch",
     "claim_idempotency_key",
     "claim_oauth_rotation",
     "commit_times_since",
+    "console_sandboxes",
     "count_commits_since",
+    "count_console_sandboxes",
     "count_sandboxes",
     "count_sandboxes_by_key",
     "count_sandboxes_for_user",
@@ -270,6 +283,7 @@ __all__ = [
     "list_upstream_credentials",
     "list_upstreams",
     "list_users",
+    "live_owners",
     "live_reuse_tokens",
     "lock_token_check",
     "mark_diverged",

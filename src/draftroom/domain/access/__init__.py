@@ -13,7 +13,7 @@ from draftroom.domain.access.lockout import (
     token_check,
 )
 from draftroom.domain.access.names import new_branch_name
-from draftroom.domain.access.owned import latest_own_sandbox, open_callers_sandbox
+from draftroom.domain.access.owned import latest_own_sandbox, open_callers_sandbox, steers
 from draftroom.domain.access.people import (
     Person,
     add_person,
@@ -22,6 +22,7 @@ from draftroom.domain.access.people import (
     normalized_email,
     org_people,
     remove_person,
+    set_person_role,
     verify_password,
 )
 from draftroom.domain.access.renewal import (
@@ -113,6 +114,8 @@ __all__ = [
     "revoke_reuse_token",
     "revoke_sandbox_tokens",
     "scopes",
+    "set_person_role",
+    "steers",
     "token_check",
     "usable_by",
     "verify_password",

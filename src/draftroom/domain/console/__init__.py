@@ -4,6 +4,25 @@ audit, each scoped to the signed-in person's org and role.
 Reads only: the console's buttons run tools through ``Registry.invoke``.
 """
 
+from draftroom.domain.console.audit import (
+    AUDIT_PARAMETERS,
+    EXPORT_COLUMNS,
+    AuditPage,
+    AuditQuery,
+    audit_page,
+    export_records,
+    parse_query,
+)
+from draftroom.domain.console.failures import AlertState, FailuresView, failures_view
+from draftroom.domain.console.history import (
+    Changes,
+    DiffLine,
+    FileDiff,
+    History,
+    HistoryCommit,
+    OperationLine,
+    RollbackWords,
+)
 from draftroom.domain.console.merge_requests import (
     MERGE_REQUEST_STATES,
     MergeRequestQuery,
@@ -11,13 +30,57 @@ from draftroom.domain.console.merge_requests import (
     merge_request_queue,
     merge_request_queue_query,
 )
+from draftroom.domain.console.people import KeyRow, PeopleView, people_and_keys
+from draftroom.domain.console.sandbox import SandboxPage, Workspace, find_sandbox, sandbox_page
+from draftroom.domain.console.sandboxes import (
+    IDLE,
+    PAGE_SIZE,
+    STATES,
+    ListedSandbox,
+    ListQuery,
+    SandboxList,
+    list_query,
+    sandbox_list,
+)
 from draftroom.domain.console.scope import sees_everyone
 
 __all__ = [
+    "AUDIT_PARAMETERS",
+    "EXPORT_COLUMNS",
+    "IDLE",
     "MERGE_REQUEST_STATES",
+    "PAGE_SIZE",
+    "STATES",
+    "AlertState",
+    "AuditPage",
+    "AuditQuery",
+    "Changes",
+    "DiffLine",
+    "FailuresView",
+    "FileDiff",
+    "History",
+    "HistoryCommit",
+    "KeyRow",
+    "ListQuery",
+    "ListedSandbox",
     "MergeRequestQuery",
+    "OperationLine",
+    "PeopleView",
+    "RollbackWords",
+    "SandboxList",
+    "SandboxPage",
+    "Workspace",
+    "audit_page",
+    "export_records",
+    "failures_view",
+    "find_sandbox",
+    "list_query",
     "merge_request_page",
     "merge_request_queue",
     "merge_request_queue_query",
+    "parse_query",
+    "people_and_keys",
+    "sandbox_list",
+    "sandbox_page",
     "sees_everyone",
 ]

@@ -25,6 +25,7 @@ from draftroom.store.console import (
     revoke_console_sessions,
 )
 from draftroom.store.console_audit import AuditFilter, audit_rows
+from draftroom.store.console_merge_requests import merge_request_queue
 from draftroom.store.console_overview import (
     ROLLBACK_TOOLS,
     HourOfCalls,
@@ -58,6 +59,11 @@ from draftroom.store.idempotency import (
     delete_expired_idempotency_keys,
     finish_idempotency_key,
     release_idempotency_key,
+)
+from draftroom.store.merge_overlap import (
+    merged_requests_since,
+    pending_requests,
+    recent_active_sandboxes,
 )
 from draftroom.store.merge_requests import (
     add_merge_request,
@@ -310,9 +316,13 @@ __all__ = [
     "mark_diverged",
     "mark_human_seen",
     "mark_resolved",
+    "merge_request_queue",
+    "merged_requests_since",
     "newest_commit_claims",
     "org_counts",
     "org_rows",
+    "pending_requests",
+    "recent_active_sandboxes",
     "recent_failures",
     "release_delivery",
     "release_idempotency_key",

@@ -40,6 +40,12 @@ class Published(BaseModel):
     error: str | None = None
 
 
+class Overlap(BaseModel):
+    branch: str
+    merge_request_id: int | None = Field(description="Its pending request, if any.")
+    paths: list[str] = Field(description="Files both change (first 20).")
+
+
 class Preview(BaseModel):
     base: str | None
     source_head: str = Field(description="The commit the request merges.")
@@ -61,6 +67,12 @@ class Preview(BaseModel):
     )
     resolved: list[str] = Field(description=".logs/ lists merged as a union, no conflict.")
     strategy: merges.Strategy | None = Field(None, description="How an approved one landed.")
+    overlapping: list[Overlap] = Field(
+        [], description="Other open sandboxes and pending requests changing the same files."
+    )
+    warning: str | None = Field(
+        None, description="Conflicts with changes already on main: call sandbox.sync."
+    )
 
 
 class PatchFile(PreviewFile):
@@ -106,7 +118,8 @@ class RequestInput(SandboxInput):
     summary="Ask a human to merge the sandbox into main",
     description=(
         "Opens a pending merge request for your branch's head with a preview (files, "
-        "additions/deletions, conflicts with main; resolve conflicts with /sandbox/sync). "
+        "additions/deletions, conflicts with main, other sandboxes changing the same files; "
+        "resolve conflicts with /sandbox/sync). "
         "Only a human can approve it."
     ),
     writes=True,

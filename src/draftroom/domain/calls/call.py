@@ -81,9 +81,13 @@ class Call:
             self.progress(done, total, message)
 
     def save(self) -> None:
-        """Commit what the call's session changed so far (e.g. a token's ``last_used_at``)."""
+        """Commit what the call's session changed so far (e.g. a token's ``last_used_at``).
+
+        Commits whenever a transaction is open: changes an autoflush already sent (a lazy
+        load flushes them) no longer show in ``dirty`` yet still hold SQLite's write lock.
+        """
         session = self._session
-        if session is not None and (session.new or session.dirty or session.deleted):
+        if session is not None and session.in_transaction():
             session.commit()
 
     def end(self, write_audit: Callable[[Session], object], *, failed: bool) -> None:

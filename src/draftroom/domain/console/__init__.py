@@ -23,7 +23,17 @@ from draftroom.domain.console.history import (
     OperationLine,
     RollbackWords,
 )
+<<<<<<< HEAD
 from draftroom.domain.console.overview import Hour, HourCache, Overview, read_overview
+=======
+from draftroom.domain.console.merge_requests import (
+    MERGE_REQUEST_STATES,
+    MergeRequestQuery,
+    merge_request_page,
+    merge_request_queue,
+    merge_request_queue_query,
+)
+>>>>>>> wip-c2
 from draftroom.domain.console.people import KeyRow, PeopleView, people_and_keys
 from draftroom.domain.console.sandbox import SandboxPage, Workspace, find_sandbox, sandbox_page
 from draftroom.domain.console.sandboxes import (
@@ -42,6 +52,7 @@ __all__ = [
     "AUDIT_PARAMETERS",
     "EXPORT_COLUMNS",
     "IDLE",
+    "MERGE_REQUEST_STATES",
     "PAGE_SIZE",
     "STATES",
     "AlertState",
@@ -58,6 +69,7 @@ __all__ = [
     "KeyRow",
     "ListQuery",
     "ListedSandbox",
+    "MergeRequestQuery",
     "OperationLine",
     "Overview",
     "PeopleView",
@@ -70,6 +82,9 @@ __all__ = [
     "failures_view",
     "find_sandbox",
     "list_query",
+    "merge_request_page",
+    "merge_request_queue",
+    "merge_request_queue_query",
     "parse_query",
     "people_and_keys",
     "read_overview",

@@ -9,7 +9,8 @@ from draftroom.domain.merge.lifecycle import (
     State,
     standing,
 )
-from draftroom.domain.merge.requests import request_merge, union_log_lists
+from draftroom.domain.merge.patch import request_patch
+from draftroom.domain.merge.requests import live_view, request_merge, union_log_lists
 from draftroom.domain.merge.views import MergeRequestView
 
 __all__ = [
@@ -18,7 +19,9 @@ __all__ = [
     "SandboxView",
     "Standing",
     "State",
+    "live_view",
     "request_merge",
+    "request_patch",
     "standing",
     "union_log_lists",
 ]

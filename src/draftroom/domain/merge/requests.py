@@ -19,7 +19,7 @@ from draftroom import store
 from draftroom.domain.access import BASE_BRANCH, SandboxAccess, repository_record
 from draftroom.domain.calls import Call
 from draftroom.domain.commits import LOGS_DIR, refuse_secret_texts
-from draftroom.domain.merge import approvals
+from draftroom.domain.merge import approvals, overlap
 from draftroom.domain.merge.patch import request_patch
 from draftroom.domain.merge.squash import MERGER, archive_merged, squash_into_main
 from draftroom.domain.merge.views import MergeRequestView, view
@@ -145,6 +145,7 @@ def request_merge(
         )
     sandbox = store.get_sandbox_by_id(session, access.sandbox_id)
     assert sandbox is not None  # open_sandbox just found it
+    preview = overlap.annotate(session, access.repo, sandbox, preview)
     older = store.list_merge_requests(session, sandbox_id=sandbox.id, status="pending")
     request = store.add_merge_request(
         session,
@@ -200,6 +201,14 @@ def list_requests(
     return [view(request) for request in found]
 
 
+def live_view(session: Session, repo: Repository, request: store.MergeRequest) -> MergeRequestView:
+    """The request; a pending one previewed against ``main`` as it is now, with its overlap."""
+    if request.status != "pending":
+        return view(request)
+    live = preview_merge(repo, request.source_sha)
+    return view(request, overlap.annotate(session, repo, request.sandbox, live))
+
+
 def show(call: Call, merge_request_id: int, *, patch: bool = False) -> MergeRequestView:
     """One request; a pending one with its preview against ``main`` as it is now.
 
@@ -208,11 +217,10 @@ def show(call: Call, merge_request_id: int, *, patch: bool = False) -> MergeRequ
     session = call.session
     request = _find(call, session, merge_request_id)
     repo = call.services.git(request.repository.path)
-    found = view(request)
     steps = 1 + (request.status == "pending") + patch
     if request.status == "pending":
         call.report(0, steps, f"previewing merge request #{request.id} against main")
-        found = view(request, preview_merge(repo, request.source_sha))
+    found = live_view(session, repo, request)
     if patch:
         call.report(steps - 2, steps, "building the patch")
         diff = request_patch(repo, request, call.services.settings.max_patch_bytes)

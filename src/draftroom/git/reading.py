@@ -167,13 +167,6 @@ class Reading(Handle):
         new = resolve_commit(self._repo, to_ref).tree
         return changed_paths(old, new)
 
-    def merge_base(self, ref: str, other: str) -> str | None:
-        """The best common ancestor of two commits; None when they share no history."""
-        a = resolve_commit(self._repo, ref).id
-        b = resolve_commit(self._repo, other).id
-        base = self._repo.merge_base(a, b)
-        return str(base) if base is not None else None
-
     def merge_preview(self, source_ref: str, target_branch: str) -> MergePreview:
         target = branch_head(self._repo, target_branch)
         source = resolve_commit(self._repo, source_ref)

@@ -23,9 +23,6 @@ from draftroom.domain.console.history import (
     OperationLine,
     RollbackWords,
 )
-<<<<<<< HEAD
-from draftroom.domain.console.overview import Hour, HourCache, Overview, read_overview
-=======
 from draftroom.domain.console.merge_requests import (
     MERGE_REQUEST_STATES,
     MergeRequestQuery,
@@ -33,7 +30,7 @@ from draftroom.domain.console.merge_requests import (
     merge_request_queue,
     merge_request_queue_query,
 )
->>>>>>> wip-c2
+from draftroom.domain.console.overview import Hour, HourCache, Overview, read_overview
 from draftroom.domain.console.people import KeyRow, PeopleView, people_and_keys
 from draftroom.domain.console.sandbox import SandboxPage, Workspace, find_sandbox, sandbox_page
 from draftroom.domain.console.sandboxes import (

@@ -129,6 +129,11 @@ class Settings(BaseSettings):
     oauth_refresh_token_days: int = Field(
         30, ge=1, description="Days a sign-in's refresh token stays usable (then sign in again)."
     )
+    audit_checkpoint_minutes: int = Field(
+        10,
+        ge=0,
+        description="Minutes between checkpoints of the audit chain in git (0: only by hand).",
+    )
     console_session_hours: int = Field(
         12, ge=1, description="Hours a console sign-in lasts (then sign in again)."
     )

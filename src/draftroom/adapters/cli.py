@@ -23,6 +23,7 @@ from draftroom.adapters.cli_admin import (
     sandbox_app,
     token_app,
 )
+from draftroom.adapters.cli_audit import audit_app
 from draftroom.adapters.cli_calls import (
     CliOptions,
     DataDir,
@@ -64,6 +65,7 @@ app.add_typer(credential_app, name="credential")
 app.add_typer(oauth_app, name="oauth")
 app.add_typer(org_app, name="org")
 app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
 
 
 @app.callback()

@@ -6,8 +6,19 @@ owns the transaction. Nothing here holds a plaintext secret: see ``draftroom.dom
 
 from __future__ import annotations
 
+from draftroom.store.audit_chain import (
+    NO_ORG,
+    AuditChainHead,
+    advance_chain_head,
+    chain_heads,
+    chained_rows,
+    get_chain_head,
+    legacy_row_count,
+    lock_chain_head,
+)
+from draftroom.store.audit_export import audit_export_pages
 from draftroom.store.audit_log import (
-    add_audit_event,
+    AMENDS,
     audited_shas,
     bytes_written_since,
     commit_times_since,
@@ -155,7 +166,10 @@ from draftroom.store.upstream import (
 from draftroom.store.users import add_user, get_user, get_user_by_id, list_users
 
 __all__ = [
+    "AMENDS",
+    "NO_ORG",
     "ApiKey",
+    "AuditChainHead",
     "AuditEvent",
     "Base",
     "ConsoleSession",
@@ -192,7 +206,6 @@ __all__ = [
     "UpstreamCredential",
     "User",
     "add_api_key",
-    "add_audit_event",
     "add_console_session",
     "add_merge_request",
     "add_oauth_client",
@@ -206,10 +219,14 @@ __all__ = [
     "add_upstream",
     "add_upstream_credential",
     "add_user",
+    "advance_chain_head",
     "all_repositories",
     "all_upstream_credentials",
+    "audit_export_pages",
     "audited_shas",
     "bytes_written_since",
+    "chain_heads",
+    "chained_rows",
     "claim_fetch",
     "claim_idempotency_key",
     "claim_oauth_rotation",
@@ -230,6 +247,7 @@ __all__ = [
     "finish_idempotency_key",
     "finish_push",
     "get_api_key",
+    "get_chain_head",
     "get_console_session",
     "get_merge_request",
     "get_oauth_client",
@@ -253,6 +271,7 @@ __all__ = [
     "has_oauth_consent",
     "latest_merge_request",
     "lease_outbox_entry",
+    "legacy_row_count",
     "list_api_keys",
     "list_audit_events",
     "list_merge_requests",
@@ -265,6 +284,7 @@ __all__ = [
     "list_upstreams",
     "list_users",
     "live_reuse_tokens",
+    "lock_chain_head",
     "lock_token_check",
     "mark_diverged",
     "mark_resolved",

@@ -43,7 +43,11 @@ class Outcome:
         return self.error is not None
 
     def audit(
-        self, target: Session | Database, principal: Principal | None, call: Call | None = None
+        self,
+        target: Session | Database,
+        key: bytes,
+        principal: Principal | None,
+        call: Call | None = None,
     ) -> None:
         """Write the one audit row, into a call's session or (a refusal) its own transaction."""
         self.duration_ms = (time.perf_counter() - self.started) * 1000
@@ -53,6 +57,7 @@ class Outcome:
             detail["client"] = self.client
         record_event(
             target,
+            key,
             request_id=self.request_id,
             tool=self.name,
             outcome="error" if self.error else "ok",

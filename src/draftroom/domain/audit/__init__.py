@@ -4,14 +4,27 @@ crash (``reconcile``) and the counts read from it (``tool_counts``).
 An audit row never holds a secret or file content.
 """
 
+from draftroom.domain.audit.chain import audit_key
+from draftroom.domain.audit.checkpoint import checkpoint, with_audit_checkpoints
 from draftroom.domain.audit.events import REDACTED, record_event
+from draftroom.domain.audit.export import COLUMNS, Format, encode, export_records
 from draftroom.domain.audit.metrics import tool_counts
 from draftroom.domain.audit.reconcile import Reconciled, reconcile
+from draftroom.domain.audit.verify import Verified, verify_chains
 
 __all__ = [
+    "COLUMNS",
     "REDACTED",
+    "Format",
     "Reconciled",
+    "Verified",
+    "audit_key",
+    "checkpoint",
+    "encode",
+    "export_records",
     "reconcile",
     "record_event",
     "tool_counts",
+    "verify_chains",
+    "with_audit_checkpoints",
 ]

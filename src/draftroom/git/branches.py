@@ -90,6 +90,20 @@ class Branches(Handle):
             reference.rename(HEADS + branch)
         return target
 
+    def drop_branch(self, branch: str) -> int:
+        """Delete ``branch`` and its archived copy (their commits go at the next prune);
+        how many refs were deleted."""
+        validate_branch(branch)
+        repo = self._repo
+        dropped = 0
+        with branch_lock(self.path, branch):
+            for name in (HEADS + branch, ARCHIVE + branch):
+                reference = repo.references.get(name)
+                if reference is not None:
+                    reference.delete()
+                    dropped += 1
+        return dropped
+
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         a = resolve_commit(self._repo, ancestor).id
         d = resolve_commit(self._repo, descendant).id

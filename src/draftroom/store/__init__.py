@@ -128,6 +128,11 @@ from draftroom.store.outbox import (
     mark_diverged,
     mark_resolved,
 )
+from draftroom.store.privacy import (
+    erase_audit_personal_fields,
+    forget_person_sign_ins,
+    person_audit_pages,
+)
 from draftroom.store.repositories import (
     add_repository,
     find_repository,
@@ -241,11 +246,13 @@ __all__ = [
     "delete_upstream_credential",
     "due_outbox",
     "enqueue_outbox",
+    "erase_audit_personal_fields",
     "fail_push",
     "failed_token_checks_since",
     "find_repository",
     "finish_idempotency_key",
     "finish_push",
+    "forget_person_sign_ins",
     "get_api_key",
     "get_chain_head",
     "get_console_session",
@@ -291,6 +298,7 @@ __all__ = [
     "newest_commit_claims",
     "org_counts",
     "org_rows",
+    "person_audit_pages",
     "recent_failures",
     "release_idempotency_key",
     "repositories_using_credential",

@@ -1,4 +1,5 @@
-"""The audit trail's own tools: verify its chain, checkpoint it into git, and export it.
+"""The audit trail's own tools: verify its chain, checkpoint it into git, export it; and
+privacy requests (a person's records, their erasure).
 
 ``admin.audit.export`` checks and records the request (an export of the trail is itself in
 the trail); the transport then streams ``domain.audit.export_records`` in the format asked
@@ -12,8 +13,10 @@ from datetime import datetime
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from draftroom import store
+from draftroom.domain.access import find_person
 from draftroom.domain.audit import Format, checkpoint, verify_chains
 from draftroom.domain.calls import Call
+from draftroom.domain.privacy import erase_person
 from draftroom.tools.registry import LOCAL_TRANSPORTS, tool
 
 
@@ -104,3 +107,54 @@ def export(call: Call, sandbox: None, body: ExportInput) -> ExportOutput:
     return ExportOutput(
         org_id=call.principal.org_id, format=body.format, since=body.since, until=body.until
     )
+
+
+class PersonInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(min_length=3, max_length=320, description="The person's email.")
+
+
+class PersonExportOutput(BaseModel):
+    user_id: int
+
+
+@tool(
+    "admin.privacy.export",
+    summary="Everything held about a person",
+    description="Their profile, keys, sandboxes and audit rows, as JSON lines (the CLI writes them).",
+    scope="admin",
+    local_only=True,
+)
+def privacy_export(call: Call, sandbox: None, body: PersonInput) -> PersonExportOutput:
+    user = find_person(call, call.session, body.email, live=False)
+    call.audit.detail.update(person_id=user.id)
+    return PersonExportOutput(user_id=user.id)
+
+
+class EraseInput(PersonInput):
+    delete_sandboxes: bool = Field(False, description="Delete their sandboxes, not archive them.")
+
+
+class EraseOutput(BaseModel):
+    user_id: int
+    keys_revoked: int
+    audit_rows: int = Field(description="Audit rows whose personal fields were erased.")
+    sandboxes: int = Field(description="Sandboxes archived (or deleted).")
+
+
+@tool(
+    "admin.privacy.erase",
+    summary="Erase a person (privacy request)",
+    description=(
+        "Revokes their keys and sign-ins, deletes their personal data, pseudonymizes their "
+        "audit rows (the trail still verifies) and archives or deletes their sandboxes."
+    ),
+    scope="admin",
+    local_only=True,
+    writes=True,
+    consequential=True,
+)
+def privacy_erase(call: Call, sandbox: None, body: EraseInput) -> EraseOutput:
+    erased = erase_person(call, call.session, body.email, body.delete_sandboxes)
+    return EraseOutput(**vars(erased))

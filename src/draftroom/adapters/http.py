@@ -36,7 +36,7 @@ from draftroom.adapters.oauth_http import add_oauth_routes
 from draftroom.adapters.openapi import ERROR_RESPONSES, gpt_schema
 from draftroom.config import Settings
 from draftroom.domain.access import Bearer
-from draftroom.domain.audit import encode, export_records, reconcile, with_audit_checkpoints
+from draftroom.domain.audit import encode, export_records, reconcile, with_audit_workers
 from draftroom.domain.calls import (
     Services,
 )
@@ -73,7 +73,7 @@ def create_app(
     reconcile(services)  # audit rows for commits a crash left unrecorded
     mcp = McpEndpoint(services, registry)
     app = FastAPI(
-        lifespan=with_audit_checkpoints(services, with_upstream_worker(services, mcp.lifespan)),
+        lifespan=with_audit_workers(services, with_upstream_worker(services, mcp.lifespan)),
         title="draftroom",
         version=__version__,
         description="Private sandbox branches for an AI assistant: every change an audited, undoable commit.",

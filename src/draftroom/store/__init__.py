@@ -29,6 +29,13 @@ from draftroom.store.audit_log import (
     recent_failures,
     tool_counts,
 )
+from draftroom.store.audit_sink import (
+    AuditSinkCursor,
+    AuditSinkLease,
+    advance_sink_cursor,
+    claim_sink_lease,
+    sink_cursors,
+)
 from draftroom.store.console import (
     ConsoleSession,
     add_console_session,
@@ -176,6 +183,8 @@ __all__ = [
     "ApiKey",
     "AuditChainHead",
     "AuditEvent",
+    "AuditSinkCursor",
+    "AuditSinkLease",
     "Base",
     "ConsoleSession",
     "CredentialKind",
@@ -225,6 +234,7 @@ __all__ = [
     "add_upstream_credential",
     "add_user",
     "advance_chain_head",
+    "advance_sink_cursor",
     "all_repositories",
     "all_upstream_credentials",
     "audit_export_pages",
@@ -235,6 +245,7 @@ __all__ = [
     "claim_fetch",
     "claim_idempotency_key",
     "claim_oauth_rotation",
+    "claim_sink_lease",
     "commit_times_since",
     "count_commits_since",
     "count_sandboxes",
@@ -305,6 +316,7 @@ __all__ = [
     "revoke_console_sessions",
     "revoke_oauth_tokens",
     "sandboxes_for_user",
+    "sink_cursors",
     "sqlite_url",
     "tool_counts",
     "users_by_email",

@@ -10,24 +10,30 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from draftroom.store.audit_chain import NO_ORG
 from draftroom.store.models import AuditEvent, Org, User
 
 
 def audit_export_pages(
     session: Session,
-    org_id: int,
-    since: datetime | None,
-    until: datetime | None,
+    org_key: int,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    *,
+    after: int = 0,
     chunk: int = 1000,
+    pages: int | None = None,
 ) -> Iterator[list[tuple[AuditEvent, str | None, str | None]]]:
-    """Pages of ``(row, org slug, person's email)`` of org ``org_id``, oldest first."""
-    after = 0
-    while True:
+    """Pages of ``(row, org slug, person's email)`` of org ``org_key`` (``NO_ORG``: rows of
+    no org) after row ``after``, oldest first; at most ``pages`` pages when given."""
+    org = AuditEvent.org_id == org_key if org_key != NO_ORG else AuditEvent.org_id.is_(None)
+    while pages is None or pages > 0:
+        pages = None if pages is None else pages - 1
         query: Any = (
             select(AuditEvent, Org.name, User.email)
             .outerjoin(Org, Org.id == AuditEvent.org_id)
             .outerjoin(User, User.id == AuditEvent.user_id)
-            .where(AuditEvent.org_id == org_id, AuditEvent.id > after)
+            .where(org, AuditEvent.id > after)
         )
         if since is not None:
             query = query.where(AuditEvent.at >= since)

@@ -5,12 +5,14 @@ An audit row never holds a secret or file content.
 """
 
 from draftroom.domain.audit.chain import audit_key
-from draftroom.domain.audit.checkpoint import checkpoint, with_audit_checkpoints
+from draftroom.domain.audit.checkpoint import checkpoint
 from draftroom.domain.audit.events import REDACTED, record_event
 from draftroom.domain.audit.export import COLUMNS, Format, encode, export_records
 from draftroom.domain.audit.metrics import tool_counts
 from draftroom.domain.audit.reconcile import Reconciled, reconcile
+from draftroom.domain.audit.sink import deliver
 from draftroom.domain.audit.verify import Verified, verify_chains
+from draftroom.domain.audit.workers import with_audit_workers
 
 __all__ = [
     "COLUMNS",
@@ -20,11 +22,12 @@ __all__ = [
     "Verified",
     "audit_key",
     "checkpoint",
+    "deliver",
     "encode",
     "export_records",
     "reconcile",
     "record_event",
     "tool_counts",
     "verify_chains",
-    "with_audit_checkpoints",
+    "with_audit_workers",
 ]

@@ -8,11 +8,7 @@ bundle and mirror of it). ``verify`` checks that each checkpointed row still has
 
 from __future__ import annotations
 
-import asyncio
 import json
-import logging
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -26,8 +22,6 @@ CHECKPOINT_REF = "refs/draftroom/audit"
 CHECKPOINT_FILE = "audit-head.json"
 MAX_MARKS = 10_000
 """How many checkpoints back ``verify`` reads per repository."""
-logger = logging.getLogger("draftroom.audit")
-Lifespan = Callable[[object], AbstractAsyncContextManager[None]]
 
 
 @dataclass(frozen=True)
@@ -100,30 +94,3 @@ def checkpoints(services: Services, session: Session, org_key: int) -> list[Mark
                 break
             cursor = page.next_cursor
     return list(marks.values())
-
-
-def with_audit_checkpoints(services: Services, inner: Lifespan) -> Lifespan:
-    """An app lifespan running ``inner`` with a checkpoint every
-    ``audit_checkpoint_minutes`` alongside (0: none; ``draftroom audit checkpoint`` by hand)."""
-    minutes = services.settings.audit_checkpoint_minutes
-
-    @asynccontextmanager
-    async def lifespan(app: object) -> AsyncIterator[None]:
-        task = asyncio.create_task(_every(services, minutes * 60)) if minutes else None
-        try:
-            async with inner(app):
-                yield
-        finally:
-            if task is not None:
-                task.cancel()
-
-    return lifespan
-
-
-async def _every(services: Services, seconds: float) -> None:
-    while True:
-        await asyncio.sleep(seconds)
-        try:
-            await asyncio.to_thread(checkpoint, services)
-        except Exception:  # a failed checkpoint must not stop the next one
-            logger.exception("audit checkpoint failed")

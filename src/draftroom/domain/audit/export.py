@@ -28,23 +28,28 @@ def export_records(
     with services.database.session() as session:
         for page in store.audit_export_pages(session, org_id, since, until):
             for row, org, email in page:
-                yield {
-                    "id": row.id,
-                    "at": row.at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
-                    "org": org,
-                    "user": email,
-                    "key_id": row.api_key_id,
-                    "tool": row.tool,
-                    "repo": row.repo,
-                    "branch": row.branch,
-                    "status": row.outcome,
-                    "code": row.error_code,
-                    "commit_sha": row.commit_sha,
-                    "request_id": row.request_id,
-                    "duration_ms": round(row.duration_ms, 3),
-                    "prev_hash": row.prev_hash,
-                    "hash": row.hash,
-                }
+                yield record_of(row, org, email)
+
+
+def record_of(row: store.AuditEvent, org: str | None, email: str | None) -> dict[str, Any]:
+    """One audit row as an export (and sink) record: the columns of ``docs/audit.md``."""
+    return {
+        "id": row.id,
+        "at": row.at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "org": org,
+        "user": email,
+        "key_id": row.api_key_id,
+        "tool": row.tool,
+        "repo": row.repo,
+        "branch": row.branch,
+        "status": row.outcome,
+        "code": row.error_code,
+        "commit_sha": row.commit_sha,
+        "request_id": row.request_id,
+        "duration_ms": round(row.duration_ms, 3),
+        "prev_hash": row.prev_hash,
+        "hash": row.hash,
+    }
 
 
 def encode(records: Iterator[dict[str, Any]], format: Format) -> Iterator[str]:

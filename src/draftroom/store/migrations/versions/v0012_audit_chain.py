@@ -1,4 +1,5 @@
-"""A tamper-evident audit trail: each row's hash chained per org, and the chains' heads.
+"""A tamper-evident audit trail: each row's hash chained per org, the chains' heads, and
+where each audit sink's delivery stands.
 
 Rows written before this revision are not chained: each head records how many there were
 (``legacy_count`` up to ``legacy_max_id``), so a row inserted among them is still noticed.
@@ -36,6 +37,20 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("org_key", name="pk_audit_chain_heads"),
     )
+    op.create_table(
+        "audit_sink_cursors",
+        sa.Column("sink_id", sa.String(64), nullable=False),
+        sa.Column("org_key", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("last_id", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("sink_id", "org_key", name="pk_audit_sink_cursors"),
+    )
+    op.create_table(
+        "audit_sink_leases",
+        sa.Column("sink_id", sa.String(64), nullable=False),
+        sa.Column("holder", sa.String(64), nullable=False),
+        sa.Column("until", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("sink_id", name="pk_audit_sink_leases"),
+    )
     # One head per org that has rows (and 0 for rows of no org), marking the legacy rows.
     op.execute(
         "INSERT INTO audit_chain_heads (org_key, count, legacy_max_id, legacy_count) "
@@ -45,6 +60,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("audit_sink_leases")
+    op.drop_table("audit_sink_cursors")
     op.drop_table("audit_chain_heads")
     with op.batch_alter_table("audit_events") as batch:
         batch.drop_column("erased_at")

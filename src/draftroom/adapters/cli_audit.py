@@ -46,6 +46,13 @@ def audit_checkpoint(
     typer.echo(f"wrote {found['written']} checkpoints")
 
 
+@audit_app.command("retain")
+def audit_retain(context: typer.Context, data_dir: DataDir = None, org: OrgOption = None) -> None:
+    """Archive and remove rows older than DRAFTROOM_AUDIT_RETENTION_DAYS (sealed files)."""
+    found = run_tool(context, data_dir, "admin.audit.retain", {})
+    typer.echo(f"archived {found['archived']} rows into {found['files']} sealed files")
+
+
 @audit_app.command("export")
 def audit_export(
     context: typer.Context,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Integer, String, func, select, update
+from sqlalchemy import BigInteger, Integer, String, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -23,7 +23,8 @@ NO_ORG = 0
 
 
 class AuditChainHead(Base):
-    """Where an org's chain ends; ``legacy_*``: rows written before chaining began."""
+    """Where an org's chain ends; ``legacy_*``: rows written before chaining began (still
+    in the table); ``archived_*``: where the chain continues after retention."""
 
     __tablename__ = "audit_chain_heads"
 
@@ -33,6 +34,10 @@ class AuditChainHead(Base):
     count: Mapped[int] = mapped_column(BigInteger, default=0)
     legacy_max_id: Mapped[int] = mapped_column(BigInteger, default=0)
     legacy_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    archived_until_id: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    """Rows up to this id were archived (``domain.audit.retention``) and removed."""
+    archived_hash: Mapped[str | None] = mapped_column(String(64))
+    """The hash of the last chained row archived: where the remaining chain starts."""
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -82,7 +87,30 @@ def chained_rows(session: Session, org_key: int, chunk: int = 1000) -> Iterator[
         if len(rows) < chunk:
             return
         after = rows[-1].id
-        session.expunge_all()
+        for row in rows:  # keep memory flat: the session forgets the rows it handed out
+            session.expunge(row)
+
+
+def expired_rows(
+    session: Session, org_key: int, before: datetime, until_id: int | None, limit: int
+) -> list[AuditEvent]:
+    """The oldest rows of ``org_key``, in id order, up to the first written at or after
+    ``before`` (and not past ``until_id`` when given): what retention may archive."""
+    org = AuditEvent.org_id == org_key if org_key != NO_ORG else AuditEvent.org_id.is_(None)
+    query = select(AuditEvent).where(org)
+    if until_id is not None:
+        query = query.where(AuditEvent.id <= until_id)
+    rows = list(session.scalars(query.order_by(AuditEvent.id).limit(limit)))
+    kept = []
+    for row in rows:
+        if row.at >= before:
+            break
+        kept.append(row)
+    return kept
+
+
+def delete_audit_rows(session: Session, ids: list[int]) -> None:
+    session.execute(delete(AuditEvent).where(AuditEvent.id.in_(ids)))
 
 
 def legacy_row_count(session: Session, org_key: int, max_id: int) -> int:

@@ -45,4 +45,5 @@ def audit_export_pages(
         if len(rows) < chunk:
             return
         after = rows[-1][0].id
-        session.expunge_all()
+        for row in rows:  # keep memory flat: the session forgets the rows it handed out
+            session.expunge(row[0])

@@ -14,7 +14,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from draftroom import store
 from draftroom.domain.access import find_person
-from draftroom.domain.audit import Format, checkpoint, verify_chains
+from draftroom.domain.audit import Format, checkpoint, retain, verify_chains
 from draftroom.domain.calls import Call
 from draftroom.domain.privacy import erase_person
 from draftroom.tools.registry import LOCAL_TRANSPORTS, tool
@@ -72,6 +72,28 @@ class CheckpointOutput(BaseModel):
 )
 def checkpoint_now(call: Call, sandbox: None, body: VerifyInput) -> CheckpointOutput:
     return CheckpointOutput(written=checkpoint(call.services))
+
+
+class RetainOutput(BaseModel):
+    archived: int = Field(description="Rows archived and removed.")
+    files: int = Field(description="Sealed archive files written.")
+
+
+@tool(
+    "admin.audit.retain",
+    summary="Archive expired audit rows",
+    description=(
+        "Moves rows older than DRAFTROOM_AUDIT_RETENTION_DAYS into sealed archives in the data "
+        "dir, then removes them; the chain continues from the last archived row."
+    ),
+    scope="admin",
+    local_only=True,
+    writes=True,
+    idempotent=True,
+)
+def retain_now(call: Call, sandbox: None, body: VerifyInput) -> RetainOutput:
+    done = retain(call.services)
+    return RetainOutput(archived=done.archived, files=done.files)
 
 
 class ExportInput(BaseModel):

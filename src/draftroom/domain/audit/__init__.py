@@ -10,6 +10,7 @@ from draftroom.domain.audit.events import REDACTED, record_event
 from draftroom.domain.audit.export import COLUMNS, Format, encode, export_records
 from draftroom.domain.audit.metrics import tool_counts
 from draftroom.domain.audit.reconcile import Reconciled, reconcile
+from draftroom.domain.audit.retention import Retained, retain
 from draftroom.domain.audit.sink import deliver
 from draftroom.domain.audit.verify import Verified, verify_chains
 from draftroom.domain.audit.workers import with_audit_workers
@@ -19,6 +20,7 @@ __all__ = [
     "REDACTED",
     "Format",
     "Reconciled",
+    "Retained",
     "Verified",
     "audit_key",
     "checkpoint",
@@ -27,6 +29,7 @@ __all__ = [
     "export_records",
     "reconcile",
     "record_event",
+    "retain",
     "tool_counts",
     "verify_chains",
     "with_audit_workers",

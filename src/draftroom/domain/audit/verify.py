@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from draftroom import store
 from draftroom.domain.audit.chain import audit_key, personal_digest, personal_fields, row_hash
 from draftroom.domain.audit.checkpoint import checkpoints
+from draftroom.domain.audit.retention import archived_hashes, broken_seals
 from draftroom.domain.calls import Services
 
 
@@ -46,7 +47,9 @@ def verify_chains(services: Services, org_keys: list[int]) -> Verified:
             for org_key in org_keys:
                 marks = checkpoints(services, session, org_key)
                 result.checkpoints += len(marks)
-                seen = _walk(session, key, org_key, result, {m.last_id for m in marks})
+                wanted = {m.last_id for m in marks}
+                seen = _walk(services, session, key, org_key, result, wanted)
+                seen |= archived_hashes(services, org_key, wanted - set(seen))
                 for mark in marks:
                     if seen.get(mark.last_id) != mark.last_hash:
                         raise _Broken(
@@ -60,17 +63,24 @@ def verify_chains(services: Services, org_keys: list[int]) -> Verified:
 
 
 def _walk(
-    session: Session, key: bytes, org_key: int, result: Verified, wanted: set[int]
+    services: Services,
+    session: Session,
+    key: bytes,
+    org_key: int,
+    result: Verified,
+    wanted: set[int],
 ) -> dict[int, str]:
     """Check every row of one chain; the hashes of the ``wanted`` rows, by id."""
     head = store.get_chain_head(session, org_key)
+    for name in broken_seals(services, org_key):
+        raise _Broken(None, f"archive {name} does not match its seal: it was changed")
     legacy = head.legacy_count if head else 0
     if store.legacy_row_count(session, org_key, head.legacy_max_id if head else 0) != legacy:
         raise _Broken(None, "rows written before chaining began were inserted or deleted")
     result.rows += legacy
     seen: dict[int, str] = {}
     count = 0
-    previous: str | None = None
+    previous = head.archived_hash if head else None  # the chain goes on after an archive
     last_id: int | None = None
     for row in store.chained_rows(session, org_key):
         if row.hash is None:

@@ -1,4 +1,4 @@
-"""The audit trail's background work in a server: checkpoints into git every
+"""The audit trail's background work in a server: checkpoints into git and retention every
 ``audit_checkpoint_minutes``, and delivery to ``audit_sink`` when one is set."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from draftroom.domain.audit.checkpoint import checkpoint
+from draftroom.domain.audit.retention import retain
 from draftroom.domain.audit.sink import SinkWorker
 from draftroom.domain.calls import Services
 
@@ -44,5 +45,6 @@ async def _every(services: Services, seconds: float) -> None:
         await asyncio.sleep(seconds)
         try:
             await asyncio.to_thread(checkpoint, services)
-        except Exception:  # a failed checkpoint must not stop the next one
-            logger.exception("audit checkpoint failed")
+            await asyncio.to_thread(retain, services)
+        except Exception:  # a failed round must not stop the next one
+            logger.exception("audit checkpoint or retention failed")

@@ -34,6 +34,8 @@ def upgrade() -> None:
         sa.Column("count", sa.BigInteger(), nullable=False),
         sa.Column("legacy_max_id", sa.BigInteger(), nullable=False),
         sa.Column("legacy_count", sa.BigInteger(), nullable=False),
+        sa.Column("archived_until_id", sa.BigInteger(), nullable=False, server_default="0"),
+        sa.Column("archived_hash", sa.String(64), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("org_key", name="pk_audit_chain_heads"),
     )

@@ -37,7 +37,8 @@ DraftroomError (500 internal_error)
 │   ├── MergeConflict (409 merge_conflict)
 │   ├── AlreadyExists (409 already_exists)
 │   ├── InvalidTransition (409 invalid_transition)
-│   └── IdempotencyInProgress (409 idempotency_in_progress)
+│   ├── IdempotencyInProgress (409 idempotency_in_progress)
+│   └── LastOwner (409 last_owner)
 ├── PayloadTooLarge (413 payload_too_large)
 ├── Unprocessable (422 unprocessable)
 │   ├── InvalidRequest (422 invalid_request)
@@ -205,6 +206,12 @@ class IdempotencyInProgress(Conflict):
     """The first call with this ``Idempotency-Key`` is still running: retry in a moment."""
 
     code = "idempotency_in_progress"
+
+
+class LastOwner(Conflict):
+    """The change would leave the org with no owner: make someone else owner first."""
+
+    code = "last_owner"
 
 
 class PayloadTooLarge(DraftroomError):

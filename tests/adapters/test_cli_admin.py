@@ -179,11 +179,16 @@ def test_every_admin_command_is_one_audited_cli_call_and_refused_to_an_agent_key
         before = len(data.rows())
         refused = data.run(*argv, key=agent, stdin=stdin)
         assert refused.returncode == 1, (argv, refused.stderr)
-        assert refused.stderr.splitlines() == [
-            f"error: insufficient_scope: {tool} needs {needs(build_registry().get(tool).scope)}"
-        ]
+        message = f"{tool} needs {needs(build_registry().get(tool).scope)}"
+        assert refused.stderr.splitlines() == [f"error: insufficient_scope: {message}"]
         assert data.rows()[before:] == [
-            Row(tool, "error", "insufficient_scope", agent_id, {"transport": "cli"})
+            Row(
+                tool,
+                "error",
+                "insufficient_scope",
+                agent_id,
+                {"transport": "cli", "message": message},
+            )
         ], argv
 
         before = len(data.rows())

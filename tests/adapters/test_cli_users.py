@@ -141,3 +141,21 @@ def test_each_persons_key_does_from_the_command_line_what_its_role_allows(cli: C
     for key in (member, agent):
         assert cli.refusal("sandbox", "list", key=key) == "insufficient_scope"
         assert cli.refusal("merge", "approve", "1", key=key) == "insufficient_scope"
+
+
+def test_an_owner_changes_a_persons_role_but_never_the_last_owners(cli: Cli) -> None:
+    cli.ok("user", "add", "olga@example.com", "--role", "owner")
+    key = cli.person_key("rita@example.com", "member")
+    assert cli.refusal("user", "list", key=key) == "insufficient_scope"
+    assert cli.ok("user", "set", "Rita@example.com", "--role", "owner") == (
+        "rita@example.com is now owner\n"
+    )
+    assert "rita@example.com" in cli.ok("user", "list", key=key)  # the same key, now an owner
+    assert cli.ok("user", "set", "olga@example.com", "--role", "reviewer", key=key)
+    refused = cli.run("user", "set", "rita@example.com", "--role", "member")
+    assert refused.exit_code == 1 and refused.stderr.startswith("error: last_owner: ")
+    assert cli.refusal("user", "remove", "rita@example.com") == "last_owner"
+    assert cli.refusal("user", "set", "nobody@example.com", "--role", "member") == "not_found"
+    bad = cli.run("user", "set", "olga@example.com", "--role", "admin")
+    assert bad.exit_code == 2
+    assert "admin.users.set" in cli.audit()

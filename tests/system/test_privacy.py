@@ -46,6 +46,7 @@ def test_a_person_is_exported_then_erased_and_the_trail_still_verifies(
         grace = Api(client, key)
         sb = start_sandbox(grace)
         grace.post("/files/write", **sb, path="a.md", content="hi", message="Add a")
+        grace.post("/files/write", expect=400, **sb, path="../x", content="x", message="no")
         assert cli("audit", "checkpoint").returncode == 0
 
         exported = cli("privacy", "export", "--user", EMAIL, "-o", str(tmp_path / "grace.jsonl"))
@@ -82,7 +83,8 @@ def test_a_person_is_exported_then_erased_and_the_trail_still_verifies(
         ).all()
         assert len(theirs) >= 2
         assert all(r.user_id is None and r.api_key_id is None for r in theirs)
-        assert all("client" not in (r.detail or {}) for r in theirs)
+        assert all({"client", "message"}.isdisjoint(r.detail or {}) for r in theirs)
+        assert any(r.outcome == "error" for r in theirs)
         dump = _dump(session)
     services.database.dispose()
     for personal in (EMAIL, NAME, "laptop of", key.split("_")[2]):

@@ -1,4 +1,4 @@
-"""The CLI's people commands: ``draftroom user add|list|remove``.
+"""The CLI's people commands: ``draftroom user add|list|set|remove``.
 
 Each command is one registered tool (``admin.users.*``) called through ``cli_calls.run_tool``;
 here are only its options and how its answer is printed. A password is read from stdin,
@@ -14,7 +14,9 @@ import typer
 
 from draftroom.adapters.cli_calls import DataDir, OrgOption, run_tool
 
-user_app = typer.Typer(help="Add, list and remove the people of an org.", no_args_is_help=True)
+user_app = typer.Typer(
+    help="Add, list, change the role of and remove the people of an org.", no_args_is_help=True
+)
 
 
 class PersonRole(StrEnum):
@@ -63,6 +65,19 @@ def user_list(context: typer.Context, data_dir: DataDir = None, org: OrgOption =
             f"{person['email']}  {person['role']:<8}  {state}  {person['live_keys']} live keys  "
             f"{password}  {person['name'] or ''}".rstrip()
         )
+
+
+@user_app.command("set")
+def user_set(
+    context: typer.Context,
+    email: str,
+    role: Annotated[PersonRole, typer.Option(help="Their new role.")],
+    data_dir: DataDir = None,
+    org: OrgOption = None,
+) -> None:
+    """Change a person's role: their keys act with it from their next call."""
+    person = run_tool(context, data_dir, "admin.users.set", {"email": email, "role": role.value})
+    typer.echo(f"{person['email']} is now {person['role']}")
 
 
 @user_app.command("remove")

@@ -44,6 +44,7 @@ from draftroom.store.console import (
     get_console_session,
     revoke_console_sessions,
 )
+from draftroom.store.console_audit import AuditFilter, audit_rows
 from draftroom.store.credentials import (
     TokenScope,
     add_api_key,
@@ -177,7 +178,7 @@ from draftroom.store.upstream import (
     list_upstreams,
     repositories_using_credential,
 )
-from draftroom.store.users import add_user, get_user, get_user_by_id, list_users
+from draftroom.store.users import add_user, get_user, get_user_by_id, list_users, live_owners
 
 __all__ = [
     "AMENDS",
@@ -185,6 +186,7 @@ __all__ = [
     "ApiKey",
     "AuditChainHead",
     "AuditEvent",
+    "AuditFilter",
     "AuditSinkCursor",
     "AuditSinkLease",
     "Base",
@@ -240,6 +242,7 @@ __all__ = [
     "all_repositories",
     "all_upstream_credentials",
     "audit_export_pages",
+    "audit_rows",
     "audited_shas",
     "bytes_written_since",
     "chain_heads",
@@ -305,6 +308,7 @@ __all__ = [
     "list_upstream_credentials",
     "list_upstreams",
     "list_users",
+    "live_owners",
     "live_reuse_tokens",
     "lock_chain_head",
     "lock_token_check",

@@ -30,16 +30,18 @@ def person_audit_pages(
         after = rows[-1].id
 
 
-def erase_audit_personal_fields(session: Session, user_id: int, now: datetime) -> int:
-    """Drop the person, key and client address from their rows (their chained digest stays);
-    how many rows."""
+def erase_audit_personal_fields(
+    session: Session, user_id: int, now: datetime, detail_keys: Sequence[str]
+) -> int:
+    """Drop the person, key and ``detail_keys`` from their rows (their chained digest
+    stays); how many rows."""
     erased = 0
     for page in person_audit_pages(session, user_id):
         for row in page:
             row.user_id = None
             row.api_key_id = None
-            if row.detail and "client" in row.detail:
-                row.detail = {k: v for k, v in row.detail.items() if k != "client"}
+            if row.detail and set(row.detail) & set(detail_keys):
+                row.detail = {k: v for k, v in row.detail.items() if k not in detail_keys}
             row.erased_at = now
             erased += 1
         session.flush()

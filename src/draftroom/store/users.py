@@ -40,6 +40,15 @@ def get_user_by_id(session: Session, user_id: int) -> User | None:
     return session.get(User, user_id)
 
 
+def live_owners(session: Session, org_id: int) -> Sequence[User]:
+    """The org's owners not removed, their rows locked (PostgreSQL) until the transaction
+    ends: two owners demoting each other at once cannot both pass a last-owner check."""
+    query = select(User).where(
+        User.org_id == org_id, User.role == "owner", User.removed_at.is_(None)
+    )
+    return session.scalars(query.order_by(User.id).with_for_update()).all()
+
+
 def list_users(session: Session, org_id: int) -> Sequence[User]:
     """The org's people, removed ones included, by email."""
     return session.scalars(select(User).where(User.org_id == org_id).order_by(User.email)).all()

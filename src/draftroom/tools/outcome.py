@@ -23,6 +23,9 @@ from draftroom.domain.calls import (
 from draftroom.errors import DraftroomError
 from draftroom.store import Database
 
+MESSAGE_KEPT = 500
+"""Characters of a failed call's error message its audit row keeps (the console shows it)."""
+
 
 @dataclass
 class Outcome:
@@ -55,6 +58,8 @@ class Outcome:
         detail: dict[str, Any] = {"transport": self.transport, **(fields.detail if fields else {})}
         if self.client is not None:
             detail["client"] = self.client
+        if self.error is not None:  # what the caller was told (credential-shaped: redacted)
+            detail["message"] = self.error.message[:MESSAGE_KEPT]
         record_event(
             target,
             key,

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from draftroom.domain.access import Person, add_person, org_people, remove_person
+from draftroom.domain.access import Person, add_person, org_people, remove_person, set_person_role
 from draftroom.domain.calls import Call
 from draftroom.store import PersonRole
 from draftroom.tools.registry import tool
@@ -109,7 +109,7 @@ class RemoveInput(BaseModel):
     summary="Remove a person",
     description=(
         "Their keys stop working at once (401); their sandboxes and audit rows keep naming "
-        "them. 404 for an email not in your org."
+        "them. 404 for an email not in your org; 409 last_owner for the org's last owner."
     ),
     scope="admin",
     writes=True,
@@ -120,3 +120,27 @@ def remove(call: Call, sandbox: None, body: RemoveInput) -> PersonOut:
     with call.services.database.session() as session:
         person = remove_person(call, session, body.email)
         return _out(person)
+
+
+class SetInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(..., min_length=1, max_length=320, description="The person's email.")
+    role: PersonRole = Field(..., description="Their new role: owner, reviewer or member.")
+
+
+@tool(
+    "admin.users.set",
+    summary="Change a person's role",
+    description=(
+        "Their keys and console sessions act with the new role from their next call. 404 for "
+        "an email not in your org (or removed); 409 last_owner for demoting the last owner."
+    ),
+    scope="admin",
+    writes=True,
+    idempotent=True,
+    http_path=PATH + "/{email}/set",
+)
+def set_role(call: Call, sandbox: None, body: SetInput) -> PersonOut:
+    with call.services.database.session() as session:
+        return _out(set_person_role(call, session, body.email, body.role))

@@ -116,3 +116,49 @@ def test_a_password_is_verified_only_against_its_own_hash() -> None:
     assert not verify_password(PASSWORD + "!", stored)
     assert not verify_password(PASSWORD, None)
     assert not verify_password(PASSWORD, "not a hash")
+
+
+def test_a_role_change_applies_on_the_persons_next_call(org: Org) -> None:
+    org.person("olga@example.com", "owner")
+    rita = org.member("rita@example.com", "member")
+    assert error(rita.get("/admin/users", expect=403))["code"] == "insufficient_scope"
+    changed = org.admin.post("/admin/users/Rita%40example.com/set", role="reviewer")
+    assert (changed["email"], changed["role"], changed["live_keys"]) == (
+        "rita@example.com",
+        "reviewer",
+        1,
+    )
+    assert rita.get("/admin/sandboxes")["sandboxes"] == []  # review scope, same key
+    assert org.admin.post("/admin/users/rita@example.com/set", role="reviewer")["role"] == (
+        "reviewer"
+    )  # idempotent
+    org.admin.post("/admin/users/rita@example.com/set", role="owner")
+    assert [p["email"] for p in rita.get("/admin/users")["users"]] == [
+        "olga@example.com",
+        "rita@example.com",
+    ]
+    assert error(org.admin.post("/admin/users/x@example.com/set", expect=404, role="owner"))
+    assert error(org.admin.post("/admin/users/rita@example.com/set", expect=422, role="admin"))
+    org.admin.post("/admin/users/olga@example.com/remove")
+    gone = org.admin.post("/admin/users/olga@example.com/set", expect=404, role="member")
+    assert error(gone)["code"] == "not_found"  # a removed person keeps their last role
+
+
+def test_the_last_owner_is_neither_demoted_nor_removed(org: Org) -> None:
+    org.person("olga@example.com", "owner")
+    org.person("otto@example.com", "owner")
+    org.admin.post("/admin/users/otto@example.com/set", role="member")
+    for route, body in (
+        ("/admin/users/olga@example.com/set", {"role": "reviewer"}),
+        ("/admin/users/olga@example.com/remove", {}),
+    ):
+        refused = error(org.admin.post(route, expect=409, **body))
+        assert refused["code"] == "last_owner" and "last owner" in refused["message"]
+    [olga, otto] = org.admin.get("/admin/users")["users"]
+    assert (olga["role"], olga["removed_at"], otto["role"]) == ("owner", None, "member")
+    org.admin.post("/admin/users/olga@example.com/set", role="owner")  # owner to owner: fine
+    org.admin.post("/admin/users/otto@example.com/set", role="owner")
+    org.admin.post("/admin/users/olga@example.com/remove")
+    assert error(org.admin.post("/admin/users/otto@example.com/remove", expect=409))["code"] == (
+        "last_owner"
+    )

@@ -214,3 +214,30 @@ def test_a_webhook_resolving_to_a_private_address_later_gets_nothing() -> None:
     sender.send({"n": 1})
     assert sender.wait_idle(5)
     assert (sender.delivered, sender.dropped) == (0, 1)
+
+
+def test_a_test_alert_reaches_a_real_webhook_and_says_where(
+    make_app: AppFactory, webhook: Webhook, database_url: str
+) -> None:
+    webhook.failures = 0
+    admin, services = make_app(
+        role="admin", alert_webhook_url=webhook.url + "?secret=s3", database_url=database_url
+    )
+    out = admin.post("/admin/alerts/test")
+    assert out["configured"] and out["queued"]
+    assert out["host"] == f"127.0.0.1:{webhook.server.server_port}"  # never the path or query
+    assert services.alerts.wait_idle(10)
+    [event] = webhook.events
+    assert (event["event"], event["alert"]) == ("alert_test", "test")
+    assert event["api_key_id"] == admin.headers["Authorization"].split("_")[1]
+    assert admin.post("/admin/alerts/test")["delivered"] == 1
+    agent = Api(admin.client, new_key(services))
+    assert error(agent.post("/admin/alerts/test", expect=403))["code"] == "insufficient_scope"
+
+
+def test_a_test_alert_without_a_webhook_says_none_is_configured(
+    make_app: AppFactory, database_url: str
+) -> None:
+    admin, _ = make_app(role="admin", database_url=database_url)
+    out = admin.post("/admin/alerts/test")
+    assert out == {"configured": False, "queued": False, "host": None, "delivered": 0, "dropped": 0}

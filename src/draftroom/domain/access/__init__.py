@@ -22,6 +22,7 @@ from draftroom.domain.access.people import (
     normalized_email,
     org_people,
     remove_person,
+    set_person_role,
     verify_password,
 )
 from draftroom.domain.access.renewal import (
@@ -113,6 +114,7 @@ __all__ = [
     "revoke_reuse_token",
     "revoke_sandbox_tokens",
     "scopes",
+    "set_person_role",
     "token_check",
     "usable_by",
     "verify_password",

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from draftroom import store
 from draftroom.domain.calls import Call
-from draftroom.errors import InvalidInput, NotFound
+from draftroom.errors import InvalidInput, LastOwner, NotFound
 from draftroom.store.timestamps import utc_now
 
 EMAIL_MAX_LENGTH = 320
@@ -115,9 +115,39 @@ def find_person(call: Call, session: Session, email: str, *, live: bool = True) 
 
 
 def remove_person(call: Call, session: Session, email: str) -> Person:
-    """Mark the person removed (idempotent: the first time is kept); their keys stop at once."""
+    """Mark the person removed (idempotent: the first time is kept); their keys stop at once.
+    409 ``last_owner`` for the org's last live owner."""
     user = find_person(call, session, email, live=False)
     call.audit.detail.update(person_id=user.id, role=user.role)
     if user.removed_at is None:
+        _keep_an_owner(session, user, "remove")
         user.removed_at = utc_now()
     return Person(user, 0)
+
+
+def set_person_role(call: Call, session: Session, email: str, role: store.PersonRole) -> Person:
+    """Give a live person ``role`` (idempotent). Their keys and console sessions act with it
+    from their next call: every call reads the role afresh. 409 ``last_owner`` when it would
+    leave the org without a live owner."""
+    user = find_person(call, session, email)
+    call.audit.detail.update(person_id=user.id, role=role, previous_role=user.role)
+    if user.role == "owner" and role != "owner":
+        _keep_an_owner(session, user, "demote")
+    user.role = role
+    session.flush()
+    keys = store.list_api_keys(session, call.principal.org_id)
+    return Person(user, _live_keys(user, keys))
+
+
+def _keep_an_owner(session: Session, user: store.User, action: str) -> None:
+    """Refuse to remove or demote the org's last live owner (nobody could then manage people
+    from the console; the data dir's owner at the shell still could)."""
+    if user.role != "owner" or user.removed_at is not None:
+        return
+    others = [owner for owner in store.live_owners(session, user.org_id) if owner.id != user.id]
+    if not others:
+        raise LastOwner(
+            f"cannot {action} {user.email!r}: they are the org's last owner; make another "
+            "person owner first (admin.users.set)",
+            email=user.email,
+        )

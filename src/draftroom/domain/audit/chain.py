@@ -1,7 +1,7 @@
 """The audit chain: each row's hash covers its canonical encoding and the previous row's
 hash, per org, in the order rows were written.
 
-Personal fields (the person, the key, the client address) enter the hash only through a
+Personal fields (the person, the key, the client address, a failure's message) enter the hash only through a
 keyed digest (HMAC-SHA256 with a key derived from ``DRAFTROOM_SECRET_KEY``, or kept in the
 data dir's ``audit.key`` when none is set): erasing them for a privacy request keeps the
 digest, so the chain still verifies, and the digest alone does not give them back.
@@ -28,8 +28,9 @@ from draftroom.store import AuditEvent, utc_now
 
 _KEY_FILE = "audit.key"
 _HKDF_INFO = b"draftroom audit personal fields"
-PERSONAL = ("user_id", "api_key_id", "client")
-"""What a privacy request erases from a row (``client`` is in ``detail``)."""
+PERSONAL_DETAIL = ("client", "message")
+"""Keys of ``detail`` a privacy request erases: the client address, and a failed call's
+message (it may quote an email or a line of the person's files)."""
 
 
 class AuditKey(bytes):
@@ -53,8 +54,9 @@ def _derive(settings: Settings) -> bytes:
 
 
 def personal_fields(event: AuditEvent) -> dict[str, Any]:
-    client = (event.detail or {}).get("client")
-    return {"user_id": event.user_id, "api_key_id": event.api_key_id, "client": client}
+    detail = event.detail or {}
+    personal = {key: detail.get(key) for key in PERSONAL_DETAIL}
+    return {"user_id": event.user_id, "api_key_id": event.api_key_id, **personal}
 
 
 def personal_digest(key: bytes, org_key: int, fields: dict[str, Any]) -> str:
@@ -69,7 +71,7 @@ def _at(value: datetime) -> str:
 def row_hash(event: AuditEvent, prev_hash: str | None) -> str:
     """SHA-256 over the row's canonical encoding (sorted-key JSON, UTC times to the
     microsecond), its personal digest and ``prev_hash``."""
-    detail = {k: v for k, v in (event.detail or {}).items() if k != "client"}
+    detail = {k: v for k, v in (event.detail or {}).items() if k not in PERSONAL_DETAIL}
     encoded = {
         "at": _at(event.at),
         "org_id": event.org_id,

@@ -17,6 +17,7 @@ from draftroom.domain.calls.failures import (
     FailureCounter,
     recent_failures,
     report_failure,
+    send_test_alert,
 )
 from draftroom.domain.calls.services import Services
 
@@ -32,4 +33,5 @@ __all__ = [
     "idempotency",
     "recent_failures",
     "report_failure",
+    "send_test_alert",
 ]

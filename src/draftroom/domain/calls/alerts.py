@@ -15,6 +15,7 @@ import queue
 import threading
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -49,6 +50,13 @@ class AlertSender:
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
         self._closed = False
+
+    @property
+    def host(self) -> str | None:
+        """The webhook's host (and port) only: its path and query often hold a secret."""
+        if self.url is None:
+            return None
+        return urlsplit(self.url).netloc.rpartition("@")[2]
 
     def send(self, event: dict[str, Any]) -> None:
         if self.url is None or self._closed:

@@ -85,6 +85,16 @@ def report_failure(
         logger.exception("could not report a failed call")
 
 
+def send_test_alert(alerts: AlertSender, *, request_id: str, org_id: int, api_key_id: str) -> bool:
+    """Queue a test event for the webhook (delivered like any alert, in the background);
+    whether a webhook is configured at all. Ids only, like every alert."""
+    if alerts.url is None:
+        return False
+    event = {"event": "alert_test", "alert": "test", "request_id": request_id}
+    alerts.send({**event, "org_id": org_id, "api_key_id": api_key_id, "at": utc_now().isoformat()})
+    return True
+
+
 def recent_failures(session: Session, org_id: int, limit: int) -> Sequence[AuditEvent]:
     """The org's newest failed calls from the audit table (every worker's, not just ours)."""
     return store.recent_failures(session, org_id, limit)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from draftroom import store
 from draftroom.domain.access import find_person, revoke_sandbox_tokens
+from draftroom.domain.audit.chain import PERSONAL_DETAIL
 from draftroom.domain.calls import Call, Services
 from draftroom.errors import DraftroomError
 from draftroom.store import utc_now
@@ -45,6 +46,7 @@ def person_records(services: Services, user_id: int) -> Iterator[dict[str, Any]]
                        "key_id": row.api_key_id, "repo": row.repo, "branch": row.branch,
                        "status": row.outcome, "code": row.error_code,
                        "commit_sha": row.commit_sha, "client": (row.detail or {}).get("client"),
+                       "message": (row.detail or {}).get("message"),
                        "request_id": row.request_id}  # fmt: skip
 
 
@@ -73,7 +75,7 @@ def erase_person(call: Call, session: Session, email: str, delete_sandboxes: boo
     store.revoke_console_sessions(session, user_id=user.id)
     seen_keys = {k.id for k in keys} | _acting_ids(session, user.id)
     store.forget_person_sign_ins(session, user.id, sorted(seen_keys))
-    rows = store.erase_audit_personal_fields(session, user.id, now)
+    rows = store.erase_audit_personal_fields(session, user.id, now, PERSONAL_DETAIL)
     sandboxes = _set_aside(call, session, user.id, delete_sandboxes)
     user.email = f"erased-{user.id}@{ERASED_DOMAIN}"
     user.name = None

@@ -1,7 +1,7 @@
-"""The benchmark entry point: git store, HTTP load against a clone per agent, and growth.
+"""The benchmark entry point: git store, HTTP load, growth and the console pages.
 
-Not a test. Run ``./dev bench`` (or ``.venv/bin/python bench/run.py``): about 3 minutes on a
-2-core machine; ``--quick`` takes about a minute (shorter runs, fewer samples). It runs
+Not a test. Run ``./dev bench`` (or ``.venv/bin/python bench/run.py``): about 4 minutes on a
+2-core machine; ``--quick`` takes about two minutes (shorter runs, fewer samples). It runs
 
 1. ``bench/git_commit.py``: the git engine against the git command line, one process;
 2. ``bench/load.py``: ``draftroom serve --workers 2`` under 16 concurrent clients (a mix of
@@ -9,6 +9,8 @@ Not a test. Run ``./dev bench`` (or ``.venv/bin/python bench/run.py``): about 3 
    one clone per client with ``git add -A && git commit``; every acknowledged commit checked;
 3. ``bench/growth.py``: latencies at 100 / 1,000 / 10,000 sandboxes and memory entries and at
    500 / 5,000 / 50,000 files;
+4. ``bench/console.py``: the console's pages at 10,000 sandboxes, signed in over HTTP
+   (``./dev bench console`` runs it alone and only prints);
 
 checks the figures against the targets, and writes them to ``docs/benchmarks.md`` between
 ``<!-- bench:run start -->`` and ``<!-- bench:run end -->`` (the rest of the file is kept).
@@ -29,6 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import console
 import growth
 import load
 from git_commit import percentile
@@ -72,7 +75,9 @@ def git_store(quick: bool) -> str:
     return out.strip()
 
 
-def targets(report: load.LoadReport, rows: list[growth.Row]) -> list[Target]:
+def targets(
+    report: load.LoadReport, rows: list[growth.Row], pages: list[console.Result]
+) -> list[Target]:
     commits = report.commits.latencies.get("git.commit", [])
     alone = report.single[1].latencies.get("git.commit", [])
     reads_rate = report.mixed.rate("files.read")
@@ -80,6 +85,8 @@ def targets(report: load.LoadReport, rows: list[growth.Row]) -> list[Target]:
     p50_alone = percentile(alone, 0.5) * 1e3 if alone else float("inf")
     errors = len(report.errors())
     acked = sum(len(run.acked) for run in (*report.single, report.mixed, report.commits))
+    timed = [page for page in pages if page.samples]
+    slowest = max((page.p50 for page in timed), default=float("inf"))
     sandbox_rows = [r for r in rows if r.dimension == "sandboxes"]
     worst = max(
         (
@@ -132,6 +139,12 @@ def targets(report: load.LoadReport, rows: list[growth.Row]) -> list[Target]:
             f"{worst:.2f}x at most",
             worst < 2,
         ),
+        Target(
+            f"console pages p50 at 10,000 sandboxes ({len(timed)} measured)",
+            "≤ 100 ms",
+            f"{slowest:.1f} ms at most",
+            slowest <= console.TARGET_MS,
+        ),
     ]
 
 
@@ -141,6 +154,7 @@ def section(
     git: str,
     report: load.LoadReport,
     rows: list[growth.Row],
+    pages: list[console.Result],
     goals: list[Target],
     seconds: float,
 ) -> str:
@@ -149,7 +163,7 @@ def section(
         START,
         "## Whole benchmark (bench/run.py)",
         "",
-        f"Run: `./dev bench` (about 3 minutes; `./dev bench --quick` about a minute). This run: "
+        f"Run: `./dev bench` (about 4 minutes; `./dev bench --quick` about two minutes). This run: "
         f"`{command}`, {seconds:.0f} s.",
         f"Machine: {host}.",
         "",
@@ -169,6 +183,10 @@ def section(
         "### Growth (bench/growth.py)",
         "",
         growth.table(rows),
+        "",
+        "### Console pages (bench/console.py)",
+        "",
+        console.table(pages),
         "",
         "### Git store (bench/git_commit.py" + (" --quick" if quick else "") + ")",
         "",
@@ -192,9 +210,15 @@ def write_doc(text: str) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        description="Run every benchmark and write docs/benchmarks.md (about 3 minutes)."
+        description="Run every benchmark and write docs/benchmarks.md (about 4 minutes)."
     )
-    parser.add_argument("--quick", action="store_true", help="shorter runs, about a minute")
+    parser.add_argument(
+        "only",
+        nargs="?",
+        choices=["console"],
+        help="run this benchmark alone and print its table (docs/ untouched)",
+    )
+    parser.add_argument("--quick", action="store_true", help="shorter runs, about two minutes")
     parser.add_argument("--clients", type=int, default=16, help="concurrent HTTP clients (16)")
     parser.add_argument("--workers", type=int, default=2, help="server worker processes (2)")
     parser.add_argument(
@@ -204,18 +228,25 @@ def main(argv: list[str] | None = None) -> None:
         "--no-write", action="store_true", help="print the results, leave docs/ alone"
     )
     args = parser.parse_args(argv)
+    if args.only == "console":
+        print(f"machine: {machine()}", flush=True)
+        console.main([])
+        return
     seconds = args.seconds or (4.0 if args.quick else 20.0)
     started = time.perf_counter()
     host = machine()
     print(f"machine: {host}", flush=True)
-    print("1/3 git store (bench/git_commit.py) ...", flush=True)
+    print("1/4 git store (bench/git_commit.py) ...", flush=True)
     git = git_store(args.quick)
-    print(f"2/3 growth (bench/growth.py) ... [{time.perf_counter() - started:.0f} s]", flush=True)
+    print(f"2/4 growth (bench/growth.py) ... [{time.perf_counter() - started:.0f} s]", flush=True)
     rows = growth.run_growth(args.quick)
-    print(f"3/3 HTTP load (bench/load.py) ... [{time.perf_counter() - started:.0f} s]", flush=True)
+    print(f"3/4 HTTP load (bench/load.py) ... [{time.perf_counter() - started:.0f} s]", flush=True)
     report = load.run_load(args.clients, seconds, args.workers)
-    goals = targets(report, rows)
-    text = section(args.quick, host, git, report, rows, goals, time.perf_counter() - started)
+    print(f"4/4 console (bench/console.py) ... [{time.perf_counter() - started:.0f} s]", flush=True)
+    pages = console.run_console(20 if args.quick else 50)
+    goals = targets(report, rows, pages)
+    elapsed = time.perf_counter() - started
+    text = section(args.quick, host, git, report, rows, pages, goals, elapsed)
     print(text)
     for problem in report.problems()[:50]:
         print("problem:", problem)

@@ -127,6 +127,9 @@ class Settings(BaseSettings):
     mcp_read_only: bool = Field(
         False, description="/mcp and draftroom mcp list only reads and refuse writes by default."
     )
+    webhook_max_bytes: int = Field(
+        2 * 2**20, ge=1024, description="Largest webhook delivery body (413 payload_too_large)."
+    )
     upstream_worker: bool = Field(
         True, description="Run the background pusher and fetcher inside the server."
     )

@@ -13,10 +13,12 @@ DraftroomError (500 internal_error)
 ├── InvalidInput (400 invalid_input)
 │   ├── InvalidPath (400 invalid_path)
 │   ├── InvalidRef (400 invalid_ref)
-│   └── EmptyChangeSet (400 empty_change_set)
+│   ├── EmptyChangeSet (400 empty_change_set)
+│   └── InvalidJson (400 invalid_json)
 ├── Unauthorized (401 unauthorized)
 │   ├── TokenExpired (401 token_expired)
-│   └── TokenRevoked (401 token_revoked)
+│   ├── TokenRevoked (401 token_revoked)
+│   └── InvalidSignature (401 invalid_signature)
 ├── Forbidden (403 forbidden)
 │   ├── BranchNotAllowed (403 branch_not_allowed)
 │   ├── RepoNotAllowed (403 repo_not_allowed)
@@ -91,6 +93,12 @@ class EmptyChangeSet(InvalidInput):
     code = "empty_change_set"
 
 
+class InvalidJson(InvalidInput):
+    """A request body (a webhook delivery) that is not the JSON object it must be."""
+
+    code = "invalid_json"
+
+
 class Unauthorized(DraftroomError):
     code = "unauthorized"
     status = 401
@@ -102,6 +110,12 @@ class TokenExpired(Unauthorized):
 
 class TokenRevoked(Unauthorized):
     code = "token_revoked"
+
+
+class InvalidSignature(Unauthorized):
+    """A webhook delivery whose signature (or token) no registered secret matches."""
+
+    code = "invalid_signature"
 
 
 class Forbidden(DraftroomError):

@@ -1,4 +1,4 @@
-"""Browser fixtures: one chromium per test worker, a fresh page (and its cookies) per test."""
+"""Browser fixtures: one chromium per test module, a fresh page (and its cookies) per test."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from tests.support.console import CHROMIUM, Site
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    # Module, not session: Playwright's sync API keeps an asyncio loop on this thread while
+    # it runs, which would refuse other tests' ``asyncio.run`` on the same worker.
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM)
         yield browser

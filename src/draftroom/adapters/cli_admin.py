@@ -124,6 +124,21 @@ def repo_resolve(
     )
 
 
+@repo_app.command("webhook")
+def repo_webhook(
+    context: typer.Context, name: str, data_dir: DataDir = None, org: OrgOption = None
+) -> None:
+    """Print the webhook URL to paste into the upstream's forge and, last, its secret."""
+    found = run_tool(context, data_dir, "admin.repos.webhook", {"name": name})
+    others = ", ".join(f"{forge}: {url}" for forge, url in found["urls"].items())
+    typer.echo(f"Payload URL ({found['forge']}): {found['url']}")
+    typer.echo("Content type: application/json; events: pushes and pull (merge) requests")
+    typer.echo(f"Other forges: {others}")
+    made = "created now" if found["created"] else "as stored"
+    typer.echo(f"Secret ({made}; paste it as the webhook's secret):")
+    typer.echo(found["secret"])
+
+
 @repo_app.command("set")
 def repo_set(
     context: typer.Context,

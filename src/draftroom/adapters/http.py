@@ -34,12 +34,14 @@ from draftroom.adapters.limits import BodyLimit
 from draftroom.adapters.mcp_http import McpEndpoint
 from draftroom.adapters.oauth_http import add_oauth_routes
 from draftroom.adapters.openapi import ERROR_RESPONSES, gpt_schema
+from draftroom.adapters.webhooks_http import add_webhook_routes
 from draftroom.config import Settings
 from draftroom.domain.access import Bearer
 from draftroom.domain.audit import encode, export_records, reconcile, with_audit_workers
 from draftroom.domain.calls import (
     Services,
 )
+from draftroom.domain.human_changes import record_human_changes
 from draftroom.domain.orgs import prepare_data_dir
 from draftroom.domain.signin import bearer_challenge
 from draftroom.domain.upstream import with_upstream_worker
@@ -73,7 +75,9 @@ def create_app(
     reconcile(services)  # audit rows for commits a crash left unrecorded
     mcp = McpEndpoint(services, registry)
     app = FastAPI(
-        lifespan=with_audit_workers(services, with_upstream_worker(services, mcp.lifespan)),
+        lifespan=with_audit_workers(
+            services, with_upstream_worker(services, mcp.lifespan, record_human_changes)
+        ),
         title="draftroom",
         version=__version__,
         description="Private sandbox branches for an AI assistant: every change an audited, undoable commit.",
@@ -88,6 +92,7 @@ def create_app(
             _add_route(app, tool, services, registry)
     app.router.routes.append(Route("/mcp", mcp, include_in_schema=False))  # MCP, streamable HTTP
     add_oauth_routes(app, services)  # sign-in: discovery, registration, authorize, token
+    add_webhook_routes(app, services)  # signed deliveries from the upstreams' forges
     add_console(app, services, registry)  # the web console at /console
     _add_admin_schema(app, settings, services, registry)
 

@@ -8,18 +8,19 @@ import bisect
 from collections.abc import Sequence
 
 import pygit2
-from pygit2.enums import FileMode
+from pygit2.enums import FileMode, SortMode
 
 from draftroom.errors import CommitNotFound, InvalidInput, PathNotFound, RefNotFound
 from draftroom.git import merge
 from draftroom.git.diff import diff_trees
 from draftroom.git.handle import Handle
-from draftroom.git.log import log
+from draftroom.git.log import log, log_entry
 from draftroom.git.objects import (
     ConflictSides,
     Diff,
     EntryType,
     FileBlob,
+    LogEntry,
     LogPage,
     MergePreview,
     TreeEntry,
@@ -129,6 +130,27 @@ class Reading(Handle):
         return log(
             self._repo, head, path=path, cursor=cursor, limit=limit, first_parent=first_parent
         )
+
+    def commits_between(self, old: str, new: str, limit: int = 100) -> list[LogEntry]:
+        """Commits reachable from ``new`` but not from ``old``, oldest first (at most
+        ``limit``: the newest ones when there are more)."""
+        walker = self._repo.walk(
+            resolve_commit(self._repo, new).id, SortMode.TOPOLOGICAL | SortMode.TIME
+        )
+        walker.hide(resolve_commit(self._repo, old).id)
+        found: list[LogEntry] = []
+        for commit in walker:
+            if len(found) == limit:
+                break
+            found.append(log_entry(commit))
+        return found[::-1]
+
+    def merge_base(self, one: str, other: str) -> str | None:
+        """The best common ancestor of two commits; None when they share no history."""
+        base = self._repo.merge_base(
+            resolve_commit(self._repo, one).id, resolve_commit(self._repo, other).id
+        )
+        return None if base is None else str(base)
 
     def commit_files(self, sha: str) -> list[str]:
         """Paths changed by commit ``sha`` against its first parent."""

@@ -199,6 +199,7 @@ class AuditEvent(Base):
     __table_args__ = (
         Index("ix_audit_events_repo_branch_at", "repo", "branch", "at"),
         Index("ix_audit_events_org_id_at", "org_id", "at"),
+        Index("ix_audit_events_org_id_id", "org_id", "id"),
         CheckConstraint("outcome IN ('ok', 'error')", name="outcome"),
     )
 

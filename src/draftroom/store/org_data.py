@@ -29,9 +29,18 @@ from draftroom.store.models import (
 from draftroom.store.oauth import OAuthClient, OAuthConsent, OAuthToken
 from draftroom.store.outbox import OutboxEntry
 from draftroom.store.upstream import Upstream, UpstreamCredential
+from draftroom.store.webhooks import WebhookDelivery
 
 SECRET_COLUMNS = frozenset(
-    {"secret_hash", "password_hash", "secret", "username", "access_hash", "refresh_hash"}
+    {
+        "secret_hash",
+        "password_hash",
+        "secret",
+        "username",
+        "access_hash",
+        "refresh_hash",
+        "webhook_secret",
+    }
 )
 """Columns ``org_rows`` leaves out: hashes, ciphertexts, and a credential's username."""
 
@@ -108,6 +117,7 @@ def delete_org_rows(session: Session, org_id: int) -> None:
         delete(ReuseToken).where(ReuseToken.sandbox_id.in_(sandboxes)),
         delete(MergeRequest).where(MergeRequest.repository_id.in_(repositories)),
         delete(OutboxEntry).where(OutboxEntry.repository_id.in_(repositories)),
+        delete(WebhookDelivery).where(WebhookDelivery.repository_id.in_(repositories)),
         delete(Upstream).where(Upstream.repository_id.in_(repositories)),
         delete(Sandbox).where(Sandbox.id.in_(sandboxes)),
         delete(RepositoryRecord).where(RepositoryRecord.org_id == org_id),

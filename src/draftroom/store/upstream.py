@@ -79,6 +79,10 @@ class Upstream(Base):
     last_fetch_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     fetch_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    webhook_secret: Mapped[str | None] = mapped_column(Text)
+    """Ciphertext of the secret the forge signs webhook deliveries with; None: no webhook."""
+    human_seen_sha: Mapped[str | None] = mapped_column(String(64))
+    """The ``main`` head whose new commits were last told to the sandboxes as human changes."""
 
     repository: Mapped[RepositoryRecord] = relationship()
     credential: Mapped[UpstreamCredential | None] = relationship()

@@ -30,6 +30,7 @@ from draftroom.tools import (
     undo,
     upstream,
     users,
+    webhooks,
 )
 from draftroom.tools.registry import Registry, Tool, declaration_of, tool
 
@@ -57,6 +58,7 @@ TOOL_MODULES: tuple[ModuleType, ...] = (
     undo,
     upstream,
     users,
+    webhooks,
 )
 """Every module that declares tools, in the order the tool list shows them."""
 
@@ -99,4 +101,5 @@ __all__ = [
     "undo",
     "upstream",
     "users",
+    "webhooks",
 ]

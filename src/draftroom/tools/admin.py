@@ -99,7 +99,7 @@ def list_sandboxes(call: Call, sandbox: None, body: ListInput) -> ListOutput:
 class IdInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: int = Field(..., ge=1, description="The sandbox's id (see sandbox.list).")
+    id: int = Field(..., ge=1, le=2_147_483_647, description="The sandbox's id (see sandbox.list).")
 
 
 @tool(
@@ -107,9 +107,10 @@ class IdInput(BaseModel):
     summary="Archive a sandbox",
     description=(
         "Moves its branch under refs/draftroom/archive/ and refuses its reuse tokens until it "
-        "is restored. Nothing is deleted."
+        "is restored. Nothing is deleted. Signed in: your own sandboxes."
     ),
     scope="admin",
+    person_scope="sandbox",
     writes=True,
     idempotent=True,
     http_path=ADMIN_PATH + "/{id}/archive",
@@ -121,8 +122,9 @@ def archive(call: Call, sandbox: None, body: IdInput) -> SandboxOut:
 @tool(
     "sandbox.restore",
     summary="Restore an archived sandbox",
-    description="Brings its branch back; its reuse tokens work again.",
+    description="Brings its branch back; its reuse tokens work again. Signed in: your own.",
     scope="admin",
+    person_scope="sandbox",
     writes=True,
     idempotent=True,
     http_path=ADMIN_PATH + "/{id}/restore",

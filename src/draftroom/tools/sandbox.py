@@ -17,6 +17,7 @@ from draftroom.domain.access import (
     refuse_named_sandbox,
 )
 from draftroom.domain.calls import Call
+from draftroom.domain.human_changes import main_overlap
 from draftroom.domain.merge import LAST_ROLLBACKS, State, standing
 from draftroom.domain.upstream import (
     MainUpstreamState,
@@ -156,6 +157,9 @@ class StatusOutput(BaseModel):
     main_upstream_error: str | None = Field(
         None, description="Why main is not in step (a failed fetch, or how to resolve)."
     )
+    main_overlap: list[str] = Field(
+        default_factory=list, description="Files main changed since your base that you changed too."
+    )
 
 
 @tool(
@@ -193,4 +197,5 @@ def status(call: Call, sandbox: SandboxAccess, body: SandboxInput) -> StatusOutp
         upstream_error=mirror.last_error,
         main_upstream=mirror.main.state,
         main_upstream_error=mirror.main.error,
+        main_overlap=main_overlap(sandbox.repo, head),
     )

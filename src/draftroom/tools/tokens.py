@@ -92,9 +92,10 @@ class IssueOutput(BaseModel):
     description=(
         "For a lost token: a new reuse token for the existing sandbox, in the answer once "
         "(never the audit log). Its other tokens stay valid until revoked; an archived "
-        "sandbox is refused (409): restore it first."
+        "sandbox is refused (409): restore it first. Signed in: your own sandboxes."
     ),
     scope="admin",
+    person_scope="sandbox",
     writes=True,
     created_status=201,
 )

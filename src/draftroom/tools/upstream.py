@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from draftroom.domain.calls import Call
+from draftroom.domain.human_changes import record_human_changes
 from draftroom.domain.upstream import (
     PushOutcome,
     add_github_app_credential,
@@ -118,8 +119,8 @@ class SyncOutput(BaseModel):
     "admin.repos.sync",
     summary="Fetch main and push queued branches now",
     description=(
-        "Fetches the upstream's main (fast-forward only) and pushes every queued sandbox "
-        "branch now, retry delays ignored; one result per branch."
+        "Fetches the upstream's main (fast-forward only), tells sandboxes what people changed "
+        "there, and pushes every queued sandbox branch now; one result per branch."
     ),
     scope="admin",
     writes=True,
@@ -136,6 +137,8 @@ def sync(call: Call, sandbox: None, body: RepoNameInput) -> SyncOutput:
 
     call.report(0, None, f"fetching main of {body.name}")
     report = sync_repository(call.services, call.principal.org_id, body.name, progress=on_push)
+    if report.repository_id is not None:
+        record_human_changes(call.services, report.repository_id)
     fetched = report.fetch
     branches = [
         BranchPushed(branch=p.branch, state=p.state, sha=p.sha, error=p.error)

@@ -122,6 +122,7 @@ def test_a_person_key_is_never_admin_and_names_a_live_person_of_the_org(org: Org
 
 def test_a_removed_persons_keys_are_refused_at_once(org: Org) -> None:
     owner = org.member("olga@example.com", "owner")
+    org.person("otto@example.com", "owner")  # the org keeps an owner (never its last)
     agent = org.key("olga@example.com", role="agent")
     other = org.member("mia@example.com", "member")
     sandbox = start_sandbox(agent)

@@ -9,9 +9,9 @@ import pytest
 
 from draftroom import store
 from draftroom.domain.access import issue_api_key
+from draftroom.domain.audit import COLUMNS as EXPORT_COLUMNS
 from draftroom.domain.calls import Principal
 from draftroom.domain.console import (
-    EXPORT_COLUMNS,
     AuditQuery,
     audit_page,
     export_records,
@@ -20,6 +20,7 @@ from draftroom.domain.console import (
 )
 from draftroom.domain.console.audit import FAILURE_PARAMETERS
 from draftroom.errors import InvalidInput
+from tests.support.audit import add_audit_event
 
 T0 = datetime(2026, 12, 1, 12, tzinfo=UTC)
 
@@ -48,7 +49,7 @@ def seeded(database: store.Database) -> tuple[Principal, int]:
                 )
             )
         for n in range(20):
-            store.add_audit_event(
+            add_audit_event(
                 session, request_id=f"x{n}", tool="files.read", outcome="error",
                 duration_ms=1, org_id=rival.id, user_id=twin.id, error_code="path_not_found",
             )  # fmt: skip

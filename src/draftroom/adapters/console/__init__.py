@@ -10,12 +10,12 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from starlette.staticfiles import StaticFiles
 
-from draftroom.adapters.console import audit, failures, overview, people, signin
+from draftroom.adapters.console import audit, failures, overview, people, sandboxes, signin
 from draftroom.adapters.console.web import PREFIX, STATIC, Console
 from draftroom.domain.calls import Services
 from draftroom.tools import Registry
 
-PAGES = (signin, overview, people, failures, audit)
+PAGES = (signin, overview, sandboxes, people, failures, audit)
 
 
 def add_console(app: FastAPI, services: Services, registry: Registry) -> None:

@@ -13,7 +13,7 @@ from draftroom.domain.access.lockout import (
     token_check,
 )
 from draftroom.domain.access.names import new_branch_name
-from draftroom.domain.access.owned import latest_own_sandbox, open_callers_sandbox
+from draftroom.domain.access.owned import latest_own_sandbox, open_callers_sandbox, steers
 from draftroom.domain.access.people import (
     Person,
     add_person,
@@ -115,6 +115,7 @@ __all__ = [
     "revoke_sandbox_tokens",
     "scopes",
     "set_person_role",
+    "steers",
     "token_check",
     "usable_by",
     "verify_password",

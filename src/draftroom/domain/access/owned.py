@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from draftroom import store
+from draftroom.domain.access.roles import holds
 from draftroom.domain.access.sandboxes import (
     SandboxAccess,
     archived_refusal,
@@ -17,7 +18,7 @@ from draftroom.domain.access.sandboxes import (
     open_sandbox,
     repository_record,
 )
-from draftroom.domain.calls import Call
+from draftroom.domain.calls import Call, Principal
 from draftroom.errors import NotFound, TokenRequired
 from draftroom.store import SandboxStatus
 
@@ -84,3 +85,12 @@ def open_callers_sandbox(
             call, session, repo_name, reuse_token, branch, read_archived=read_archived
         )
     return open_own_sandbox(call, session, repo_name, branch, read_archived=read_archived)
+
+
+def steers(principal: Principal, sandbox: store.Sandbox) -> bool:
+    """Whether ``principal`` may archive, restore or issue a reuse token for ``sandbox`` (of
+    their org): an admin scope any, a signed-in person (the console) their own."""
+    if holds(principal, "admin"):
+        return True
+    own = principal.user_id is not None and sandbox.created_for_user_id == principal.user_id
+    return principal.signed_in and own

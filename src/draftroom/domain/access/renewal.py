@@ -3,7 +3,7 @@
 Renewal takes the token itself (the holder proves it has the secret) and works until the
 grace period after expiry ends; revocation takes only the public id and an admin key of the
 token's own org; issuing (a lost token) takes the sandbox's repository and branch and an
-admin key. None ever logs the secret; only issuing returns one, once.
+admin key, or a signed-in person's own sandbox (the console). None ever logs the secret; only issuing returns one, once.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from draftroom import store
+from draftroom.domain.access.owned import steers
 from draftroom.domain.access.sandboxes import (
     SandboxAccess,
     archived_refusal,
@@ -72,7 +73,7 @@ def issue_sandbox_token(
     """
     record = repository_record(call, session, repo_name)
     sandbox = store.get_sandbox(session, record.id, branch)
-    if sandbox is None:
+    if sandbox is None or not steers(call.principal, sandbox):  # another's: as missing
         raise NotFound(
             f"no sandbox {branch!r} in repository {repo_name!r}; list them with sandbox.list",
             repo_name=repo_name,

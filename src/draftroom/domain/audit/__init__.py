@@ -7,7 +7,7 @@ An audit row never holds a secret or file content.
 from draftroom.domain.audit.chain import audit_key
 from draftroom.domain.audit.checkpoint import checkpoint
 from draftroom.domain.audit.events import REDACTED, record_event
-from draftroom.domain.audit.export import COLUMNS, Format, encode, export_records
+from draftroom.domain.audit.export import COLUMNS, Format, encode, export_records, record_of
 from draftroom.domain.audit.metrics import tool_counts
 from draftroom.domain.audit.reconcile import Reconciled, reconcile
 from draftroom.domain.audit.retention import Retained, retain
@@ -29,6 +29,7 @@ __all__ = [
     "export_records",
     "reconcile",
     "record_event",
+    "record_of",
     "retain",
     "tool_counts",
     "verify_chains",

@@ -31,6 +31,7 @@ from draftroom.domain.commits.restore import (
     REVERTS_TRAILER,
     Operation,
     Undone,
+    operations,
     revert_links,
 )
 from draftroom.domain.commits.secrets import (
@@ -77,6 +78,7 @@ __all__ = [
     "check_sandbox_size",
     "commit_and_log",
     "on_fresh_head",
+    "operations",
     "own_commits",
     "own_rollbacks",
     "read_rollbacks",

@@ -6,7 +6,6 @@ Reads only: the console's buttons run tools through ``Registry.invoke``.
 
 from draftroom.domain.console.audit import (
     AUDIT_PARAMETERS,
-    EXPORT_COLUMNS,
     AuditPage,
     AuditQuery,
     audit_page,
@@ -14,22 +13,65 @@ from draftroom.domain.console.audit import (
     parse_query,
 )
 from draftroom.domain.console.failures import AlertState, FailuresView, failures_view
+from draftroom.domain.console.history import (
+    Changes,
+    DiffLine,
+    FileDiff,
+    History,
+    HistoryCommit,
+    OperationLine,
+    RollbackWords,
+)
+from draftroom.domain.console.overview import Hour, HourCache, Overview, read_overview
 from draftroom.domain.console.people import KeyRow, PeopleView, people_and_keys
+from draftroom.domain.console.sandbox import SandboxPage, Workspace, find_sandbox, sandbox_page
+from draftroom.domain.console.sandboxes import (
+    IDLE,
+    PAGE_SIZE,
+    STATES,
+    ListedSandbox,
+    ListQuery,
+    SandboxList,
+    list_query,
+    sandbox_list,
+)
 from draftroom.domain.console.scope import sees_everyone
 
 __all__ = [
     "AUDIT_PARAMETERS",
-    "EXPORT_COLUMNS",
+    "IDLE",
+    "PAGE_SIZE",
+    "STATES",
     "AlertState",
     "AuditPage",
     "AuditQuery",
+    "Changes",
+    "DiffLine",
     "FailuresView",
+    "FileDiff",
+    "History",
+    "HistoryCommit",
+    "Hour",
+    "HourCache",
     "KeyRow",
+    "ListQuery",
+    "ListedSandbox",
+    "OperationLine",
+    "Overview",
     "PeopleView",
+    "RollbackWords",
+    "SandboxList",
+    "SandboxPage",
+    "Workspace",
     "audit_page",
     "export_records",
     "failures_view",
+    "find_sandbox",
+    "list_query",
     "parse_query",
     "people_and_keys",
+    "read_overview",
+    "sandbox_list",
+    "sandbox_page",
     "sees_everyone",
 ]

@@ -2,7 +2,8 @@
 
 Archiving keeps everything: the branch moves to ``refs/draftroom/archive/`` and the tokens
 stay valid but are refused while archived, so restoring brings the same sandbox back with
-its history and tokens. Only admin-scoped tools call ``archive`` and ``unarchive``.
+its history and tokens. ``archive`` and ``unarchive`` act for an admin scope on any of the
+org's sandboxes, and for a signed-in person (the console) on their own.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from draftroom.domain.access import (
     archived_refusal,
     find_person,
     repository_record,
+    steers,
 )
 from draftroom.domain.calls import Call
 from draftroom.domain.commits import own_rollbacks
@@ -173,7 +175,8 @@ def list_sandboxes(
 
 def _find(call: Call, session: Session, sandbox_id: int) -> store.Sandbox:
     sandbox = store.get_sandbox_by_id(session, sandbox_id)
-    if sandbox is None or sandbox.repository.org_id != call.principal.org_id:
+    org = sandbox is not None and sandbox.repository.org_id == call.principal.org_id
+    if sandbox is None or not org or not steers(call.principal, sandbox):
         raise NotFound(
             f"no sandbox #{sandbox_id}; list them with sandbox.list",
             sandbox_id=sandbox_id,

@@ -16,12 +16,14 @@ from draftroom.domain.upstream.credentials import (
     add_token_credential,
     list_credentials,
     open_credential,
+    open_webhook_secret,
     reencrypt_legacy,
     remove_credential,
+    seal_webhook_secret,
 )
 from draftroom.domain.upstream.fetch import FetchOutcome, fetch_main, reconcile
 from draftroom.domain.upstream.github import GitHubClient, InstallationTokens, github_repo
-from draftroom.domain.upstream.outbox import PushOutcome, drain, enqueue_commit
+from draftroom.domain.upstream.outbox import PushOutcome, drain, enqueue_commit, push_now
 from draftroom.domain.upstream.publish import PublishResult, publish_approved
 from draftroom.domain.upstream.resolve import Resolution, resolve_divergence
 from draftroom.domain.upstream.status import (
@@ -34,6 +36,7 @@ from draftroom.domain.upstream.status import (
     upstream_status,
 )
 from draftroom.domain.upstream.worker import (
+    AfterFetch,
     SyncReport,
     UpstreamWorker,
     sync_repository,
@@ -41,6 +44,7 @@ from draftroom.domain.upstream.worker import (
 )
 
 __all__ = [
+    "AfterFetch",
     "CredentialInfo",
     "FetchOutcome",
     "GitHubApp",
@@ -65,12 +69,15 @@ __all__ = [
     "list_credentials",
     "main_status",
     "open_credential",
+    "open_webhook_secret",
     "publish_approved",
+    "push_now",
     "reconcile",
     "reencrypt_legacy",
     "remove_credential",
     "resolve_divergence",
     "sandbox_upstream_status",
+    "seal_webhook_secret",
     "sync_repository",
     "upstream_status",
     "with_upstream_worker",

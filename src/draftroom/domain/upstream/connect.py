@@ -70,7 +70,7 @@ def add_upstream_repository(
         record = register_repository(services, session, org_id, name, path=target)
         if credential_record is not None and credential_record.kind == "token":
             credential_record.host = credential_record.host or host  # bound from now on
-        return store.add_upstream(
+        upstream = store.add_upstream(
             session,
             repository_id=record.id,
             url=url,
@@ -79,6 +79,9 @@ def add_upstream_repository(
             publish=publish,  # type: ignore[arg-type]
             github_api_url=github_api_url,
         )
+        # What main held when cloned is nobody's news: human changes count from here.
+        upstream.human_seen_sha = services.git(target).read_ref(HEADS + BASE_BRANCH)
+        return upstream
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)
         raise

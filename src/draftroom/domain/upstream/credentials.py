@@ -28,6 +28,8 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _HOST = re.compile(r"^[a-z0-9]([a-z0-9-]{0,62}\.?)*(?<!\.)$")
 _HKDF_INFO = b"draftroom upstream credentials org:"
 """HKDF's info for an org's key, followed by the org's id (decimal)."""
+_WEBHOOK_INFO = b"draftroom webhook secrets org:"
+"""The same for webhook secrets: a key of their own, so neither ciphertext opens as the other."""
 DEFAULT_USERNAME = "x-access-token"  # what GitHub expects next to a token over https
 
 
@@ -102,10 +104,10 @@ def _secret(settings: Settings) -> bytes:
     return settings.secret_key.get_secret_value().encode()
 
 
-def _fernet(settings: Settings, org_id: int) -> Fernet:
+def _fernet(settings: Settings, org_id: int, info: bytes = _HKDF_INFO) -> Fernet:
     """Org ``org_id``'s own key: HKDF-SHA256 of the secret key, its info naming the org, so
     a ciphertext copied into another org's row does not decrypt there."""
-    hkdf = HKDF(algorithm=SHA256(), length=32, salt=None, info=b"%s%d" % (_HKDF_INFO, org_id))
+    hkdf = HKDF(algorithm=SHA256(), length=32, salt=None, info=b"%s%d" % (info, org_id))
     return Fernet(base64.urlsafe_b64encode(hkdf.derive(_secret(settings))))
 
 
@@ -226,3 +228,17 @@ def open_credential(settings: Settings, record: store.UpstreamCredential) -> Ope
         app = GitHubApp(record.app_id, plaintext, record.installation_id)
         return OpenedCredential(record.name, username, app=app)
     return OpenedCredential(record.name, username, token=plaintext)
+
+
+def seal_webhook_secret(settings: Settings, org_id: int, secret: str) -> str:
+    """``secret`` encrypted under org ``org_id``'s webhook key (what is stored)."""
+    return _fernet(settings, org_id, _WEBHOOK_INFO).encrypt(secret.encode()).decode()
+
+
+def open_webhook_secret(settings: Settings, org_id: int, ciphertext: str) -> str | None:
+    """The plaintext of a stored webhook secret; None when it no longer decrypts (the
+    secret key changed): the repository then takes no delivery until its secret is renewed."""
+    try:
+        return _fernet(settings, org_id, _WEBHOOK_INFO).decrypt(ciphertext.encode()).decode()
+    except InvalidToken:
+        return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -131,6 +132,20 @@ def drain(
             if progress is not None:
                 progress(outcome)
     return outcomes
+
+
+def push_now(services: Services, repository_id: int, branch: str, sha: str) -> PushOutcome | None:
+    """Enqueue ``branch`` at ``sha`` and push it at once, which checks first whether the
+    upstream branch went its own way (then ``diverged``); None while a worker holds it."""
+    owner = f"now-{uuid.uuid4().hex}"
+    now = store.utc_now()
+    with services.database.session() as session:
+        store.enqueue_outbox(session, repository_id, branch, sha)
+        entry = store.get_outbox_entry(session, repository_id, branch)
+        assert entry is not None
+        entry_id = entry.id
+        leased = store.lease_outbox_entry(session, entry_id, owner, now, now + LEASE)
+    return push_entry(services, entry_id, owner) if leased else None
 
 
 def push_entry(services: Services, entry_id: int, owner: str) -> PushOutcome:

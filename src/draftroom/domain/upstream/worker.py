@@ -4,7 +4,8 @@ One thread per server process: it drains the outbox whenever a commit is enqueue
 ``upstream_poll_seconds``), and fetches each upstream's ``main`` every
 ``upstream_fetch_seconds``. Several processes may run it on one database: outbox rows are
 leased and fetches claimed with conditional updates, so no branch is pushed twice at once.
-It must never let one bad upstream stop the loop for the others.
+It must never let one bad upstream stop the loop for the others. ``after_fetch`` (given by
+whoever starts the worker) runs after each fetch, e.g. to tell sandboxes what ``main`` gained.
 """
 
 from __future__ import annotations
@@ -28,11 +29,24 @@ from draftroom.errors import RepoNotFound
 log = logging.getLogger(__name__)
 
 
+AfterFetch = Callable[[Services, int], object]
+"""Run with the repository's id after each fetch of its ``main``; its failure is logged."""
+
+
 def worker_id() -> str:
     return f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
 
 
-def fetch_due(services: Services) -> list[FetchOutcome]:
+def after_fetched(services: Services, repository_id: int, after_fetch: AfterFetch | None) -> None:
+    if after_fetch is None:
+        return
+    try:
+        after_fetch(services, repository_id)
+    except Exception:  # the fetch stands; the next one tries again
+        log.exception("after-fetch step failed for repository %s", repository_id)
+
+
+def fetch_due(services: Services, after_fetch: AfterFetch | None = None) -> list[FetchOutcome]:
     """Fetch every upstream whose turn has come (and this process claimed), then reconcile."""
     now = store.utc_now()
     interval = timedelta(seconds=services.settings.upstream_fetch_seconds)
@@ -48,14 +62,16 @@ def fetch_due(services: Services) -> list[FetchOutcome]:
     for repository_id in claimed:
         outcomes.append(fetch_main(services, repository_id))
         reconcile(services, repository_id)
+        after_fetched(services, repository_id, after_fetch)
     return outcomes
 
 
 class UpstreamWorker:
     """Start with ``start()``, stop with ``stop()`` (waits for the current round to end)."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, after_fetch: AfterFetch | None = None) -> None:
         self.services = services
+        self.after_fetch = after_fetch
         self.owner = worker_id()
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -76,7 +92,7 @@ class UpstreamWorker:
             self._thread.join()
 
     def run_once(self) -> None:
-        fetch_due(self.services)
+        fetch_due(self.services, self.after_fetch)
         drain(self.services, self.owner)
 
     def _run(self) -> None:
@@ -93,6 +109,7 @@ class UpstreamWorker:
 class SyncReport:
     fetch: FetchOutcome
     pushes: list[PushOutcome] = field(default_factory=list)
+    repository_id: int | None = None
 
 
 def sync_repository(
@@ -107,7 +124,7 @@ def sync_repository(
         if record is None or store.get_upstream(session, record.id) is None:
             raise RepoNotFound(f"no repository named {repo_name!r} with an upstream")
         repository_id = record.id
-    report = SyncReport(fetch_main(services, repository_id))
+    report = SyncReport(fetch_main(services, repository_id), repository_id=repository_id)
     reconcile(services, repository_id)
     report.pushes = drain(services, worker_id(), repository_id=repository_id, progress=progress)
     return report
@@ -116,12 +133,15 @@ def sync_repository(
 Lifespan = Callable[[object], AbstractAsyncContextManager[None]]
 
 
-def with_upstream_worker(services: Services, inner: Lifespan) -> Lifespan:
+def with_upstream_worker(
+    services: Services, inner: Lifespan, after_fetch: AfterFetch | None = None
+) -> Lifespan:
     """An app lifespan running ``inner`` with the upstream worker alongside (if enabled)."""
 
     @asynccontextmanager
     async def lifespan(app: object) -> AsyncIterator[None]:
-        worker = UpstreamWorker(services) if services.settings.upstream_worker else None
+        enabled = services.settings.upstream_worker
+        worker = UpstreamWorker(services, after_fetch) if enabled else None
         if worker is not None:
             worker.start()
         try:

@@ -12,13 +12,17 @@ from draftroom.domain.workspace.counts import WorkspaceCounts, workspace_counts
 from draftroom.domain.workspace.export import ExportPage, Record, RecordType, export_page
 from draftroom.domain.workspace.files import MEMORY_FILE, TASKS_FILE, TRACE_FILE, WORKSPACE_FILES
 from draftroom.domain.workspace.memory import (
+    HUMAN_CHANGE,
+    HUMAN_CHANGE_TOOL,
     MemoryEntry,
     MemoryIndex,
     MemoryPage,
     MemoryStats,
     add_memory,
+    add_memory_entries,
     delete_memory,
     memory_entries,
+    memory_entry,
     memory_index,
     memory_stats,
     query_memory,
@@ -57,6 +61,8 @@ from draftroom.domain.workspace.tasks import (
 )
 
 __all__ = [
+    "HUMAN_CHANGE",
+    "HUMAN_CHANGE_TOOL",
     "MEMORY_FILE",
     "PROMPT_PACKS",
     "TASKS_FILE",
@@ -84,6 +90,7 @@ __all__ = [
     "TaskPage",
     "WorkspaceCounts",
     "add_memory",
+    "add_memory_entries",
     "check_project",
     "create_task",
     "delete_memory",
@@ -91,6 +98,7 @@ __all__ = [
     "list_tasks",
     "log_reasoning",
     "memory_entries",
+    "memory_entry",
     "memory_index",
     "memory_stats",
     "parse_cache",

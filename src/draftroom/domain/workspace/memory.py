@@ -32,6 +32,10 @@ from draftroom.git import Repository
 
 DEFAULT_KIND = "note"
 MAX_TAG_COUNTS = 100
+HUMAN_CHANGE = "human_change"
+"""The kind of the entries draftroom writes for a commit a person made on ``main``."""
+HUMAN_CHANGE_TOOL = "system.human_change"
+"""The tool name those entries' commits and audit rows carry."""
 
 
 @dataclass(frozen=True)
@@ -158,6 +162,35 @@ def add_memory(
         return Edit([(MEMORY_FILE, updated)], message, entry, old={MEMORY_FILE: parsed.data})
 
     return write_workspace(call, access, build)
+
+
+class _NothingNew(Exception):
+    """Every entry is in the file already."""
+
+
+def add_memory_entries(
+    call: Call, access: SandboxAccess, entries: Sequence[MemoryEntry], message: str
+) -> LoggedCommit | None:
+    """Append the ``entries`` whose ids the file lacks, as one commit; None if it has them all.
+
+    For entries draftroom itself writes (their ids chosen so a second write is a no-op).
+    """
+
+    def build(head: str) -> Edit[None]:
+        parsed = read_list(access.repo, head, MEMORY)
+        taken = parsed.ids | {entry.id for entry in parsed.items}
+        fresh = [entry for entry in entries if entry.id not in taken]
+        if not fresh:
+            raise _NothingNew
+        updated = parsed
+        for entry in fresh:
+            updated = MEMORY.append(updated, entry)
+        return Edit([(MEMORY_FILE, updated)], message, None, old={MEMORY_FILE: parsed.data})
+
+    try:
+        return write_workspace(call, access, build)[0]
+    except _NothingNew:
+        return None
 
 
 def delete_memory(call: Call, access: SandboxAccess, entry_id: str) -> LoggedCommit:

@@ -1,7 +1,9 @@
 """The resume briefing: where a project stands, in as few characters as the caller asks for.
 
-Sections come in priority order (project and goals, open tasks, latest memories, last
-changes, last rollbacks, latest reasoning); when the budget runs out, later lines are cut
+It opens with what people changed on ``main`` since the sandbox last worked (the
+``human_change`` memories added after its own newest commit), then sections in priority order
+(project and goals, open tasks, latest memories, last changes, last rollbacks, latest
+reasoning); when the budget runs out, later lines are cut
 and the briefing ends by saying what was cut and which tool lists it. It must never be
 longer than ``max_chars``, and never fail because one workspace file is invalid: that is
 reported at the top instead.
@@ -14,7 +16,12 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from draftroom.domain.commits import own_commits, own_rollbacks
-from draftroom.domain.workspace.memory import MemoryEntry, memory_entries
+from draftroom.domain.workspace.memory import (
+    HUMAN_CHANGE,
+    HUMAN_CHANGE_TOOL,
+    MemoryEntry,
+    memory_entries,
+)
 from draftroom.domain.workspace.reasoning import ReasoningEntry, reasoning_entries
 from draftroom.domain.workspace.tasks import OPEN_STATUSES, Task, tasks_of
 from draftroom.errors import WorkspaceFileInvalid
@@ -26,6 +33,9 @@ RECENT_CHANGES = 10
 RECENT_ROLLBACKS = 5
 RECENT_REASONING = 5
 LATEST_MEMORIES = 30
+LAST_HERE_WALK = 50
+"""Own commits looked through for the sandbox's last one that was not a human-change note."""
+CHANGED_ON_MAIN = "Changed on main since you were last here"
 _PRIORITY_ORDER = {"high": 0, "normal": 1, "low": 2}
 T = TypeVar("T")
 
@@ -37,6 +47,8 @@ class Section:
     total: int
     tool: str
     shown: int = 0
+    opens: bool = False
+    """Shown first, ahead of the project's name and goals."""
 
 
 @dataclass
@@ -84,13 +96,30 @@ def _rollback_line(record: dict[str, Any]) -> str:
     return clip(f"- {sha} at {record.get('at', '')}: {reason}")
 
 
-def build_sections(
-    repo: Repository, head: str, branch: str, problems: list[str], files: list[str]
-) -> tuple[list[str], list[Section]]:
-    memories = _safely(lambda: memory_entries(repo, head), problems, files)
-    tasks = _safely(lambda: tasks_of(repo, head), problems, files)
-    reasoning = _safely(lambda: reasoning_entries(repo, head), problems, files)
+def last_here(repo: Repository, head: str, branch: str) -> str | None:
+    """The sandbox's newest commit of its own (human-change notes aside); None if none."""
+    for commit in own_commits(repo, head, branch, LAST_HERE_WALK):
+        if commit.trailers.get("Draftroom-Tool") != HUMAN_CHANGE_TOOL:
+            return commit.sha
+    return None
 
+
+def _changed_on_main(
+    repo: Repository, head: str, branch: str, memories: tuple[MemoryEntry, ...]
+) -> list[MemoryEntry]:
+    """The human-change notes added since the sandbox last committed itself."""
+    human = [m for m in memories if m.kind == HUMAN_CHANGE]
+    since = last_here(repo, head, branch) if human else None
+    if since is None:
+        return human
+    try:
+        known = {m.id for m in memory_entries(repo, since)}
+    except WorkspaceFileInvalid:
+        known = set()
+    return [m for m in human if m.id not in known]
+
+
+def _header(memories: tuple[MemoryEntry, ...], problems: list[str]) -> list[str]:
     names = [m.text for m in memories if m.kind == "project"]
     goals = [m for m in memories if m.kind == "goal"]
     title = f"# Project: {names[-1]}" if names else "# Project: (no project name yet)"
@@ -101,16 +130,35 @@ def build_sections(
     if problems:
         header.append("Invalid workspace files (fix before writing):")
         header.extend(problems)
+    return header
 
+
+def build_sections(
+    repo: Repository, head: str, branch: str, problems: list[str], files: list[str]
+) -> tuple[list[str], list[Section]]:
+    memories = _safely(lambda: memory_entries(repo, head), problems, files)
+    tasks = _safely(lambda: tasks_of(repo, head), problems, files)
+    reasoning = _safely(lambda: reasoning_entries(repo, head), problems, files)
+
+    header = _header(memories, problems)
     open_tasks = sorted(
         (t for t in tasks if t.status in OPEN_STATUSES),
         key=lambda t: (OPEN_STATUSES.index(t.status), _PRIORITY_ORDER[t.priority]),
     )
-    notes = [m for m in memories if m.kind not in ("project", "goal")]
+    changed = _changed_on_main(repo, head, branch, memories)
+    shown = {m.id for m in changed}
+    notes = [m for m in memories if m.kind not in ("project", "goal") and m.id not in shown]
     latest = notes[-LATEST_MEMORIES:][::-1]
     log = own_commits(repo, head, branch, RECENT_CHANGES)
     rollbacks = own_rollbacks(repo, head, branch)
     sections = [
+        Section(
+            CHANGED_ON_MAIN,
+            [_memory_line(m) for m in changed[::-1]],
+            len(changed),
+            "memory.query tags=[human]",
+            opens=True,
+        ),
         Section("Open tasks", [_task_line(t) for t in open_tasks], len(open_tasks), "tasks.list"),
         Section("Latest memories", [_memory_line(m) for m in latest], len(notes), "memory.query"),
         Section(
@@ -141,6 +189,31 @@ def build_sections(
     return header, sections
 
 
+class _Page:
+    """The briefing's lines as they are laid out, within ``budget`` characters."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.parts: list[str] = []
+        self.used = 0
+
+    def add(self, line: str) -> bool:
+        if self.used + len(line) + 1 > self.budget:
+            return False
+        self.parts.append(line)
+        self.used += len(line) + 1
+        return True
+
+    def add_section(self, section: Section) -> None:
+        title = f"## {section.title} ({section.total})"
+        if not section.lines or not self.add("\n" + title if self.parts else title):
+            return
+        for line in section.lines:
+            if not self.add(line):
+                break
+            section.shown += 1
+
+
 def resume_briefing(repo: Repository, head: str, max_chars: int, branch: str) -> Briefing:
     """The briefing of sandbox ``branch`` at ``head``, at most ``max_chars`` characters long.
 
@@ -150,31 +223,20 @@ def resume_briefing(repo: Repository, head: str, max_chars: int, branch: str) ->
     files: list[str] = []
     header, sections = build_sections(repo, head, branch, problems, files)
     reserve = min(CUT_NOTE_RESERVE, max_chars // 4)
-    budget = max_chars - reserve
-    parts: list[str] = []
-    used = 0
-
-    def fits(line: str) -> bool:
-        return used + len(line) + 1 <= budget
-
-    for line in header:
-        if fits(line):
-            parts.append(line)
-            used += len(line) + 1
+    page = _Page(max_chars - reserve)
     for section in sections:
-        title = f"\n## {section.title} ({section.total})"
-        if not section.lines or not fits(title):
-            continue
-        parts.append(title)
-        used += len(title) + 1
-        for line in section.lines:
-            if not fits(line):
-                break
-            parts.append(line)
-            used += len(line) + 1
-            section.shown += 1
+        if section.opens:
+            page.add_section(section)
+    opened = bool(page.parts)
+    header_shown = 0
+    for number, line in enumerate(header):
+        header_shown += page.add("\n" + line if opened and number == 0 else line)
+    for section in sections:
+        if not section.opens:
+            page.add_section(section)
     omitted = {s.title: s.total - s.shown for s in sections if s.total > s.shown}
-    truncated = any(s.shown < len(s.lines) for s in sections) or len(parts) < len(header)
+    truncated = any(s.shown < len(s.lines) for s in sections) or header_shown < len(header)
+    parts = page.parts
     if omitted:
         cut = "; ".join(
             f"{s.title.lower()}: {s.total - s.shown} more ({s.tool})"

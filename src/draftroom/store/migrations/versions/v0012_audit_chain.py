@@ -5,7 +5,7 @@ Rows written before this revision are not chained: each head records how many th
 (``legacy_count`` up to ``legacy_max_id``), so a row inserted among them is still noticed.
 
 Revision ID: v0012
-Revises: v0010
+Revises: v0011
 Create Date: 2026-12-04
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "v0012"
-down_revision = "v0010"
+down_revision = "v0011"
 branch_labels = None
 depends_on = None
 
@@ -26,6 +26,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column("prev_hash", sa.String(64), nullable=True))
         batch.add_column(sa.Column("hash", sa.String(64), nullable=True))
         batch.add_column(sa.Column("erased_at", sa.DateTime(timezone=True), nullable=True))
+        # The chain's walk, exports and the console's pages read an org's rows by id.
+        batch.create_index("ix_audit_events_org_id_id", ["org_id", "id"])
     op.create_table(
         "audit_chain_heads",
         sa.Column("org_key", sa.Integer(), autoincrement=False, nullable=False),
@@ -66,6 +68,7 @@ def downgrade() -> None:
     op.drop_table("audit_sink_cursors")
     op.drop_table("audit_chain_heads")
     with op.batch_alter_table("audit_events") as batch:
+        batch.drop_index("ix_audit_events_org_id_id")
         batch.drop_column("erased_at")
         batch.drop_column("hash")
         batch.drop_column("prev_hash")

@@ -16,6 +16,14 @@ from sqlalchemy.orm import Session, aliased
 
 from draftroom.store.models import ApiKey, AuditEvent, Outcome
 
+
+def insert_audit_event(session: Session, event: AuditEvent) -> AuditEvent:
+    """Write a row ``domain.audit`` made and chained (its id is read back)."""
+    session.add(event)
+    session.flush()
+    return event
+
+
 AMENDS = "amend:"
 """The ``request_id`` prefix of a row correcting an earlier one (rows are never edited)."""
 

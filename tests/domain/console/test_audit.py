@@ -102,7 +102,8 @@ def test_an_export_reads_every_row_in_chunks_and_only_its_org(database: store.Da
     assert records[-1] | {"id": 0, "at": ""} == {
         "id": 0, "at": "", "org": "acme", "user": None, "key_id": None, "tool": "files.read",
         "repo": "demo", "branch": "b0", "status": "error", "code": "path_not_found",
-        "commit_sha": None, "request_id": "r0", "duration_ms": 1.2,
+        "commit_sha": None, "request_id": "r0", "duration_ms": 1.25,
+        "prev_hash": None, "hash": None,  # rows written straight to the table: not chained
     }  # fmt: skip
     with database.session() as session:
         failed = parse_query(

@@ -4,7 +4,7 @@ crash (``reconcile``) and the counts read from it (``tool_counts``).
 An audit row never holds a secret or file content.
 """
 
-from draftroom.domain.audit.chain import audit_key
+from draftroom.domain.audit.chain import PERSONAL_DETAIL, audit_key
 from draftroom.domain.audit.checkpoint import checkpoint
 from draftroom.domain.audit.events import REDACTED, record_event
 from draftroom.domain.audit.export import COLUMNS, Format, encode, export_records, record_of
@@ -17,6 +17,7 @@ from draftroom.domain.audit.workers import with_audit_workers
 
 __all__ = [
     "COLUMNS",
+    "PERSONAL_DETAIL",
     "REDACTED",
     "Format",
     "Reconciled",

@@ -106,6 +106,5 @@ def chain(session: Session, key: bytes, event: AuditEvent) -> None:
     event.personal_digest = personal_digest(key, org_key, personal_fields(event))
     event.prev_hash = head.last_hash
     event.hash = row_hash(event, head.last_hash)
-    session.add(event)
-    session.flush()
+    store.insert_audit_event(session, event)
     store.advance_chain_head(head, event)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from draftroom import store
 from draftroom.domain.access import find_person, revoke_sandbox_tokens
-from draftroom.domain.audit.chain import PERSONAL_DETAIL
+from draftroom.domain.audit import PERSONAL_DETAIL
 from draftroom.domain.calls import Call, Services
 from draftroom.errors import DraftroomError
 from draftroom.store import utc_now

@@ -91,6 +91,17 @@ class Settings(BaseSettings):
         None,
         description="Receives a JSON event for every failed write and refused admin call (https).",
     )
+    audit_sink: str | None = Field(
+        None,
+        description="Where every audit record is also delivered: file:///path.jsonl, "
+        "https://host/path (JSON lines POSTed in batches) or syslog://host:port (RFC 5424, TCP).",
+    )
+    audit_sink_token: SecretStr | None = Field(
+        None, description="Bearer token for an https audit sink."
+    )
+    audit_retention_days: int | None = Field(
+        None, ge=1, description="Archive and remove audit rows older than this (default: keep)."
+    )
     # Upstreams (docs: README "Connecting a GitHub repository").
     secret_key: SecretStr | None = Field(
         None, description="Encrypts upstream credentials at rest; required to store any."
@@ -131,6 +142,11 @@ class Settings(BaseSettings):
     )
     oauth_refresh_token_days: int = Field(
         30, ge=1, description="Days a sign-in's refresh token stays usable (then sign in again)."
+    )
+    audit_checkpoint_minutes: int = Field(
+        10,
+        ge=0,
+        description="Minutes between checkpoints of the audit chain in git (0: only by hand).",
     )
     console_session_hours: int = Field(
         12, ge=1, description="Hours a console sign-in lasts (then sign in again)."
@@ -178,6 +194,8 @@ class Settings(BaseSettings):
                 allow_private=self.allow_private_urls,
                 what="DRAFTROOM_ALERT_WEBHOOK_URL",
             )
+        if self.audit_sink is not None:
+            check_audit_sink(self.audit_sink, allow_private=self.allow_private_urls)
         return self
 
     @property
@@ -272,6 +290,23 @@ def check_outbound_url(url: str, *, allow_private: bool, what: str = "URL") -> D
             "sends requests to public hosts (set DRAFTROOM_ALLOW_PRIVATE_URLS=1 to allow)"
         )
     return Destination(scheme, host, bool(reasons))
+
+
+def check_audit_sink(url: str, *, allow_private: bool) -> str:
+    """``url`` if it names an audit sink draftroom can deliver to, else ``ValueError``."""
+    parts = urlsplit(url)
+    what = "DRAFTROOM_AUDIT_SINK"
+    if parts.scheme == "file":
+        if parts.netloc or not parts.path.startswith("/") or parts.path.endswith("/"):
+            raise ValueError(f"{what}: a file sink is file:///absolute/path.jsonl")
+        return url
+    if parts.scheme == "syslog":
+        if not parts.hostname or not parts.port:
+            raise ValueError(f"{what}: a syslog sink is syslog://host:port (TCP)")
+        return url
+    if parts.scheme in ("https", "http"):
+        return check_webhook_url(url, allow_private=allow_private, what=what)
+    raise ValueError(f"{what} must be a file://, https:// or syslog:// URL")
 
 
 def check_webhook_url(url: str, *, allow_private: bool, what: str = "URL") -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 from tests.support.api import Api, start_sandbox, write
 from tests.support.console import Site, shoot, sign_in, walk_with_keyboard
 
@@ -23,7 +24,7 @@ from draftroom.domain.access import issue_api_key
 AUDIT = "/console/audit"
 COLUMNS = [
     "id", "at", "org", "user", "key_id", "tool", "repo", "branch", "status", "code",
-    "commit_sha", "request_id", "duration_ms",
+    "commit_sha", "request_id", "duration_ms", "prev_hash", "hash",
 ]  # fmt: skip
 
 
@@ -118,7 +119,12 @@ def test_the_export_streams_the_filtered_rows_as_csv_and_json_lines(page: Page, 
     assert answer.status == 200 and answer.headers["cache-control"] == "no-store"
     [record] = [json.loads(line) for line in answer.text().splitlines()]
     assert list(record) == COLUMNS and record["commit_sha"] == sha
-    assert record["user"] == "member@example.com" and record["key_id"]
+    assert record["user"] == "member@example.com" and record["key_id"] and record["hash"]
+    with site.services.database.session() as session:  # the export itself is audited
+        exports = session.scalars(
+            select(store.AuditEvent).where(store.AuditEvent.tool == "admin.audit.export")
+        ).all()
+    assert [e.detail["transport"] for e in exports] == ["console", "console"]
 
 
 def test_a_large_export_is_read_in_chunks_and_complete(page: Page, site: Site) -> None:

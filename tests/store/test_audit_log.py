@@ -4,10 +4,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
+from tests.support.audit import add_audit_event
 
 from draftroom.store import (
     Database,
-    add_audit_event,
     commit_times_since,
     count_commits_since,
     failed_token_checks_since,

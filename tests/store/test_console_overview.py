@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
+from tests.support.audit import add_audit_event
 
 from draftroom import store
 from draftroom.store import Database
@@ -16,7 +17,7 @@ def test_calls_fall_in_utc_hours_even_in_a_half_hour_time_zone(database: Databas
     with database.session() as session:
         org = store.get_or_create_org(session, "acme").id
         for offset in (-1, 0, 1, 3599, 3600):  # seconds from midnight (UTC)
-            event = store.add_audit_event(
+            event = add_audit_event(
                 session, request_id="r", tool="t", outcome="ok", duration_ms=1, org_id=org
             )
             event.at = MIDNIGHT + timedelta(seconds=offset)
@@ -44,7 +45,7 @@ def test_rollbacks_are_not_counted_as_commits(database: Database) -> None:
             ("sandbox.undo", None, "error"),
             ("git.restore", "c", "ok"),
         ]:
-            store.add_audit_event(
+            add_audit_event(
                 session,
                 request_id="r",
                 tool=tool,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from tests.support.audit import add_audit_event
+
 from draftroom import store
 from draftroom.store import Database, KeyUse, utc_now
 
@@ -60,7 +62,7 @@ def test_bytes_written_since_sums_successful_calls_of_a_branch_or_a_repo(
             ("b", 7, "ok"),
             ("a", 99, "error"),
         ):
-            store.add_audit_event(
+            add_audit_event(
                 session,
                 request_id="r",
                 tool="files.write",

@@ -23,6 +23,7 @@ from draftroom.adapters.cli_admin import (
     sandbox_app,
     token_app,
 )
+from draftroom.adapters.cli_audit import audit_app
 from draftroom.adapters.cli_calls import (
     CliOptions,
     DataDir,
@@ -37,6 +38,7 @@ from draftroom.adapters.cli_calls import (
 from draftroom.adapters.cli_merge import merge_app
 from draftroom.adapters.cli_oauth import oauth_app
 from draftroom.adapters.cli_orgs import org_app
+from draftroom.adapters.cli_privacy import privacy_app
 from draftroom.adapters.cli_users import user_app
 from draftroom.adapters.gpt import gpt_setup, oauth_setup
 from draftroom.config import Settings, served_url
@@ -64,6 +66,8 @@ app.add_typer(credential_app, name="credential")
 app.add_typer(oauth_app, name="oauth")
 app.add_typer(org_app, name="org")
 app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
+app.add_typer(privacy_app, name="privacy")
 
 
 @app.callback()

@@ -17,7 +17,7 @@ from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import Body, Depends, FastAPI, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, create_model
@@ -37,7 +37,7 @@ from draftroom.adapters.openapi import ERROR_RESPONSES, gpt_schema
 from draftroom.adapters.webhooks_http import add_webhook_routes
 from draftroom.config import Settings
 from draftroom.domain.access import Bearer
-from draftroom.domain.audit import reconcile
+from draftroom.domain.audit import encode, export_records, reconcile, with_audit_workers
 from draftroom.domain.calls import (
     Services,
 )
@@ -55,6 +55,7 @@ from draftroom.errors import (
     RateLimited,
 )
 from draftroom.tools import Registry, Tool, build_registry
+from draftroom.tools.audit import ExportOutput
 from draftroom.tools.toolsets import ALL, Selection, parse_flag
 from draftroom.tools.validation import RawInput, invalid_request
 
@@ -74,7 +75,9 @@ def create_app(
     reconcile(services)  # audit rows for commits a crash left unrecorded
     mcp = McpEndpoint(services, registry)
     app = FastAPI(
-        lifespan=with_upstream_worker(services, mcp.lifespan, record_human_changes),
+        lifespan=with_audit_workers(
+            services, with_upstream_worker(services, mcp.lifespan, record_human_changes)
+        ),
         title="draftroom",
         version=__version__,
         description="Private sandbox branches for an AI assistant: every change an audited, undoable commit.",
@@ -165,6 +168,9 @@ def _serve(
         except DraftroomError as exc:
             challenge = bearer_challenge(services.settings)
             return error_response(_located(tool, exc), request_id, registry, challenge)
+        stream = STREAMED.get(tool.name)
+        if stream is not None:
+            return stream(services, output)
         return JSONResponse(output.model_dump(mode="json"), status_code=tool.status_for(output))
 
     async def serve(request: Request) -> Response:
@@ -175,6 +181,22 @@ def _serve(
         return await run_in_threadpool(run, request, payload)
 
     return serve
+
+
+def _audit_file(services: Services, output: BaseModel) -> Response:
+    """``admin.audit.export``'s answer: the records it admitted, streamed as a file."""
+    assert isinstance(output, ExportOutput)
+    records = export_records(services, output.org_id, output.since, output.until)
+    media = "application/x-ndjson" if output.format == "jsonl" else "text/csv; charset=utf-8"
+    headers = {
+        "Content-Disposition": f'attachment; filename="audit.{output.format}"',
+        "Cache-Control": "no-store",
+    }
+    return StreamingResponse(encode(records, output.format), media_type=media, headers=headers)
+
+
+STREAMED: dict[str, Callable[[Services, BaseModel], Response]] = {"admin.audit.export": _audit_file}
+"""Tools whose answer is a file streamed from what they admitted, not a JSON body."""
 
 
 def _bearer_of(request: Request) -> Bearer:

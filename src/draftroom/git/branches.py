@@ -8,7 +8,8 @@ from contextlib import AbstractContextManager
 
 import pygit2
 
-from draftroom.errors import AlreadyExists, InvalidRef, RefNotFound
+from draftroom.errors import AlreadyExists, InvalidRef, RefNotFound, StaleHead
+from draftroom.git.commits import commit_info, write_commit
 from draftroom.git.handle import Handle
 from draftroom.git.locks import branch_lock
 from draftroom.git.refs import (
@@ -19,6 +20,8 @@ from draftroom.git.refs import (
     resolve_commit,
     validate_branch,
 )
+
+DRAFTROOM_REFS = "refs/draftroom/"
 
 
 class Branches(Handle):
@@ -87,6 +90,20 @@ class Branches(Handle):
             reference.rename(HEADS + branch)
         return target
 
+    def drop_branch(self, branch: str) -> int:
+        """Delete ``branch`` and its archived copy (their commits go at the next prune);
+        how many refs were deleted."""
+        validate_branch(branch)
+        repo = self._repo
+        dropped = 0
+        with branch_lock(self.path, branch):
+            for name in (HEADS + branch, ARCHIVE + branch):
+                reference = repo.references.get(name)
+                if reference is not None:
+                    reference.delete()
+                    dropped += 1
+        return dropped
+
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         a = resolve_commit(self._repo, ancestor).id
         d = resolve_commit(self._repo, descendant).id
@@ -153,6 +170,25 @@ class Branches(Handle):
             return False
         reference.set_target(target, message)
         return True
+
+    def append_record(self, ref: str, path: str, content: bytes, message: str) -> str:
+        """A new commit on ``ref`` (under ``refs/draftroom/``) whose tree is the one file
+        ``path`` holding ``content``, its parent the ref's last commit: an append-only
+        record (the audit chain's checkpoints). Returns its sha."""
+        if not ref.startswith(DRAFTROOM_REFS):
+            raise InvalidRef(f"records live under {DRAFTROOM_REFS}, not {ref!r}", ref=ref)
+        repo = self._repo
+        builder = repo.TreeBuilder()
+        builder.insert(path, repo.create_blob(content), pygit2.GIT_FILEMODE_BLOB)
+        tree = builder.write()
+        info = commit_info(message)
+        for _ in range(20):  # another writer moved the ref between read and swap: again
+            parent = self.read_ref(ref)
+            parents = [pygit2.Oid(hex=parent)] if parent else []
+            sha = str(write_commit(repo, tree, parents, info))
+            if self._swap_ref(ref, sha, parent, False, message):
+                return sha
+        raise StaleHead(f"{ref} kept moving; try again", head=None)
 
     def only_merges_since(self, ours: str, theirs: str, marker: str, limit: int = 100) -> bool:
         """True if every commit of ``ours`` missing from ``theirs`` has ``marker`` in its

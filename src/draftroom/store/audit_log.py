@@ -1,4 +1,5 @@
-"""Audit event rows: written by ``draftroom.domain.audit.events.record_event``, read by dashboards.
+"""Audit event rows: made here, chained and written by ``draftroom.domain.audit`` (its
+``record_event``), read by dashboards.
 
 Rows name keys, tokens, repositories and commits by id; they never hold a secret or file
 content.
@@ -10,49 +11,21 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import String, cast, exists, func, literal, select
+from sqlalchemy.orm import Session, aliased
 
 from draftroom.store.models import ApiKey, AuditEvent, Outcome
 
 
-def add_audit_event(
-    session: Session,
-    *,
-    request_id: str,
-    tool: str,
-    outcome: Outcome,
-    duration_ms: float,
-    api_key_id: str | None = None,
-    token_id: str | None = None,
-    repo: str | None = None,
-    branch: str | None = None,
-    error_code: str | None = None,
-    commit_sha: str | None = None,
-    detail: dict[str, Any] | None = None,
-    bytes_written: int | None = None,
-    org_id: int | None = None,
-    user_id: int | None = None,
-) -> AuditEvent:
-    event = AuditEvent(
-        request_id=request_id,
-        tool=tool,
-        outcome=outcome,
-        duration_ms=duration_ms,
-        api_key_id=api_key_id,
-        token_id=token_id,
-        repo=repo,
-        branch=branch,
-        error_code=error_code,
-        commit_sha=commit_sha,
-        detail=detail,
-        bytes_written=bytes_written,
-        org_id=org_id,
-        user_id=user_id,
-    )
+def insert_audit_event(session: Session, event: AuditEvent) -> AuditEvent:
+    """Write a row ``domain.audit`` made and chained (its id is read back)."""
     session.add(event)
     session.flush()
     return event
+
+
+AMENDS = "amend:"
+"""The ``request_id`` prefix of a row correcting an earlier one (rows are never edited)."""
 
 
 def list_audit_events(
@@ -179,7 +152,10 @@ def audited_shas(session: Session, shas: Sequence[str], chunk: int = 500) -> set
 def newest_commit_claims(
     session: Session, repo: str, branch: str, limit: int
 ) -> Sequence[AuditEvent]:
-    """The newest successful rows on a sandbox that name a commit, newest first."""
+    """The newest successful rows on a sandbox that name a commit, newest first; a row an
+    amendment (``AMENDS`` + its id) already corrected is left out."""
+    amendment = aliased(AuditEvent)
+    amended = exists().where(amendment.request_id == literal(AMENDS) + cast(AuditEvent.id, String))
     return session.scalars(
         select(AuditEvent)
         .where(
@@ -187,6 +163,7 @@ def newest_commit_claims(
             AuditEvent.branch == branch,
             AuditEvent.outcome == "ok",
             AuditEvent.commit_sha.is_not(None),
+            ~amended,
         )
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(limit)

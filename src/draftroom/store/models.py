@@ -199,6 +199,7 @@ class AuditEvent(Base):
     __table_args__ = (
         Index("ix_audit_events_repo_branch_at", "repo", "branch", "at"),
         Index("ix_audit_events_org_id_at", "org_id", "at"),
+        Index("ix_audit_events_org_id_id", "org_id", "id"),
         CheckConstraint("outcome IN ('ok', 'error')", name="outcome"),
     )
 
@@ -220,6 +221,14 @@ class AuditEvent(Base):
     org_id: Mapped[int | None] = mapped_column(Integer)
     user_id: Mapped[int | None] = mapped_column(Integer)
     """The person the call acted for, if its key acts for one."""
+    personal_digest: Mapped[str | None] = mapped_column(String(64))
+    """A keyed digest of the personal fields (person, key, client address): what the chain
+    covers of them, so erasing them (a privacy request) leaves the chain whole."""
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
+    """SHA-256 of the row's canonical encoding and ``prev_hash`` (``domain.audit.chain``)."""
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the personal fields were erased (a privacy request): the digest stands for them."""
 
 
 class IdempotencyKey(Base):

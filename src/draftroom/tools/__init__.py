@@ -8,6 +8,7 @@ from types import ModuleType
 
 from draftroom.tools import (
     admin,
+    audit,
     commits,
     context,
     failures,
@@ -35,6 +36,7 @@ from draftroom.tools.registry import Registry, Tool, declaration_of, tool
 
 TOOL_MODULES: tuple[ModuleType, ...] = (
     admin,
+    audit,
     commits,
     context,
     failures,

@@ -46,7 +46,11 @@ class Outcome:
         return self.error is not None
 
     def audit(
-        self, target: Session | Database, principal: Principal | None, call: Call | None = None
+        self,
+        target: Session | Database,
+        key: bytes,
+        principal: Principal | None,
+        call: Call | None = None,
     ) -> None:
         """Write the one audit row, into a call's session or (a refusal) its own transaction."""
         self.duration_ms = (time.perf_counter() - self.started) * 1000
@@ -58,6 +62,7 @@ class Outcome:
             detail["message"] = self.error.message[:MESSAGE_KEPT]
         record_event(
             target,
+            key,
             request_id=self.request_id,
             tool=self.name,
             outcome="error" if self.error else "ok",

@@ -32,6 +32,7 @@ from draftroom.domain.access import (
     needs,
     open_callers_sandbox,
 )
+from draftroom.domain.audit import audit_key
 from draftroom.domain.calls import (
     Call,
     Principal,
@@ -259,7 +260,7 @@ class Registry:
             return principal
         except DraftroomError as exc:
             outcome = Outcome(name, request_id, transport, client, started, exc)
-            outcome.audit(services.database, principal)
+            outcome.audit(services.database, audit_key(services), principal)
             outcome.report(services, writes=False, principal=principal)
             raise
 
@@ -315,7 +316,10 @@ class Registry:
             outcome.error = internal
             raise internal from exc
         finally:
-            call.end(lambda session: outcome.audit(session, principal, call), failed=outcome.failed)
+            key = audit_key(services)
+            call.end(
+                lambda session: outcome.audit(session, key, principal, call), failed=outcome.failed
+            )
             if outcome.claim is not None and outcome.failed:
                 idempotency.release(services, outcome.claim)
             outcome.report(services, writes=tool.writes, call=call, principal=principal)

@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from draftroom import store
 from draftroom.adapters.http import create_app
 from draftroom.domain.access.tokens import issue_api_key
-from draftroom.domain.audit import reconcile
+from draftroom.domain.audit import audit_key, reconcile, record_event, verify_chains
 from draftroom.domain.calls import Services
 from draftroom.git import Change
 from tests.support.api import Api, start_sandbox
@@ -96,15 +96,16 @@ def test_the_walk_stops_at_the_base_branch(app: tuple[Api, Services]) -> None:
     assert reconcile(services).inserted == []  # main's commits carry no draftroom trailers
 
 
-def test_an_audit_row_claiming_a_missing_commit_loses_the_claim(
+def test_an_audit_row_claiming_a_missing_commit_is_corrected_by_a_new_row_once(
     app: tuple[Api, Services],
 ) -> None:
     api, services = app
     sb = start_sandbox(api)
     ghost = "1" * 40
     with services.database.session() as session:
-        store.add_audit_event(
+        claim = record_event(
             session,
+            audit_key(services),
             request_id="r",
             tool="files.write",
             outcome="ok",
@@ -112,17 +113,18 @@ def test_an_audit_row_claiming_a_missing_commit_loses_the_claim(
             repo="demo",
             branch=sb["branch"],
             commit_sha=ghost,
+            org_id=1,
         )
     assert reconcile(services).missing == [ghost]
-    assert audit_rows(services, ghost) == []
+    assert reconcile(services).missing == []  # corrected once, not at every start
     with services.database.session() as session:
         row = session.scalars(
             select(store.AuditEvent).where(store.AuditEvent.error_code == "commit_missing")
         ).one()
-        assert row.outcome == "error" and row.detail == {
-            "reconciled": True,
-            "missing_commit": ghost,
-        }
+        assert row.outcome == "error" and row.tool == "audit.reconcile"
+        assert row.detail == {"reconciled": True, "missing_commit": ghost, "amends": claim.id}
+    # Rows are never edited: the chain still verifies.
+    assert verify_chains(services, [1]).ok
 
 
 def test_a_persons_lost_commit_is_reconciled_naming_their_key_and_them(

@@ -9,9 +9,9 @@ import pytest
 
 from draftroom import store
 from draftroom.domain.access import issue_api_key
+from draftroom.domain.audit import COLUMNS as EXPORT_COLUMNS
 from draftroom.domain.calls import Principal
 from draftroom.domain.console import (
-    EXPORT_COLUMNS,
     AuditQuery,
     audit_page,
     export_records,
@@ -20,6 +20,7 @@ from draftroom.domain.console import (
 )
 from draftroom.domain.console.audit import FAILURE_PARAMETERS
 from draftroom.errors import InvalidInput
+from tests.support.audit import add_audit_event
 
 T0 = datetime(2026, 12, 1, 12, tzinfo=UTC)
 
@@ -48,7 +49,7 @@ def seeded(database: store.Database) -> tuple[Principal, int]:
                 )
             )
         for n in range(20):
-            store.add_audit_event(
+            add_audit_event(
                 session, request_id=f"x{n}", tool="files.read", outcome="error",
                 duration_ms=1, org_id=rival.id, user_id=twin.id, error_code="path_not_found",
             )  # fmt: skip
@@ -101,7 +102,8 @@ def test_an_export_reads_every_row_in_chunks_and_only_its_org(database: store.Da
     assert records[-1] | {"id": 0, "at": ""} == {
         "id": 0, "at": "", "org": "acme", "user": None, "key_id": None, "tool": "files.read",
         "repo": "demo", "branch": "b0", "status": "error", "code": "path_not_found",
-        "commit_sha": None, "request_id": "r0", "duration_ms": 1.2,
+        "commit_sha": None, "request_id": "r0", "duration_ms": 1.25,
+        "prev_hash": None, "hash": None,  # rows written straight to the table: not chained
     }  # fmt: skip
     with database.session() as session:
         failed = parse_query(

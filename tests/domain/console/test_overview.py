@@ -10,6 +10,7 @@ from draftroom import store
 from draftroom.domain.calls import Principal
 from draftroom.domain.console.overview import HOURS, HourCache, read_overview
 from draftroom.store import Database
+from tests.support.audit import add_audit_event
 
 NOW = datetime(2026, 12, 4, 0, 30, tzinfo=UTC)
 """Half past midnight: the last 24 hours span two days."""
@@ -35,7 +36,7 @@ def _call(
     outcome: str = "ok",
     commit_sha: str | None = None,
 ) -> None:
-    event = store.add_audit_event(
+    event = add_audit_event(
         session,
         request_id="r",
         tool=tool,

@@ -8,10 +8,7 @@ as it goes: its memory does not grow with the trail.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,10 +19,10 @@ from starlette.responses import Response, StreamingResponse
 
 from draftroom import store
 from draftroom.adapters.console.web import HEADERS, PREFIX, Console, SignInRequired
+from draftroom.domain.audit import encode
 from draftroom.domain.calls import Principal
 from draftroom.domain.console import (
     AUDIT_PARAMETERS,
-    EXPORT_COLUMNS,
     AuditQuery,
     audit_page,
     export_records,
@@ -74,8 +71,12 @@ def add_routes(router: APIRouter, console: Console) -> None:
         except DraftroomError as exc:
             return console.error(request, exc)
         kind = formats[0]
+        try:  # an export of the trail is in the trail: audited as admin.audit.export
+            await console.invoke(request, "admin.audit.export", {"format": kind})
+        except DraftroomError as exc:
+            return console.error(request, exc)
         records = export_records(console.services.database, query, org)
-        lines = _csv(records) if kind == "csv" else _jsonl(records)
+        lines = encode(records, kind)  # type: ignore[arg-type]
         headers = {
             **HEADERS,
             "Content-Disposition": f'attachment; filename="audit-{org}.{kind}"',
@@ -90,21 +91,3 @@ def _prepare(
         query = parse_query(session, principal, params, AUDIT_PARAMETERS)
         org = store.get_org_by_id(session, principal.org_id)
         return query, org.name if org is not None else str(principal.org_id)
-
-
-def _csv(records: Iterator[dict[str, Any]]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for record in records:
-        writer.writerow(record)
-        if buffer.tell() > 64 * 1024:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
-def _jsonl(records: Iterator[dict[str, Any]]) -> Iterator[str]:
-    for record in records:
-        yield json.dumps(record, separators=(",", ":")) + "\n"

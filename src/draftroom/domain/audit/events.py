@@ -6,12 +6,13 @@ draftroom key or token is redacted before it is stored.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from draftroom.domain.access import looks_like_credential
-from draftroom.store.audit_log import add_audit_event
+from draftroom.domain.audit.chain import chain
 from draftroom.store.database import Database
 from draftroom.store.models import AuditEvent, Outcome
 
@@ -30,6 +31,7 @@ def _redact(value: Any) -> Any:
 
 def record_event(
     session_or_db: Session | Database,
+    key: bytes,
     *,
     request_id: str,
     tool: str,
@@ -45,8 +47,9 @@ def record_event(
     bytes_written: int | None = None,
     org_id: int | None = None,
     user_id: int | None = None,
+    at: datetime | None = None,
 ) -> AuditEvent:
-    """Write one audit row.
+    """Write one audit row, chained to its org's trail (``key``: ``chain.audit_key``).
 
     Given a ``Database``, the row commits in its own transaction, so a failed call's
     rollback cannot erase the record of it; given a ``Session``, it joins that unit of work.
@@ -66,8 +69,12 @@ def record_event(
         "bytes_written": bytes_written,
         "org_id": org_id,
         "user_id": user_id,
+        "at": at,
     }
+    event = AuditEvent(**fields)
     if isinstance(session_or_db, Database):
         with session_or_db.session() as session:
-            return add_audit_event(session, **fields)
-    return add_audit_event(session_or_db, **fields)
+            chain(session, key, event)
+            return event
+    chain(session_or_db, key, event)
+    return event

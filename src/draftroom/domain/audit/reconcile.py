@@ -22,11 +22,15 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from draftroom import store
+from draftroom.domain.audit.chain import audit_key
+from draftroom.domain.audit.events import record_event
 from draftroom.domain.calls import Services
 from draftroom.domain.commits import KEY_TRAILER, REQUEST_TRAILER, TOKEN_TRAILER, TOOL_TRAILER
 from draftroom.errors import DraftroomError, RefNotFound
 from draftroom.git import LogEntry, Repository
 
+AMEND_TOOL = "audit.reconcile"
+"""The tool name of a row that corrects an earlier one."""
 logger = logging.getLogger("draftroom.audit")
 
 MAX_WALK = 1000
@@ -60,6 +64,7 @@ def reconcile(services: Services) -> Reconciled:
             for sandbox in store.list_sandboxes(session, status="active")
         ]
     heads: dict[tuple[int, str, str], tuple[Repository, str]] = {}
+    digests = audit_key(services)
     for org_id, repo_name, path, branch in targets:
         try:
             repo = services.git(path)
@@ -68,9 +73,9 @@ def reconcile(services: Services) -> Reconciled:
             continue  # repository or branch gone: nothing to reconcile against
     for (org_id, repo_name, branch), (repo, _) in heads.items():
         with repo.branch_lock(branch), services.database.session() as session:
-            result.inserted += _insert_missing(session, repo, repo_name, branch, org_id)
+            result.inserted += _insert_missing(session, digests, repo, repo_name, branch, org_id)
         with services.database.session() as session:
-            result.missing += _mark_missing(session, repo, repo_name, branch)
+            result.missing += _mark_missing(session, digests, repo, repo_name, branch)
     if result.inserted or result.missing:
         logger.warning(
             '{"event": "audit_reconciled", "inserted": %d, "missing": %d}',
@@ -94,7 +99,7 @@ def _walk(repo: Repository, branch: str) -> Iterator[LogEntry]:
 
 
 def _insert_missing(
-    session: Session, repo: Repository, repo_name: str, branch: str, org_id: int
+    session: Session, digests: bytes, repo: Repository, repo_name: str, branch: str, org_id: int
 ) -> list[str]:
     """Rows for the branch's unaudited draftroom commits (called under the branch lock)."""
     missing: list[LogEntry] = []
@@ -128,8 +133,10 @@ def _insert_missing(
         key = store.get_api_key(session, entry.trailers.get(KEY_TRAILER, ""))
         if key is not None and key.org_id != org_id:
             key = None  # a trailer naming another org's key (a forged commit) names no one
-        event = store.add_audit_event(
+        record_event(
             session,
+            digests,
+            at=entry.time,
             request_id=entry.trailers.get(REQUEST_TRAILER, "reconciled")[:64],
             tool=entry.trailers[TOOL_TRAILER][:100],
             outcome="ok",
@@ -143,12 +150,14 @@ def _insert_missing(
             commit_sha=entry.sha,
             detail={"reconciled": True},
         )
-        event.at = entry.time
     return [entry.sha for entry in missing]
 
 
-def _mark_missing(session: Session, repo: Repository, repo_name: str, branch: str) -> list[str]:
-    """Audit rows claiming a commit git does not have lose the claim, and say so."""
+def _mark_missing(
+    session: Session, digests: bytes, repo: Repository, repo_name: str, branch: str
+) -> list[str]:
+    """Audit rows claiming a commit git does not have are corrected by a new row (rows are
+    never edited: the trail is chained)."""
     rows = store.newest_commit_claims(session, repo_name, branch, CHECKED_CLAIMS)
     missing = []
     for row in rows:
@@ -157,12 +166,17 @@ def _mark_missing(session: Session, repo: Repository, repo_name: str, branch: st
             repo.resolve(row.commit_sha)
         except RefNotFound:
             missing.append(row.commit_sha)
-            row.detail = {
-                **(row.detail or {}),
-                "reconciled": True,
-                "missing_commit": row.commit_sha,
-            }
-            row.commit_sha = None
-            row.outcome = "error"
-            row.error_code = "commit_missing"
+            record_event(
+                session,
+                digests,
+                request_id=f"{store.AMENDS}{row.id}",
+                tool=AMEND_TOOL,
+                outcome="error",
+                error_code="commit_missing",
+                duration_ms=0.0,
+                repo=repo_name,
+                branch=branch,
+                org_id=row.org_id,
+                detail={"reconciled": True, "missing_commit": row.commit_sha, "amends": row.id},
+            )
     return missing

@@ -6,7 +6,6 @@ Reads only: the console's buttons run tools through ``Registry.invoke``.
 
 from draftroom.domain.console.audit import (
     AUDIT_PARAMETERS,
-    EXPORT_COLUMNS,
     AuditPage,
     AuditQuery,
     audit_page,
@@ -47,7 +46,6 @@ from draftroom.domain.console.scope import sees_everyone
 
 __all__ = [
     "AUDIT_PARAMETERS",
-    "EXPORT_COLUMNS",
     "IDLE",
     "MERGE_REQUEST_STATES",
     "PAGE_SIZE",

@@ -16,16 +16,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from draftroom import store
+from draftroom.domain.audit import record_of
 from draftroom.domain.calls import Principal
 from draftroom.errors import InvalidInput
 
 PAGE_ROWS = 50
 EXPORT_CHUNK = 500
-EXPORT_COLUMNS = (
-    "id", "at", "org", "user", "key_id", "tool", "repo", "branch", "status", "code",
-    "commit_sha", "request_id", "duration_ms",
-)  # fmt: skip
-"""Issue 21's export columns (without its hashes), in order."""
 _TEXT = {
     "tool": (re.compile(r"[a-z0-9_.]{1,100}"), "a tool name such as files.write"),
     "code": (re.compile(r"[a-z0-9_]{1,64}"), "an error code such as path_not_found"),
@@ -140,26 +136,8 @@ def export_records(
     while True:
         with database.session() as session:
             rows = store.audit_rows(session, query.where, before=before, limit=EXPORT_CHUNK)
-            records = [_record(event, email, org) for event, email in rows]
+            records = [record_of(event, org, email) for event, email in rows]
         yield from records
         if len(rows) < EXPORT_CHUNK:
             return
         before = records[-1]["id"]
-
-
-def _record(event: store.AuditEvent, email: str | None, org: str) -> dict[str, Any]:
-    return {
-        "id": event.id,
-        "at": event.at.isoformat(),
-        "org": org,
-        "user": email,
-        "key_id": event.api_key_id,
-        "tool": event.tool,
-        "repo": event.repo,
-        "branch": event.branch,
-        "status": event.outcome,
-        "code": event.error_code,
-        "commit_sha": event.commit_sha,
-        "request_id": event.request_id,
-        "duration_ms": round(event.duration_ms, 1),
-    }

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from draftroom import store
 from draftroom.domain.access import BASE_BRANCH, SandboxAccess
-from draftroom.domain.audit import record_event
+from draftroom.domain.audit import audit_key, record_event
 from draftroom.domain.calls import Call, Principal, Services
 from draftroom.domain.commits import LoggedCommit
 from draftroom.domain.human_changes.detect import human_commits
@@ -170,6 +170,7 @@ def _write(call: Call, access: SandboxAccess, news: Sequence[LogEntry]) -> Logge
 def _audit(session: Session, call: Call, started: float, failure: DraftroomError | None) -> object:
     return record_event(
         session,
+        audit_key(call.services),
         request_id=call.request_id,
         tool=call.tool,
         outcome="ok" if failure is None else "error",

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, select, update
@@ -26,6 +27,7 @@ from draftroom.domain.audit.chain import row_hash
 from draftroom.domain.calls import Services
 from draftroom.domain.repos.setup import setup_default
 from tests.support.api import AdminApi, Api, start_sandbox
+from tests.support.server import Server
 
 SECRET = "an audit test secret, long enough"
 
@@ -234,3 +236,21 @@ def test_the_cli_prints_ok_or_names_the_row_and_exits_1(tmp_path: Path) -> None:
     services.database.dispose()
     broken = cli("audit", "verify")
     assert broken.returncode == 1 and f"row {target} does not verify" in broken.stderr
+
+
+@pytest.mark.slow
+def test_two_server_workers_writing_at_once_keep_one_chain(tmp_path: Path) -> None:
+    env = {"DRAFTROOM_SECRET_KEY": SECRET}
+    with Server(tmp_path / "data", workers=2, env=env) as server:
+        sandboxes = [server.start_sandbox() for _ in range(4)]
+        auth = {"Authorization": f"Bearer {server.admin_key}"}
+
+        def write(n: int) -> int:
+            body = {**sandboxes[n % 4], "path": f"f{n}.md", "content": str(n), "message": f"n{n}"}
+            answer = httpx.post(f"{server.base}/files/write", json=body, headers=auth, timeout=60)
+            return answer.status_code
+
+        with ThreadPoolExecutor(8) as pool:
+            assert set(pool.map(write, range(40))) == {200}
+        found = httpx.get(f"{server.base}/admin/audit/verify", headers=auth, timeout=60).json()
+    assert found["ok"] and found["rows"] >= 44, found

@@ -7,6 +7,7 @@ and PostgreSQL; the CLI's commands in tests/adapters/test_cli_orgs_isolation.py.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -203,7 +204,15 @@ def _cases(
     if tool.name in {"admin.credentials.remove", "admin.credentials.add"}:
         case("credential", {"name": beta.credential}, {"name": "nothing-ci"})
     if tool.name in {"admin.users.remove", "admin.users.add"}:
-        case("person", {"email": beta.person}, {"email": "nobody@beta.example"})
+        # Added as members: removing them later must not meet the last-owner rule.
+        extra = {"role": "member"} if tool.name == "admin.users.add" else {}
+        case("person", {"email": beta.person, **extra}, {"email": "nobody@beta.example", **extra})
+    if tool.name == "admin.users.set":
+        case(
+            "person",
+            {"email": beta.person, "role": "member"},
+            {"email": "nobody@beta.example", "role": "member"},
+        )
     if tool.name in {"sandbox.list", "admin.keys.create"}:
         field = "person" if tool.name == "sandbox.list" else "user"
         case("person", {field: beta.person}, {field: "nobody@beta.example"})
@@ -219,8 +228,11 @@ LISTS = {
     "admin.credentials.list",
     "admin.errors",
     "admin.users.list",
+    "admin.audit.verify",
+    "admin.audit.export",
+    "admin.alerts.test",
 }
-"""Tools that name no object: what they list must hold nothing of the other org."""
+"""Tools that name no object: what they list (or report) must hold nothing of the other org."""
 CREATES = {
     "sandbox.init",
     "admin.keys.create",
@@ -239,6 +251,8 @@ def _http(client: TestClient, tool: Tool, key: str, payload: dict[str, Any]) -> 
         response = client.get(path, params=rest, headers=headers)
     else:
         response = client.post(path, json=rest, headers=headers)
+    if response.headers.get("content-type", "").startswith("application/x-ndjson"):
+        return response.status_code, [json.loads(line) for line in response.text.splitlines()]
     return response.status_code, response.json()
 
 

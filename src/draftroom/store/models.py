@@ -200,6 +200,7 @@ class AuditEvent(Base):
         Index("ix_audit_events_repo_branch_at", "repo", "branch", "at"),
         Index("ix_audit_events_org_id_at", "org_id", "at"),
         Index("ix_audit_events_org_id_id", "org_id", "id"),
+        Index("ix_audit_events_request_id", "request_id"),
         CheckConstraint("outcome IN ('ok', 'error')", name="outcome"),
     )
 

@@ -28,6 +28,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column("erased_at", sa.DateTime(timezone=True), nullable=True))
         # The chain's walk, exports and the console's pages read an org's rows by id.
         batch.create_index("ix_audit_events_org_id_id", ["org_id", "id"])
+        # A row's correction names it by request id (``amend:<id>``); callers look up by it.
+        batch.create_index("ix_audit_events_request_id", ["request_id"])
     op.create_table(
         "audit_chain_heads",
         sa.Column("org_key", sa.Integer(), autoincrement=False, nullable=False),
@@ -68,6 +70,7 @@ def downgrade() -> None:
     op.drop_table("audit_sink_cursors")
     op.drop_table("audit_chain_heads")
     with op.batch_alter_table("audit_events") as batch:
+        batch.drop_index("ix_audit_events_request_id")
         batch.drop_index("ix_audit_events_org_id_id")
         batch.drop_column("erased_at")
         batch.drop_column("hash")

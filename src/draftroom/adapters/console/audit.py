@@ -19,7 +19,7 @@ from starlette.responses import Response, StreamingResponse
 
 from draftroom import store
 from draftroom.adapters.console.web import HEADERS, PREFIX, Console, SignInRequired
-from draftroom.domain.audit import encode
+from draftroom.domain.audit import Format, encode
 from draftroom.domain.calls import Principal
 from draftroom.domain.console import (
     AUDIT_PARAMETERS,
@@ -70,13 +70,13 @@ def add_routes(router: APIRouter, console: Console) -> None:
             return console.to_sign_in(request)
         except DraftroomError as exc:
             return console.error(request, exc)
-        kind = formats[0]
+        kind: Format = "csv" if formats[0] == "csv" else "jsonl"
         try:  # an export of the trail is in the trail: audited as admin.audit.export
             await console.invoke(request, "admin.audit.export", {"format": kind})
         except DraftroomError as exc:
             return console.error(request, exc)
         records = export_records(console.services.database, query, org)
-        lines = encode(records, kind)  # type: ignore[arg-type]
+        lines = encode(records, kind)
         headers = {
             **HEADERS,
             "Content-Disposition": f'attachment; filename="audit-{org}.{kind}"',

@@ -233,11 +233,8 @@ def restore_and_log(
 
 
 def changed_outside_logs(repo: Repository, old: str, new: str) -> list[str]:
-    """Paths that differ between two commits, ``.logs/`` left out."""
-    paths: set[str] = set()
-    for changed in repo.diff(old, new, max_patch_bytes=0).files:
-        paths.update(p for p in (changed.path, changed.old_path) if p is not None)
-    return sorted(p for p in paths if not _in_logs(p))
+    """Paths that differ between two commits (a rename: both paths), ``.logs/`` left out."""
+    return [path for path in repo.changed_files(old, new) if not _in_logs(path)]
 
 
 def _in_logs(path: str) -> bool:

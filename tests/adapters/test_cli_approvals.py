@@ -66,3 +66,21 @@ def test_merge_show_names_who_asked_and_who_decided(data: DataDir) -> None:
     assert merged.stdout.splitlines()[1] == (
         f"asked by mia@acme.test (key {asker}); merged by key {data.owner_key_id()}"
     )
+
+
+@pytest.mark.slow
+def test_merge_show_names_other_work_on_the_same_files(data: DataDir) -> None:
+    data.run("repo", "add", "made", "--init")
+    services = Services(Settings(data_dir=data.path, public_url="https://draftroom.example"))
+    try:
+        mia = add_person(services, "mia@acme.test", "member")
+        with TestClient(create_app(services.settings, services)) as client:
+            api = mia.api(client)
+            first, second = start_sandbox(api, repo="made"), start_sandbox(api, repo="made")
+            write(api, first, "a.md", "one\n")
+            write(api, second, "a.md", "two\n")
+            api.post("/merge/request", expect=201, **first, title="Add a")
+    finally:
+        services.database.dispose()
+    shown = data.run("merge", "show", "1", "--stat")
+    assert f"overlaps {second['branch']}: a.md" in shown.stdout.splitlines()

@@ -103,6 +103,18 @@ def _people_line(request: dict[str, Any]) -> str:
     return line
 
 
+def _overlap_lines(preview: dict[str, Any]) -> list[str]:
+    """Other open work changing the same files, and a warning about main, when there are."""
+    lines = []
+    for other in preview.get("overlapping", []):
+        asked = other["merge_request_id"]
+        which = f"{other['branch']} (merge request #{asked})" if asked else other["branch"]
+        lines.append(f"overlaps {which}: {', '.join(other['paths'])}")
+    if preview.get("warning"):
+        lines.append(f"warning: {preview['warning']}")
+    return lines
+
+
 def _stat_lines(files: list[dict[str, Any]]) -> list[str]:
     lines = [f" {f['path']} | +{f['additions']} -{f['deletions']}" for f in files]
     added = sum(f["additions"] for f in files)
@@ -128,6 +140,8 @@ def merge_show(
         return
     typer.echo(_merge_line(request))
     typer.echo(_people_line(request))
+    for line in _overlap_lines(request["preview"]):
+        typer.echo(line)
     patch = request["patch"]
     if stat:
         typer.echo("\n".join(_stat_lines(patch["files"])))

@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, delete, or_, select
 from sqlalchemy.orm import Session
 
+from draftroom.store.audit_chain import AuditChainHead
+from draftroom.store.audit_sink import AuditSinkCursor
 from draftroom.store.models import (
     ApiKey,
     AuditEvent,
@@ -79,6 +81,10 @@ def org_rows(session: Session, org_id: int) -> dict[str, list[dict[str, Any]]]:
         "oauth_tokens": select(OAuthToken)
         .where(OAuthToken.user_id.in_(people))
         .order_by(OAuthToken.created_at),
+        "audit_chain_heads": select(AuditChainHead).where(AuditChainHead.org_key == org_id),
+        "webhook_deliveries": select(WebhookDelivery)
+        .where(WebhookDelivery.repository_id.in_(repositories))
+        .order_by(WebhookDelivery.id),
     }
     return {table: [_row(found) for found in session.scalars(q)] for table, q in queries.items()}
 
@@ -112,6 +118,9 @@ def delete_org_rows(session: Session, org_id: int) -> None:
     subjects = [f"key:{key}" for key in keys] + [f"token:{token}" for token in tokens]
     for statement in (
         delete(AuditEvent).where(_audit_of(org_id, keys)),
+        # Its chain and sink positions go with its rows: an org made later starts afresh.
+        delete(AuditChainHead).where(AuditChainHead.org_key == org_id),
+        delete(AuditSinkCursor).where(AuditSinkCursor.org_key == org_id),
         delete(IdempotencyKey).where(IdempotencyKey.api_key_id.in_(keys)),
         delete(TokenCheckCounter).where(TokenCheckCounter.subject.in_(subjects)),
         delete(ReuseToken).where(ReuseToken.sandbox_id.in_(sandboxes)),

@@ -52,6 +52,9 @@ def test_an_export_bundles_every_ref_and_holds_only_the_orgs_rows(cli: Cli, tmp_
     assert keys["beta"].split("_")[1] not in json.dumps(document)
     assert len(document["sandboxes"]) == 1 and len(document["reuse_tokens"]) == 1
     assert document["audit_events"] and {e["org_id"] for e in document["audit_events"]} == {acme_id}
+    [head] = document["audit_chain_heads"]  # the chain's end, to verify the exported rows
+    assert head["org_key"] == acme_id and head["last_id"] == document["audit_events"][-1]["id"]
+    assert document["webhook_deliveries"] == []
     assert [c["name"] for c in document["credentials"]] == ["gh"]
     for forbidden in ("secret_hash", "password_hash", '"secret"', "gAAAA", TOKEN):
         assert forbidden not in json.dumps(document)  # gAAAA: how every Fernet token starts

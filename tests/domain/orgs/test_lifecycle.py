@@ -7,6 +7,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from draftroom import store
 from draftroom.adapters.http import create_app
 from draftroom.git import Repository
 from tests.domain.orgs.conftest import Cli
@@ -66,6 +67,9 @@ def test_deleting_an_org_spares_another_with_the_same_names_and_stops_its_keys(
             slug: write(Api(client, keys[slug]), sandboxes[slug], "a.md", slug) for slug in keys
         }
 
+    with cli.services.database.session() as session:
+        acme_id = store.get_org(session, "acme").id  # type: ignore[union-attr]
+        assert store.get_chain_head(session, acme_id) is not None
     deleted = cli("org", "delete", "acme", "--yes").output
     assert "deleted org acme (1 repositories removed)" in deleted
     assert f"left in place (registered with --path): {outside}" in deleted.replace("\n", "")
@@ -83,3 +87,5 @@ def test_deleting_an_org_spares_another_with_the_same_names_and_stops_its_keys(
         beta = Api(client, keys["beta"])
         assert beta.post("/files/read", **sandboxes["beta"], path="a.md")["content"] == "beta"
         assert beta.post("/git/history", **sandboxes["beta"])["commits"][0]["sha"] == heads["beta"]
+    with cli.services.database.session() as session:  # its audit chain went with its rows
+        assert store.get_chain_head(session, acme_id) is None

@@ -13,9 +13,8 @@ from draftroom import store
 from draftroom.domain.access.roles import holds
 from draftroom.domain.access.sandboxes import (
     SandboxAccess,
-    archived_refusal,
-    note_access,
     open_sandbox,
+    opened,
     repository_record,
 )
 from draftroom.domain.calls import Call, Principal
@@ -43,20 +42,9 @@ def open_own_sandbox(
             f"you have no {which} in {repo_name!r}; see yours with sandbox.list, or start "
             "one with sandbox.init"
         )
-    sandbox = found[0]
-    archived = sandbox.status == "archived"
-    if sandbox.status == "merged" or (archived and not read_archived):
-        raise archived_refusal(session, sandbox)
-    access = SandboxAccess(
-        record.name,
-        call.services.git(record.path),
-        sandbox.branch,
-        sandbox.id,
-        principal.api_key_id,
-        archived=archived,
+    return opened(
+        call, session, record, found[0], principal.api_key_id, read_archived, refuse_merged=True
     )
-    note_access(call, access, sandbox)
-    return access
 
 
 def latest_own_sandbox(call: Call, session: Session, repo_name: str) -> SandboxAccess | None:

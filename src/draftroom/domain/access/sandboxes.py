@@ -207,16 +207,35 @@ def open_sandbox(
             f"this reuse token opens only branch {sandbox.branch!r}; got {branch!r}. "
             "Omit 'branch' or pass the token's own branch"
         )
+    return opened(
+        call, session, record, sandbox, token.id, read_archived, has_upstream=scope.has_upstream
+    )
+
+
+def opened(
+    call: Call,
+    session: Session,
+    record: store.RepositoryRecord,
+    sandbox: store.Sandbox,
+    credential_id: str,
+    read_archived: bool,
+    *,
+    has_upstream: bool | None = None,
+    refuse_merged: bool = False,
+) -> SandboxAccess:
+    """The access a checked call gets to ``sandbox`` (``credential_id``: the reuse token's
+    id, or a sign-in's): refused while archived unless the tool only reads (and when merged,
+    with ``refuse_merged``); named in the call's audit row."""
     archived = sandbox.status == "archived"
-    if archived and not read_archived:
+    if (archived and not read_archived) or (refuse_merged and sandbox.status == "merged"):
         raise archived_refusal(session, sandbox)
     access = SandboxAccess(
         record.name,
         call.services.git(record.path),
         sandbox.branch,
         sandbox.id,
-        token.id,
-        scope.has_upstream,
+        credential_id,
+        has_upstream,
         archived=archived,
     )
     note_access(call, access, sandbox)

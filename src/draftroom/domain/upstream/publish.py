@@ -8,7 +8,6 @@ branch upstream first, so it is pushed right away; its URL is kept on the branch
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Literal
 
@@ -17,7 +16,7 @@ from draftroom.domain.access import BASE_BRANCH
 from draftroom.domain.calls import Services
 from draftroom.domain.upstream.access import api_token, repo_on_github
 from draftroom.domain.upstream.github import GitHubClient
-from draftroom.domain.upstream.outbox import LEASE, push_entry
+from draftroom.domain.upstream.outbox import push_now
 from draftroom.errors import UpstreamUnavailable
 
 PublishState = Literal["none", "pushed", "pending", "diverged", "pull_request"]
@@ -38,17 +37,9 @@ def _push_now(
     services: Services, repository_id: int, branch: str, sha: str
 ) -> tuple[str, str | None]:
     """Enqueue ``branch`` and try it at once; its state and the error, if any."""
-    owner = f"publish-{uuid.uuid4().hex}"
-    now = store.utc_now()
-    with services.database.session() as session:
-        store.enqueue_outbox(session, repository_id, branch, sha)
-        entry = store.get_outbox_entry(session, repository_id, branch)
-        assert entry is not None
-        entry_id = entry.id
-        leased = store.lease_outbox_entry(session, entry_id, owner, now, now + LEASE)
-    if not leased:  # the worker is pushing it right now
+    outcome = push_now(services, repository_id, branch, sha)
+    if outcome is None:  # the worker is pushing it right now
         return "pending", None
-    outcome = push_entry(services, entry_id, owner)
     return outcome.state, outcome.error
 
 

@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from draftroom import store
 from draftroom.domain.access import issue_api_key
 from draftroom.domain.calls import Principal, Services
+from draftroom.domain.console import DiffLine as Line
 from draftroom.domain.console.merge_requests import (
-    Line,
     MergeRequestQuery,
     merge_request_page,
     merge_request_queue,

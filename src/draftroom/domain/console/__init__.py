@@ -12,11 +12,10 @@ from draftroom.domain.console.audit import (
     export_records,
     parse_query,
 )
+from draftroom.domain.console.diff import DiffLine, FileDiff
 from draftroom.domain.console.failures import AlertState, FailuresView, failures_view
 from draftroom.domain.console.history import (
     Changes,
-    DiffLine,
-    FileDiff,
     History,
     HistoryCommit,
     OperationLine,

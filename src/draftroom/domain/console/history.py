@@ -21,6 +21,7 @@ from draftroom.domain.commits import (
     operations,
     own_rollbacks,
 )
+from draftroom.domain.console.diff import FileDiff, file_diff
 from draftroom.errors import NotFound
 from draftroom.git import Identity, LogEntry, Repository
 
@@ -29,7 +30,6 @@ OPERATIONS_LIMIT = 50
 ROLLBACKS_LIMIT = 20
 DIFF_FILES_LIMIT = 100
 Mark = Literal["rollback", "undo", "restore"]
-LineKind = Literal["add", "del", "hunk", "context"]
 
 
 @dataclass(frozen=True)
@@ -75,23 +75,6 @@ class RollbackWords:
     at: datetime | None
     reason: str
     files: list[str]
-
-
-@dataclass(frozen=True)
-class DiffLine:
-    kind: LineKind
-    text: str
-
-
-@dataclass(frozen=True)
-class FileDiff:
-    path: str
-    status: str
-    old_path: str | None
-    additions: int
-    deletions: int
-    binary: bool
-    lines: list[DiffLine]
 
 
 @dataclass(frozen=True)
@@ -208,27 +191,5 @@ def _summary(repo: Repository, sha: str) -> str | None:
 def changes(repo: Repository, head: str, max_patch_bytes: int) -> Changes:
     """The diff from ``main`` to ``head`` (``.logs/`` left out), its patches as lines."""
     diff = repo.diff(BASE_BRANCH, head, max_patch_bytes=max_patch_bytes, exclude=(LOGS_DIR,))
-    files = [
-        FileDiff(f.path, f.status, f.old_path, f.additions, f.deletions, f.binary, _lines(f.patch))
-        for f in diff.files[:DIFF_FILES_LIMIT]
-    ]
+    files = [file_diff(f) for f in diff.files[:DIFF_FILES_LIMIT]]
     return Changes(files, diff.truncated or len(diff.files) > DIFF_FILES_LIMIT)
-
-
-def _lines(patch: str) -> list[DiffLine]:
-    """A unified patch's hunks as lines (the ``diff --git``/``---``/``+++`` header left out)."""
-    lines: list[DiffLine] = []
-    in_hunk = False
-    for text in patch.splitlines():
-        if text.startswith("@@"):
-            in_hunk = True
-            lines.append(DiffLine("hunk", text))
-        elif not in_hunk:
-            continue
-        elif text.startswith("+"):
-            lines.append(DiffLine("add", text))
-        elif text.startswith("-"):
-            lines.append(DiffLine("del", text))
-        else:
-            lines.append(DiffLine("context", text))
-    return lines

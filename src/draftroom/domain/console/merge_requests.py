@@ -10,21 +10,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, cast, get_args
+from typing import Any, cast, get_args
 
 from sqlalchemy.orm import Session
 
 from draftroom import store
 from draftroom.domain.calls import Principal, Services
+from draftroom.domain.console.diff import FileDiff, file_diff
 from draftroom.domain.merge import MergeRequestView, live_view, request_patch
 from draftroom.errors import InvalidInput, NotFound
-from draftroom.git import DiffFile
 
 PAGE_ROWS = 50
 PATCH_BYTES = 400_000
 """Patch text one request page shows; files past it are listed without their lines."""
 MERGE_REQUEST_STATES: tuple[str, ...] = get_args(store.MergeRequestStatus)
-LineKind = Literal["add", "del", "hunk", "context"]
 
 
 @dataclass(frozen=True)
@@ -126,61 +125,11 @@ def merge_request_queue(session: Session, principal: Principal, query: MergeRequ
 
 
 @dataclass(frozen=True)
-class Line:
-    kind: LineKind
-    text: str
-
-
-@dataclass(frozen=True)
-class FileDiff:
-    path: str
-    old_path: str | None
-    status: str
-    additions: int
-    deletions: int
-    binary: bool
-    lines: list[Line]
-    left_out: bool
-    """Text left out to keep the page within ``PATCH_BYTES``."""
-
-
-@dataclass(frozen=True)
 class MergeRequestPage:
     request: MergeRequestView
     files: list[FileDiff]
     overlapping: list[dict[str, Any]]
     published: dict[str, Any] | None
-
-
-def _lines(patch: str) -> list[Line]:
-    """A unified diff's hunks as classed lines; the ``diff --git`` header left out."""
-    lines: list[Line] = []
-    for text in patch.splitlines():
-        if text.startswith("@@"):
-            lines.append(Line("hunk", text))
-        elif not lines:
-            continue  # header: diff --git, index, ---, +++
-        elif text.startswith("+"):
-            lines.append(Line("add", text))
-        elif text.startswith("-"):
-            lines.append(Line("del", text))
-        else:
-            lines.append(Line("context", text))
-    return lines
-
-
-def _file(found: DiffFile) -> FileDiff:
-    lines = _lines(found.patch)
-    return FileDiff(
-        path=found.path,
-        old_path=found.old_path,
-        status=found.status,
-        additions=found.additions,
-        deletions=found.deletions,
-        binary=found.binary,
-        lines=lines,
-        left_out=not found.binary and not lines and (found.additions + found.deletions) > 0,
-    )
 
 
 def merge_request_page(
@@ -195,7 +144,7 @@ def merge_request_page(
     diff = request_patch(repo, request, PATCH_BYTES)
     return MergeRequestPage(
         request=shown,
-        files=[_file(found) for found in diff.files],
+        files=[file_diff(found) for found in diff.files],
         overlapping=list(shown.preview.get("overlapping") or []),
         published=shown.preview.get("published"),
     )

@@ -4,6 +4,7 @@ Imports nothing of ours but ``draftroom.errors``; returns plain values from ``ob
 """
 
 from draftroom.git.bundle import write_bundle
+from draftroom.git.locks import FILE_LOCKS, BranchLocks, SweptLocks
 from draftroom.git.objects import (
     Change,
     CommitResult,
@@ -26,6 +27,8 @@ from draftroom.git.remote import GitAuth, check_url, clone_bare, set_timeouts
 from draftroom.git.repository import Repository
 
 __all__ = [
+    "FILE_LOCKS",
+    "BranchLocks",
     "Change",
     "CommitResult",
     "ConflictSides",
@@ -40,6 +43,7 @@ __all__ = [
     "MergeResult",
     "Repository",
     "Resolver",
+    "SweptLocks",
     "TreeEntry",
     "TreePage",
     "check_url",

@@ -11,7 +11,6 @@ import pygit2
 from draftroom.errors import AlreadyExists, InvalidRef, RefNotFound, StaleHead
 from draftroom.git.commits import commit_info, write_commit
 from draftroom.git.handle import Handle
-from draftroom.git.locks import branch_lock
 from draftroom.git.refs import (
     ARCHIVE,
     HEADS,
@@ -61,7 +60,7 @@ class Branches(Handle):
         repo = self._repo
         ensure_writable(repo, self.path, branch)
         archived = ARCHIVE + branch
-        with branch_lock(self.path, branch):
+        with self.locks.hold(self.path, branch):
             reference = repo.references.get(HEADS + branch)
             if reference is None:
                 raise RefNotFound(f"branch {branch!r} does not exist", branch=branch)
@@ -77,7 +76,7 @@ class Branches(Handle):
         """Move an archived ``branch`` back to ``refs/heads/``; return its head sha."""
         validate_branch(branch)
         repo = self._repo
-        with branch_lock(self.path, branch):
+        with self.locks.hold(self.path, branch):
             reference = repo.references.get(ARCHIVE + branch)
             if reference is None:
                 raise RefNotFound(f"no archived branch {branch!r}", branch=branch)
@@ -96,7 +95,7 @@ class Branches(Handle):
         validate_branch(branch)
         repo = self._repo
         dropped = 0
-        with branch_lock(self.path, branch):
+        with self.locks.hold(self.path, branch):
             for name in (HEADS + branch, ARCHIVE + branch):
                 reference = repo.references.get(name)
                 if reference is not None:
@@ -117,7 +116,7 @@ class Branches(Handle):
 
     def branch_lock(self, branch: str) -> AbstractContextManager[None]:
         """Hold ``branch``'s writer lock (no commit moves it meanwhile); for reconciliation."""
-        return branch_lock(self.path, validate_branch(branch))
+        return self.locks.hold(self.path, validate_branch(branch))
 
     def read_ref(self, name: str) -> str | None:
         """The commit a full ref name (``refs/...``) points at; None if there is no such ref."""
@@ -152,7 +151,7 @@ class Branches(Handle):
             return self._swap_ref(name, new, expected, force, message)
         branch = name[len(HEADS) :]
         ensure_writable(self._repo, self.path, branch)
-        with branch_lock(self.path, branch):
+        with self.locks.hold(self.path, branch):
             return self._swap_ref(name, new, expected, force, message)
 
     def _swap_ref(

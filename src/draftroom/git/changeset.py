@@ -14,7 +14,7 @@ import pygit2
 from draftroom.errors import CommitNotFound, EmptyChangeSet, RefNotFound, StaleHead
 from draftroom.git.collisions import check_collisions
 from draftroom.git.commits import commit_info, move_branch, write_commit
-from draftroom.git.locks import branch_lock
+from draftroom.git.locks import BranchLocks
 from draftroom.git.objects import Change, CommitResult, Identity
 from draftroom.git.paths import is_within, validate_new_file, validate_new_path, validate_path
 from draftroom.git.refs import branch_head, ensure_writable, resolve_commit
@@ -72,6 +72,7 @@ def commit_changes(
     branch: str,
     changes: Sequence[Change],
     *,
+    locks: BranchLocks,
     message: str,
     author: Identity | None = None,
     committer: Identity | None = None,
@@ -84,7 +85,7 @@ def commit_changes(
     info = commit_info(message, trailers, author, committer)
     ensure_writable(repo, gitdir, branch)
     paths = sorted(change.path for change in changes)
-    with branch_lock(gitdir, branch):
+    with locks.hold(gitdir, branch):
         head = branch_head(repo, branch)
         rebased = False
         if expected_head is not None and expected_head != str(head.id):

@@ -12,6 +12,7 @@ from typing import Any, TypeVar, cast
 import pygit2
 from pygit2.enums import Option, RepositoryOpenFlag
 
+from draftroom.git.locks import FILE_LOCKS, BranchLocks
 from draftroom.git.sizes import TreeSizes
 
 T = TypeVar("T")
@@ -23,14 +24,21 @@ class Handle:
     path: Path
 
     def __init__(
-        self, gitdir: Path, *, fsync: bool = False, allow_case_collisions: bool = False
+        self,
+        gitdir: Path,
+        *,
+        fsync: bool = False,
+        allow_case_collisions: bool = False,
+        locks: BranchLocks = FILE_LOCKS,
     ) -> None:
         """Use ``Repository.open`` or ``Repository.init``; this trusts ``gitdir``.
 
         ``allow_case_collisions``: let a commit add a path differing from another only by
         case or Unicode normalisation (refused by default; see ``git.collisions``).
+        ``locks``: how writers of a branch exclude each other (``git.locks``).
         """
         self.path = gitdir
+        self.locks = locks
         self.fsync = fsync
         self.allow_case_collisions = allow_case_collisions
         self._sizes = TreeSizes()

@@ -16,7 +16,7 @@ from draftroom.errors import EmptyChangeSet, MergeConflict
 from draftroom.git.changeset import validate_changes
 from draftroom.git.commits import commit_info, move_branch, write_commit
 from draftroom.git.diff import diff_trees
-from draftroom.git.locks import branch_lock
+from draftroom.git.locks import BranchLocks
 from draftroom.git.objects import (
     Change,
     CommitResult,
@@ -147,6 +147,7 @@ def merge(
     source_ref: str,
     target_branch: str,
     *,
+    locks: BranchLocks,
     message: str,
     author: Identity | None = None,
     trailers: Mapping[str, str] | None = None,
@@ -157,7 +158,7 @@ def merge(
     info = commit_info(message, trailers, author)
     ensure_writable(repo, gitdir, target_branch)
     source = resolve_commit(repo, source_ref)
-    with branch_lock(gitdir, target_branch):
+    with locks.hold(gitdir, target_branch):
         target = branch_head(repo, target_branch)
         check_expected(repo, target_branch, target, expected_target_head)
         base = _base(repo, source, target)
@@ -209,6 +210,7 @@ def commit_merge(
     source_ref: str,
     target_branch: str,
     *,
+    locks: BranchLocks,
     message: str,
     author: Identity | None = None,
     trailers: Mapping[str, str] | None = None,
@@ -229,7 +231,7 @@ def commit_merge(
     extra = validate_changes(extra_changes, allow_empty=True)
     ensure_writable(repo, gitdir, target_branch)
     source = resolve_commit(repo, source_ref)
-    with branch_lock(gitdir, target_branch):
+    with locks.hold(gitdir, target_branch):
         target = branch_head(repo, target_branch)
         check_expected(repo, target_branch, target, expected_target_head)
         base = _base(repo, source, target)

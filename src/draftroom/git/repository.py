@@ -17,6 +17,7 @@ from pygit2.enums import FileMode, RepositoryOpenFlag
 from draftroom.errors import AlreadyExists, RepoNotFound
 from draftroom.git.branches import Branches
 from draftroom.git.commits import signature
+from draftroom.git.locks import FILE_LOCKS, BranchLocks
 from draftroom.git.objects import Identity
 from draftroom.git.reading import Reading
 from draftroom.git.refs import HEADS
@@ -37,6 +38,7 @@ class Repository(Branches, Reading, Writing, Remote):
         readme: bytes | None = None,
         fsync: bool = False,
         allow_case_collisions: bool = False,
+        locks: BranchLocks = FILE_LOCKS,
     ) -> Repository:
         """Create a bare repository whose ``main`` holds one commit adding README.md."""
         target = Path(path)
@@ -50,11 +52,16 @@ class Repository(Branches, Reading, Writing, Remote):
         raw.create_commit(HEADS + "main", who, who, "Initial commit\n", builder.write(), [])
         gitdir = Path(raw.path).resolve()
         raw.free()
-        return cls(gitdir, fsync=fsync, allow_case_collisions=allow_case_collisions)
+        return cls(gitdir, fsync=fsync, allow_case_collisions=allow_case_collisions, locks=locks)
 
     @classmethod
     def open(
-        cls, path: Path | str, *, fsync: bool = False, allow_case_collisions: bool = False
+        cls,
+        path: Path | str,
+        *,
+        fsync: bool = False,
+        allow_case_collisions: bool = False,
+        locks: BranchLocks = FILE_LOCKS,
     ) -> Repository:
         """Open an existing repository, bare or not (``path`` may be a work tree or git dir)."""
         try:
@@ -65,4 +72,4 @@ class Repository(Branches, Reading, Writing, Remote):
             ) from None
         gitdir = Path(raw.path).resolve()
         raw.free()
-        return cls(gitdir, fsync=fsync, allow_case_collisions=allow_case_collisions)
+        return cls(gitdir, fsync=fsync, allow_case_collisions=allow_case_collisions, locks=locks)

@@ -14,7 +14,7 @@ import pygit2
 from draftroom.errors import EmptyChangeSet, RevertConflict, StaleHead
 from draftroom.git.changeset import expected_commit, require_on_branch, validate_changes
 from draftroom.git.commits import CommitInfo, commit_info, move_branch, write_commit
-from draftroom.git.locks import branch_lock
+from draftroom.git.locks import BranchLocks
 from draftroom.git.objects import Change, CommitResult, Identity
 from draftroom.git.refs import branch_head, ensure_writable, resolve_commit
 from draftroom.git.trees import apply_changes, changed_paths, empty_tree
@@ -40,6 +40,7 @@ def revert_commit(
     branch: str,
     sha: str,
     *,
+    locks: BranchLocks,
     message: str | None = None,
     trailers: Mapping[str, str] | None = None,
     extra_changes: Sequence[Change] = (),
@@ -54,7 +55,7 @@ def revert_commit(
     """
     extra = validate_changes(extra_changes, allow_empty=True)
     ensure_writable(repo, gitdir, branch)
-    with branch_lock(gitdir, branch):
+    with locks.hold(gitdir, branch):
         head = branch_head(repo, branch)
         check_expected(repo, branch, head, expected_head)
         target = require_on_branch(repo, branch, head, sha)
@@ -87,6 +88,7 @@ def restore_tree(
     branch: str,
     to_ref: str,
     *,
+    locks: BranchLocks,
     message: str,
     trailers: Mapping[str, str] | None = None,
     extra_changes: Sequence[Change] = (),
@@ -98,7 +100,7 @@ def restore_tree(
     info = commit_info(message, trailers, author)
     ensure_writable(repo, gitdir, branch)
     target = resolve_commit(repo, to_ref)
-    with branch_lock(gitdir, branch):
+    with locks.hold(gitdir, branch):
         head = branch_head(repo, branch)
         check_expected(repo, branch, head, expected_head)
         reason = f"branch {branch!r} already has the tree of {to_ref!r}"

@@ -39,6 +39,7 @@ from draftroom.store.audit_sink import (
     claim_sink_lease,
     sink_cursors,
 )
+from draftroom.store.branch_locks import AdvisoryBranchLocks, branch_lock_key
 from draftroom.store.console import (
     ConsoleSession,
     add_console_session,
@@ -214,6 +215,7 @@ __all__ = [
     "AMENDS",
     "NO_ORG",
     "ROLLBACK_TOOLS",
+    "AdvisoryBranchLocks",
     "ApiKey",
     "AuditChainHead",
     "AuditEvent",
@@ -280,6 +282,7 @@ __all__ = [
     "audit_export_pages",
     "audit_rows",
     "audited_shas",
+    "branch_lock_key",
     "bytes_written_since",
     "calls_by_hour",
     "chain_heads",

@@ -19,6 +19,8 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from draftroom.store.branch_locks import AdvisoryBranchLocks
+
 _MIGRATIONS = Path(__file__).parent / "migrations"
 # Any constant shared by every draftroom process; serialises migrations on PostgreSQL.
 _MIGRATION_LOCK_ID = 0x64726166_74726F6F & 0x7FFFFFFFFFFFFFFF
@@ -76,6 +78,12 @@ class Database:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _configure_sqlite)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.branch_locks: AdvisoryBranchLocks | None = None
+        """Per-branch writer locks across nodes on PostgreSQL; None on SQLite (file locks)."""
+        if self.engine.dialect.name == "postgresql":
+            self.branch_locks = AdvisoryBranchLocks(
+                self.engine.url.render_as_string(hide_password=False)
+            )
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -106,6 +114,8 @@ class Database:
     def dispose(self) -> None:
         """Close pooled connections (tests, shutdown)."""
         self.engine.dispose()
+        if self.branch_locks is not None:
+            self.branch_locks.dispose()
 
 
 def _lock_for_migration(connection: Connection) -> None:

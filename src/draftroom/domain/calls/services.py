@@ -15,7 +15,7 @@ from typing import Any, TypeVar, cast
 from draftroom.config import Settings
 from draftroom.domain.calls.alerts import AlertSender
 from draftroom.domain.calls.failures import FailureCounter
-from draftroom.git import Repository
+from draftroom.git import FILE_LOCKS, BranchLocks, Repository, SweptLocks
 from draftroom.store import Database
 
 T = TypeVar("T")
@@ -32,6 +32,9 @@ class Services:
         )
         self._components: dict[type[Any], Any] = {}
         self._lock = threading.Lock()
+        advisory = self.database.branch_locks
+        self.branch_locks: BranchLocks = FILE_LOCKS if advisory is None else SweptLocks(advisory)
+        """Writer locks per branch: across nodes on PostgreSQL, file locks on SQLite."""
 
     def git(self, path: str | Path) -> Repository:
         """The engine for a registered repository, opened once per process."""
@@ -43,6 +46,7 @@ class Services:
                     key,
                     fsync=self.settings.fsync,
                     allow_case_collisions=self.settings.allow_case_collisions,
+                    locks=self.branch_locks,
                 )
                 self._repos[key] = repo
             return repo

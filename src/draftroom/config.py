@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from draftroom.errors import DraftroomError, InvalidInput, UpstreamUnavailable
@@ -36,6 +36,16 @@ class Settings(BaseSettings):
         Path(".draftroom"), description="Holds the database, repositories, admin.key."
     )
     database_url: str | None = Field(None, description="Default: SQLite file in data_dir.")
+    redis_url: str | None = Field(
+        None,
+        description="Redis (redis://host:6379/0) counting rate limits, quotas and lockouts "
+        "across nodes; default: counted in the database.",
+    )
+    shared_repos_dir: Path | None = Field(
+        None,
+        validation_alias=AliasChoices("DRAFTROOM_REPOS_DIR", "shared_repos_dir"),
+        description="Repositories every node mounts (DRAFTROOM_REPOS_DIR); default: data_dir/orgs.",
+    )
     host: str = Field("127.0.0.1", description="Interface served (set by `draftroom serve`).")
     port: int = Field(8000, ge=1, le=65535, description="Port served (set by `draftroom serve`).")
     public_url: str = Field(
@@ -210,9 +220,15 @@ class Settings(BaseSettings):
 
     @property
     def repos_dir(self) -> Path:
-        """Where the data dir's own org (``org``) keeps its repositories: ``DATA_DIR/orgs/ORG``
+        """Where the data dir's own org (``org``) keeps its repositories: ``ORGS/ORG``
         (each org's is ``domain.repos.org_dir``)."""
-        return self.data_dir / "orgs" / self.org
+        return self.orgs_dir / self.org
+
+    @property
+    def orgs_dir(self) -> Path:
+        """Holds one directory of repositories per org: ``DRAFTROOM_REPOS_DIR`` when several
+        nodes share a volume, else ``DATA_DIR/orgs``."""
+        return self.shared_repos_dir or self.data_dir / "orgs"
 
 
 WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::"})

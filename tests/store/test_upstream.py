@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
+
+import pytest
 
 from draftroom import store
 from draftroom.store import Database
+
+DAY = timedelta(days=1)
 
 
 def outbox(database: Database) -> tuple[int, int]:
@@ -78,3 +83,48 @@ def test_failures_back_off_and_a_diverged_branch_waits_for_an_admin(database: Da
         entry = store.get_outbox_entry(session, repository_id, "sandbox-a")
         assert entry is not None and entry.state == "diverged" and entry.attempts == 1
         assert store.due_outbox(session, retry_at + timedelta(days=1)) == []
+
+
+def test_one_pusher_per_repository_leases_one_branch_at_a_time(database: Database) -> None:
+    repository_id, first = outbox(database)
+    now, lease = store.utc_now(), timedelta(minutes=5)
+    with database.session() as session:
+        store.enqueue_outbox(session, repository_id, "sandbox-b", "b" * 40)
+        second = store.get_outbox_entry(session, repository_id, "sandbox-b")
+        assert second is not None
+        second_id = second.id
+    with database.session() as session:
+        assert store.lease_outbox_entry(session, first, "node-1", now, now + lease)
+    with database.session() as session:
+        assert not store.lease_outbox_entry(session, second_id, "node-2", now, now + lease)
+        store.finish_push(session, first, "node-1", pushed_sha="a" * 40, generation=0)
+    with database.session() as session:
+        assert store.lease_outbox_entry(session, second_id, "node-2", now, now + lease)
+
+
+@pytest.mark.postgres
+def test_nodes_leasing_branches_of_one_repository_at_once_get_one_lease(
+    postgres_schema_url: str,
+) -> None:
+    database = Database(postgres_schema_url)
+    database.migrate()
+    repository_id, _ = outbox(database)
+    with database.session() as session:
+        for n in range(7):
+            store.enqueue_outbox(session, repository_id, f"sandbox-{n}", "c" * 40)
+        ids = [e.id for e in store.list_outbox(session, repository_id)]
+    now, start = store.utc_now(), threading.Barrier(len(ids))
+    won: list[int] = []
+
+    def lease(entry_id: int) -> None:
+        start.wait()
+        with database.session() as session:
+            if store.lease_outbox_entry(session, entry_id, f"node-{entry_id}", now, now + DAY):
+                won.append(entry_id)
+
+    threads = [threading.Thread(target=lease, args=(i,)) for i in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(won) == 1

@@ -20,15 +20,16 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     case,
+    exists,
     or_,
     select,
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
 from draftroom.store.conflicts import is_unique_violation
-from draftroom.store.models import Base
+from draftroom.store.models import Base, RepositoryRecord
 from draftroom.store.timestamps import UTCDateTime, utc_now
 
 OutboxState = Literal["pending", "synced", "failed", "diverged"]
@@ -102,12 +103,30 @@ def due_outbox(session: Session, now: datetime, limit: int = 20) -> Sequence[Out
 def lease_outbox_entry(
     session: Session, entry_id: int, owner: str, now: datetime, until: datetime
 ) -> bool:
-    """Lease one row to ``owner``; False when another worker holds a live lease on it."""
+    """Lease one row to ``owner``; False when another worker holds a live lease on it or on
+    another branch of its repository: one pusher per repository at a time, on any node.
+
+    On PostgreSQL the repository's row is locked first, so two nodes leasing two branches
+    of one repository at once take turns and the second sees the first's lease; SQLite's
+    one writer gives the same order (the ``UPDATE`` is the transaction's first write).
+    """
+    row = select(OutboxEntry.repository_id).where(OutboxEntry.id == entry_id).scalar_subquery()
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            select(RepositoryRecord.id).where(RepositoryRecord.id == row).with_for_update()
+        )
+    other = aliased(OutboxEntry)
+    busy = exists().where(
+        other.repository_id == OutboxEntry.repository_id,
+        other.id != OutboxEntry.id,
+        other.lease_until >= now,
+    )
     result = session.execute(
         update(OutboxEntry)
         .where(
             OutboxEntry.id == entry_id,
             or_(OutboxEntry.lease_until.is_(None), OutboxEntry.lease_until < now),
+            ~busy,
         )
         .values(lease_owner=owner, lease_until=until)
         .execution_options(synchronize_session=False)

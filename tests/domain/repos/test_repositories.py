@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from draftroom import store
+from draftroom.config import Settings
 from draftroom.domain.calls.services import Services
 from draftroom.domain.repos.repositories import register_repository
 from draftroom.errors import AlreadyExists, InvalidInput
@@ -80,3 +81,15 @@ def test_a_directory_already_on_disk_is_not_overwritten_but_pointed_to_path(
     assert (stray / "keep.txt").read_text() == "mine\n"
     with services.database.session() as session:
         assert store.get_repository(session, org_id(services), "stray") is None
+
+
+def test_nodes_sharing_a_repositories_volume_create_repositories_on_it(tmp_path: Path) -> None:
+    """``DRAFTROOM_REPOS_DIR``: repositories on the shared volume, local caches in data_dir."""
+    shared = tmp_path / "volume"
+    settings = Settings(data_dir=tmp_path / "node-1", shared_repos_dir=shared)
+    settings.data_dir.mkdir()
+    node = Services(settings)
+    node.database.migrate()
+    record = register(node, "site")
+    assert Path(record.path) == (shared / settings.org / "site.git").resolve()
+    assert not (tmp_path / "node-1" / "orgs").exists()

@@ -1,4 +1,5 @@
-"""Where an org's repositories live on disk: ``DATA_DIR/orgs/SLUG/NAME.git``, and the move
+"""Where an org's repositories live on disk: ``DATA_DIR/orgs/SLUG/NAME.git`` (or
+``DRAFTROOM_REPOS_DIR/SLUG/NAME.git`` on a volume several nodes share), and the move
 of repositories from the single-org layout (``DATA_DIR/repos/NAME.git``) into it.
 
 The move is crash-safe and idempotent: each repository is renamed first, then its row
@@ -26,7 +27,6 @@ from draftroom.config import Settings
 from draftroom.domain.calls import Services
 from draftroom.errors import InvalidInput, NotFound
 
-ORGS_DIR = "orgs"
 LEGACY_REPOS_DIR = "repos"
 """Where every repository lived before orgs had a directory each."""
 LOCK_FILE = "layout.lock"
@@ -35,10 +35,10 @@ logger = logging.getLogger("draftroom.layout")
 
 
 def org_dir(settings: Settings, slug: str) -> Path:
-    """``DATA_DIR/orgs/SLUG``: everything of org ``slug`` on disk."""
+    """``Settings.orgs_dir/SLUG``: everything of org ``slug`` on disk."""
     if not _PATH_SAFE.match(slug):
         raise InvalidInput(f"org {slug!r} cannot name a directory; use a slug like 'acme-ml'")
-    return settings.data_dir / ORGS_DIR / slug
+    return settings.orgs_dir / slug
 
 
 def org_repos_dir(services: Services, session: Session, org_id: int) -> Path:

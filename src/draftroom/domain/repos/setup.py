@@ -8,6 +8,7 @@ from draftroom import store
 from draftroom.domain.access import issue_api_key
 from draftroom.domain.calls import Services
 from draftroom.domain.repos.repositories import register_repository
+from draftroom.errors import AlreadyExists
 
 DEMO_REPO = "demo"
 
@@ -23,7 +24,11 @@ def setup_default(services: Services) -> str | None:
         if store.get_repository(session, org.id, DEMO_REPO) is None and not store.list_repositories(
             session, org.id
         ):
-            register_repository(services, session, org.id, DEMO_REPO)
+            try:
+                register_repository(services, session, org.id, DEMO_REPO)
+            except AlreadyExists:  # another node sharing the repositories is creating it
+                session.rollback()
+                org = store.get_or_create_org(session, settings.org)
         if key_file.exists():
             return None
         _, plaintext = issue_api_key(session, org.id, "admin", label="bootstrap admin")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from draftroom.git import Repository, set_timeouts
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
+LEASE_POLL_SECONDS = 0.2
 
 
 @dataclass(frozen=True)
@@ -136,16 +138,24 @@ def drain(
 
 def push_now(services: Services, repository_id: int, branch: str, sha: str) -> PushOutcome | None:
     """Enqueue ``branch`` at ``sha`` and push it at once, which checks first whether the
-    upstream branch went its own way (then ``diverged``); None while a worker holds it."""
+    upstream branch went its own way (then ``diverged``). While another pusher (any node)
+    holds the repository, wait for it up to the upstream timeout; None if it still does."""
     owner = f"now-{uuid.uuid4().hex}"
-    now = store.utc_now()
     with services.database.session() as session:
         store.enqueue_outbox(session, repository_id, branch, sha)
         entry = store.get_outbox_entry(session, repository_id, branch)
         assert entry is not None
         entry_id = entry.id
-        leased = store.lease_outbox_entry(session, entry_id, owner, now, now + LEASE)
-    return push_entry(services, entry_id, owner) if leased else None
+    deadline = time.monotonic() + services.settings.upstream_timeout_seconds
+    while True:
+        now = store.utc_now()
+        with services.database.session() as session:
+            leased = store.lease_outbox_entry(session, entry_id, owner, now, now + LEASE)
+        if leased:
+            return push_entry(services, entry_id, owner)
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(LEASE_POLL_SECONDS)
 
 
 def push_entry(services: Services, entry_id: int, owner: str) -> PushOutcome:

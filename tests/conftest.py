@@ -93,6 +93,23 @@ def postgres_schema_url() -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture
+def postgres_database_url() -> Iterator[str]:
+    """A URL of a whole new PostgreSQL database (for several server processes), dropped
+    afterwards with whatever connections are left."""
+    _require_postgres()
+    name = f"t_{uuid.uuid4().hex}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture(autouse=True)
 def _dispose_databases(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Close the pools of every ``Database`` a test opened, once it ends: a PostgreSQL

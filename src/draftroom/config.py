@@ -41,6 +41,9 @@ class Settings(BaseSettings):
         description="Redis (redis://host:6379/0) counting rate limits, quotas and lockouts "
         "across nodes; default: counted in the database.",
     )
+    redis_key_prefix: str = Field(
+        "draftroom", min_length=1, description="Starts every Redis key draftroom writes."
+    )
     shared_repos_dir: Path | None = Field(
         None,
         validation_alias=AliasChoices("DRAFTROOM_REPOS_DIR", "shared_repos_dir"),

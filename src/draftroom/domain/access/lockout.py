@@ -5,21 +5,22 @@ addresses, so an address lockout lets one user lock out all. Each check locks th
 every subject before the secret is compared (``store.lock_token_check``) and counts itself
 only when the token was wrong, so of N concurrent wrong tokens exactly ``limit`` are
 compared, the rest are 429 without looking at the secret, and right tokens are never
-refused because others are being checked at the same moment.
+refused because others are being checked at the same moment. With ``DRAFTROOM_REDIS_URL`` the
+counters live in Redis (``shared_failure_check``), under a Redis lock per subject instead.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from draftroom import store
 from draftroom.config import Settings
-from draftroom.domain.calls import Call
+from draftroom.domain.calls import Call, SharedCounters
 from draftroom.errors import RateLimited, Unauthorized
 from draftroom.store import utc_now
 
@@ -41,7 +42,13 @@ def token_check(call: Call, session: Session, token_id: str | None) -> Iterator[
     if token_id is not None:
         subjects.append(f"token:{token_id}")
     hint = "check the token you were given"
-    with failure_check(session, call.services.settings, subjects, _wrong_tokens, hint):
+    counters = call.services.counters
+    settings = call.services.settings
+    if counters is None:
+        with failure_check(session, settings, subjects, _wrong_tokens, hint):
+            yield
+        return
+    with shared_failure_check(counters, settings, subjects, _wrong_tokens, hint):
         yield
 
 
@@ -75,6 +82,36 @@ def failure_check(
         raise
     finally:
         session.commit()
+
+
+@contextmanager
+def shared_failure_check(
+    counters: SharedCounters,
+    settings: Settings,
+    subjects: list[str],
+    describe: Callable[[str], str],
+    hint: str,
+) -> Iterator[None]:
+    """``failure_check`` counted in Redis, exact across nodes: each subject's check holds its
+    Redis lock while the secret is compared, as the database's row lock does."""
+    limit, seconds = settings.token_failures_before_lockout, settings.token_lockout_seconds
+    with ExitStack() as held:
+        for subject in sorted(subjects):  # one order everywhere: no two checks deadlock
+            held.enter_context(counters.exclusive(subject))
+        for subject in subjects:
+            key = f"failures:{subject}"
+            if counters.count(key) >= limit:
+                retry = counters.seconds_left(key)
+                now = utc_now()
+                frees_at = now + timedelta(seconds=retry)
+                raise _locked(describe(subject), hint, limit, seconds, frees_at, now)
+        try:
+            yield
+        except Unauthorized as exc:
+            if type(exc) is Unauthorized:
+                for subject in subjects:
+                    counters.increment(f"failures:{subject}", seconds)
+            raise
 
 
 def _wrong_tokens(subject: str) -> str:

@@ -12,6 +12,7 @@ from draftroom.domain.calls.call import (
     Principal,
     Progress,
 )
+from draftroom.domain.calls.counters import SharedCounters
 from draftroom.domain.calls.failures import (
     FailedCall,
     FailureCounter,
@@ -30,6 +31,7 @@ __all__ = [
     "Principal",
     "Progress",
     "Services",
+    "SharedCounters",
     "idempotency",
     "recent_failures",
     "report_failure",

@@ -14,6 +14,7 @@ from typing import Any, TypeVar, cast
 
 from draftroom.config import Settings
 from draftroom.domain.calls.alerts import AlertSender
+from draftroom.domain.calls.counters import SharedCounters
 from draftroom.domain.calls.failures import FailureCounter
 from draftroom.git import FILE_LOCKS, BranchLocks, Repository, SweptLocks
 from draftroom.store import Database
@@ -35,6 +36,10 @@ class Services:
         advisory = self.database.branch_locks
         self.branch_locks: BranchLocks = FILE_LOCKS if advisory is None else SweptLocks(advisory)
         """Writer locks per branch: across nodes on PostgreSQL, file locks on SQLite."""
+        self.counters: SharedCounters | None = None
+        """Rate limits, quotas and lockouts in Redis when configured; else in the database."""
+        if settings.redis_url:
+            self.counters = SharedCounters(settings.redis_url, settings.redis_key_prefix)
 
     def git(self, path: str | Path) -> Repository:
         """The engine for a registered repository, opened once per process."""

@@ -141,10 +141,22 @@ def check_commit_rate(call: Call, access: SandboxAccess, now: datetime | None = 
     """Refuse a commit past ``max_commits_per_minute`` for this reuse token.
 
     One indexed COUNT in the call's session; the commit times are read only to tell a
-    refused caller when to retry.
+    refused caller when to retry. With Redis, one moving-window hit shared by every node.
     """
     now = now or utc_now()
     limit = call.services.settings.max_commits_per_minute
+    counters = call.services.counters
+    if counters is not None:
+        seconds = int(RATE_WINDOW.total_seconds())
+        retry = counters.take("commits", access.token_id, limit, seconds)
+        if retry is not None:
+            raise RateLimited(
+                f"this reuse token made {limit} commits in the last minute (limit {limit}); "
+                f"wait {retry} s, and batch changes into one git.commit",
+                retry_after=retry,
+                limit=limit,
+            )
+        return
     # (repo, branch, at) is indexed; one token opens one branch.
     repo, branch, token, since = access.repo_name, access.branch, access.token_id, now - RATE_WINDOW
     session = call.session

@@ -4,7 +4,9 @@ The branch-size limit (``check_sandbox_size``) sees only the tip, so rewriting o
 again and again would grow the repository without bound; these count every blob a
 commit adds. The counts are sums over the audit table (``bytes_written`` of the calls that
 succeeded), which every worker writes, so they hold across processes. Calls in flight at
-once are not yet counted, so a burst may overshoot by what those calls add.
+once are not yet counted, so a burst may overshoot by what those calls add. With
+``DRAFTROOM_REDIS_URL`` they are counted in Redis as each commit is admitted, exact across
+nodes (a commit that fails afterwards keeps its count).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import datetime, timedelta
 
 from draftroom import store
 from draftroom.domain.access import SandboxAccess
-from draftroom.domain.calls import Call
+from draftroom.domain.calls import Call, SharedCounters
 from draftroom.errors import PayloadTooLarge
 from draftroom.git import Change
 from draftroom.store import utc_now
@@ -36,6 +38,11 @@ def check_daily_bytes(
         (f"sandbox {access.branch!r}", access.branch, settings.max_sandbox_bytes_per_day),
         (f"repository {access.repo_name!r}", None, settings.max_repo_growth_per_day),
     )
+    counters = call.services.counters
+    if counters is not None:
+        _count_shared(counters, access, quotas, added, today, now)
+        call.audit.bytes_written = (call.audit.bytes_written or 0) + added
+        return
     for what, branch, limit in quotas:
         used = store.bytes_written_since(
             call.session, repo=access.repo_name, branch=branch, since=today
@@ -43,6 +50,29 @@ def check_daily_bytes(
         if used + added > limit:
             raise _over_quota(what, used, added, limit, today + DAY, now)
     call.audit.bytes_written = (call.audit.bytes_written or 0) + added
+
+
+def _count_shared(
+    counters: SharedCounters,
+    access: SandboxAccess,
+    quotas: Sequence[tuple[str, str | None, int]],
+    added: int,
+    today: datetime,
+    now: datetime,
+) -> None:
+    """Count ``added`` against each quota in Redis, exact across nodes; a refusal takes
+    back what this commit had already counted. Bytes are counted when admitted."""
+    day = today.strftime("%Y-%m-%d")
+    expiry = int(2 * DAY.total_seconds())
+    counted: list[str] = []
+    for what, branch, limit in quotas:
+        key = f"bytes:{day}:{access.repo.path}:{branch or ''}"
+        used = counters.add(key, added, limit, expiry)
+        if used is not None:
+            for done in counted:
+                counters.add(done, -added, limit, expiry)
+            raise _over_quota(what, used, added, limit, today + DAY, now)
+        counted.append(key)
 
 
 def _over_quota(

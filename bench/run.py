@@ -215,8 +215,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "only",
         nargs="?",
-        choices=["console"],
-        help="run this benchmark alone and print its table (docs/ untouched)",
+        choices=["console", "nodes"],
+        help="run this benchmark alone and print its table (console: docs/ untouched; "
+        "nodes: also writes its section of docs/benchmarks.md)",
     )
     parser.add_argument("--quick", action="store_true", help="shorter runs, about two minutes")
     parser.add_argument("--clients", type=int, default=16, help="concurrent HTTP clients (16)")
@@ -228,6 +229,11 @@ def main(argv: list[str] | None = None) -> None:
         "--no-write", action="store_true", help="print the results, leave docs/ alone"
     )
     args = parser.parse_args(argv)
+    if args.only == "nodes":
+        import nodes
+
+        nodes.main(["--seconds", str(args.seconds or 20.0), *(["--no-write"] * args.no_write)])
+        return
     if args.only == "console":
         print(f"machine: {machine()}", flush=True)
         console.main([])

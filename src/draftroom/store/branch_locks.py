@@ -37,7 +37,7 @@ class AdvisoryBranchLocks:
             isolation_level="AUTOCOMMIT",
             pool_size=LOCK_POOL_SIZE,
             max_overflow=64,
-            pool_pre_ping=True,
+            pool_recycle=3600,
         )
 
     @contextmanager

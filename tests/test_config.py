@@ -43,3 +43,13 @@ def test_a_port_out_of_range_is_refused(monkeypatch: pytest.MonkeyPatch, port: s
     monkeypatch.setenv("DRAFTROOM_PORT", port)
     with pytest.raises(ValueError, match="port"):
         Settings()
+
+
+def test_nodes_sharing_repositories_must_share_one_secret_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DRAFTROOM_REPOS_DIR", "/srv/repos")
+    with pytest.raises(ValueError, match="needs DRAFTROOM_SECRET_KEY"):
+        Settings()
+    monkeypatch.setenv("DRAFTROOM_SECRET_KEY", "one-secret-for-every-node")
+    assert str(Settings().orgs_dir) == "/srv/repos"

@@ -193,6 +193,18 @@ class Settings(BaseSettings):
             self.public_url = served_url(self.host, self.port)
         return self
 
+    @model_validator(mode="after")
+    def _nodes_share_one_secret(self) -> Settings:
+        if self.shared_repos_dir is not None and not (
+            self.secret_key and self.secret_key.get_secret_value()
+        ):
+            # Else each node would key the audit chain with its own data dir's audit.key.
+            raise ValueError(
+                "DRAFTROOM_REPOS_DIR (several nodes) needs DRAFTROOM_SECRET_KEY, the same on "
+                "every node: it keys the audit chain and upstream credentials"
+            )
+        return self
+
     @field_validator("trusted_proxies")
     @classmethod
     def _proxies_parse(cls, value: str) -> str:

@@ -86,7 +86,7 @@ def test_a_directory_already_on_disk_is_not_overwritten_but_pointed_to_path(
 def test_nodes_sharing_a_repositories_volume_create_repositories_on_it(tmp_path: Path) -> None:
     """``DRAFTROOM_REPOS_DIR``: repositories on the shared volume, local caches in data_dir."""
     shared = tmp_path / "volume"
-    settings = Settings(data_dir=tmp_path / "node-1", shared_repos_dir=shared)
+    settings = Settings(data_dir=tmp_path / "node-1", shared_repos_dir=shared, secret_key="s")
     settings.data_dir.mkdir()
     node = Services(settings)
     node.database.migrate()

@@ -15,6 +15,7 @@ import jwt
 import pytest
 
 from draftroom.domain.upstream import (
+    GitHubApp,
     GitHubClient,
     InstallationTokens,
     github_repo,
@@ -94,6 +95,18 @@ def test_installation_tokens_are_cached_and_refreshed_before_expiry() -> None:
     first = fresh.get(client(short_lived), app, repo)
     second = fresh.get(client(short_lived), app, repo)
     assert (first, second, short_lived.issued) == ("ghs_1", "ghs_2", 2)
+
+
+def test_a_cached_token_goes_only_to_the_holder_of_the_key_that_minted_it() -> None:
+    """Another org naming the same app and installation with another key gets no token of
+    the first org's (GitHub, not our cache, decides whether its key is good)."""
+    app, _ = new_app()
+    impostor = GitHubApp(app.app_id, new_app()[0].private_key, app.installation_id)
+    repo = github_repo("https://github.com/acme/widgets.git")
+    tokens, fake = InstallationTokens(), FakeGitHub()
+    assert tokens.get(client(fake), app, repo) == "ghs_1"
+    assert tokens.get(client(fake), impostor, repo) == "ghs_2"
+    assert fake.issued == 2
 
 
 def test_an_unknown_installation_is_looked_up_for_the_repository() -> None:

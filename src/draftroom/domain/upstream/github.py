@@ -10,6 +10,7 @@ or put in an error message.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 import time
@@ -136,18 +137,23 @@ def _message(response: httpx.Response) -> str:
 
 
 class InstallationTokens:
-    """Installation tokens per (API root, app, installation), reused until 5 min before expiry.
+    """Installation tokens per (API root, app, installation, private key), reused until 5 min
+    before expiry. The key's digest is part of it, so only a caller holding the private key
+    that minted a token gets it back (another org naming the same app and installation with
+    another key does not). The credential row itself is read at every use, so removing it
+    on any node stops its pushes at once.
 
     One per process, kept by ``Services`` (``services.component(InstallationTokens)``).
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._tokens: dict[tuple[str, str, str], tuple[str, datetime]] = {}
+        self._tokens: dict[tuple[str, str, str, str], tuple[str, datetime]] = {}
 
     def get(self, client: GitHubClient, app: GitHubApp, repo: GitHubRepo) -> str:
         installation = app.installation_id or client.repo_installation(app, repo)
-        key = (client.api_url, app.app_id, installation)
+        holder = hashlib.sha256(app.private_key.encode()).hexdigest()
+        key = (client.api_url, app.app_id, installation, holder)
         with self._lock:
             cached = self._tokens.get(key)
             if cached and cached[1] - datetime.now(UTC) > REFRESH_BEFORE:

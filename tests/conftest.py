@@ -13,8 +13,8 @@ one (``services`` in ``tests/domain/upstream``). Subprocess, multi-process and l
 tests (over ~3 s) are ``@pytest.mark.slow``: ``./dev test -m "not slow"`` is the fast loop,
 ``./dev test`` and CI run everything.
 
-PostgreSQL tests run whenever the server is reachable; with ``DRAFTROOM_REQUIRE_SERVICES=1``
-(CI) an unreachable server fails them instead of skipping. Each PostgreSQL test gets its own
+PostgreSQL and Redis tests run whenever the server is reachable; with
+``DRAFTROOM_REQUIRE_SERVICES=1`` (CI) an unreachable server fails them instead of skipping. Each PostgreSQL test gets its own
 schema, so tests stay isolated under pytest-xdist.
 """
 
@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -39,6 +40,7 @@ from draftroom.domain.repos.setup import setup_default
 from draftroom.store import Database, sqlite_url
 from tests.support.api import Api, AppFactory, new_key
 from tests.support.gitserver import GitServer
+from tests.support.nodes import REDIS_URL
 from tests.support.upstream import REPO as UPSTREAM_REPO
 
 # Tests serve webhooks and upstreams on loopback; this process and every server or CLI it
@@ -91,6 +93,37 @@ def postgres_schema_url() -> Iterator[str]:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@cache
+def _redis_unreachable_reason() -> str | None:
+    """None when Redis answers, else why not (checked once per worker)."""
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        return f"Redis not reachable at {REDIS_URL}: {type(exc).__name__}"
+    finally:
+        client.close()
+    return None
+
+
+@pytest.fixture
+def redis_prefix() -> Iterator[str]:
+    """A Redis key prefix of this test's own (``DRAFTROOM_REDIS_KEY_PREFIX``) on the real
+    Redis at ``REDIS_URL``; its keys are deleted afterwards. Skips (fails in CI) without Redis."""
+    reason = _redis_unreachable_reason()
+    if reason is not None:
+        if os.environ.get("DRAFTROOM_REQUIRE_SERVICES") == "1":
+            pytest.fail(f"{reason} (DRAFTROOM_REQUIRE_SERVICES=1)")
+        pytest.skip(reason)
+    prefix = f"test-{uuid.uuid4().hex}"
+    yield prefix
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)
+    client.close()
 
 
 @pytest.fixture

@@ -136,9 +136,9 @@ def revocation_seconds(first: Server, second: Server, key: str) -> float:
 @pytest.mark.slow
 @pytest.mark.postgres
 def test_two_nodes_lose_nothing_when_one_is_killed(
-    tmp_path: Path, postgres_database_url: str
+    tmp_path: Path, postgres_database_url: str, redis_prefix: str
 ) -> None:
-    one, two = nodes(tmp_path, postgres_database_url)
+    one, two = nodes(tmp_path, postgres_database_url, redis_prefix)
     one.start()
     two.start()
     try:

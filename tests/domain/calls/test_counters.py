@@ -4,13 +4,11 @@ concurrency (the real Redis at 127.0.0.1:6379, a fresh key prefix per test)."""
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 from fastapi.testclient import TestClient
 
 from draftroom.adapters.http import create_app
@@ -18,31 +16,18 @@ from draftroom.config import Settings
 from draftroom.domain.calls import Services, SharedCounters
 from draftroom.domain.repos.setup import setup_default
 from tests.support.api import Api, new_key, start_sandbox
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-@pytest.fixture
-def prefix() -> Iterator[str]:
-    """A key prefix of this test's own; its keys are deleted afterwards."""
-    name = f"test-{uuid.uuid4().hex}"
-    yield name
-    client = redis.Redis.from_url(REDIS_URL)
-    keys = list(client.scan_iter(f"{name}:*"))
-    if keys:
-        client.delete(*keys)
-    client.close()
+from tests.support.nodes import REDIS_URL
 
 
 @pytest.fixture
-def two_nodes(tmp_path: Path, prefix: str) -> Iterator[Callable[..., tuple[Api, Api]]]:
+def two_nodes(tmp_path: Path, redis_prefix: str) -> Iterator[Callable[..., tuple[Api, Api]]]:
     """Two apps (two nodes: own Services, own Redis handle) over one database and
     repositories, each spoken to by the same agent key."""
     clients: list[TestClient] = []
 
     def build(**limits: Any) -> tuple[Api, Api]:
         settings = Settings(
-            data_dir=tmp_path / "data", redis_url=REDIS_URL, redis_key_prefix=prefix, **limits
+            data_dir=tmp_path / "data", redis_url=REDIS_URL, redis_key_prefix=redis_prefix, **limits
         )
         first = Services(settings)
         setup_default(first)
@@ -73,8 +58,8 @@ def at_once(count: int, work: Callable[[], bool]) -> int:
     return len(admitted)
 
 
-def test_a_moving_window_admits_exactly_the_limit_at_once(prefix: str) -> None:
-    nodes = [SharedCounters(REDIS_URL, prefix) for _ in range(2)]
+def test_a_moving_window_admits_exactly_the_limit_at_once(redis_prefix: str) -> None:
+    nodes = [SharedCounters(REDIS_URL, redis_prefix) for _ in range(2)]
     n = iter(range(100))
     assert at_once(20, lambda: nodes[next(n) % 2].take("commits", "t1", 5, 60) is None) == 5
     retry = nodes[0].take("commits", "t1", 5, 60)
@@ -82,8 +67,8 @@ def test_a_moving_window_admits_exactly_the_limit_at_once(prefix: str) -> None:
     assert nodes[1].take("commits", "t2", 5, 60) is None  # another subject counts apart
 
 
-def test_a_quota_admits_exactly_what_fits_and_takes_back_a_refusal(prefix: str) -> None:
-    nodes = [SharedCounters(REDIS_URL, prefix) for _ in range(2)]
+def test_a_quota_admits_exactly_what_fits_and_takes_back_a_refusal(redis_prefix: str) -> None:
+    nodes = [SharedCounters(REDIS_URL, redis_prefix) for _ in range(2)]
     n = iter(range(100))
     assert at_once(10, lambda: nodes[next(n) % 2].add("bytes", 30, 100, 60) is None) == 3
     assert nodes[0].count("bytes") == 90

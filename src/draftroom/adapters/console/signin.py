@@ -97,6 +97,7 @@ def _open_session(console: Console, fields: dict[str, str], client: str | None) 
             fields.get("password", ""),
             address=client,
             org_id=org_id,
+            counters=console.services.counters,
         )
 
 

@@ -10,6 +10,7 @@ from draftroom.domain.access.lockout import (
     FAILED_TOKEN_CODE,
     failure_check,
     retry_after,
+    shared_failure_check,
     token_check,
 )
 from draftroom.domain.access.names import new_branch_name
@@ -115,6 +116,7 @@ __all__ = [
     "revoke_sandbox_tokens",
     "scopes",
     "set_person_role",
+    "shared_failure_check",
     "steers",
     "token_check",
     "usable_by",

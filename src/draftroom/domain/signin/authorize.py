@@ -88,7 +88,15 @@ def sign_in(
 
     def who(session: Session, org_id: int | None) -> User:
         settings = services.settings
-        return check_password(session, settings, email, password, address=address, org_id=org_id)
+        return check_password(
+            session,
+            settings,
+            email,
+            password,
+            address=address,
+            org_id=org_id,
+            counters=services.counters,
+        )
 
     return signed_in_as(services, params, who)
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from draftroom import store
 from draftroom.config import Settings
 from draftroom.domain.access import hash_secret, new_credential_id, verify_secret
-from draftroom.domain.calls import Principal
+from draftroom.domain.calls import Principal, SharedCounters
 from draftroom.domain.signin.credentials import new_secret
 from draftroom.domain.signin.people import check_password
 from draftroom.errors import Unauthorized
@@ -43,10 +43,13 @@ def open_console_session(
     *,
     address: str | None,
     org_id: int | None = None,
+    counters: SharedCounters | None = None,
 ) -> str:
     """A new session for the person whose email and password these are: the cookie's value
     (shown once). Wrong passwords count toward the sign-in lockout."""
-    user = check_password(session, settings, email, password, address=address, org_id=org_id)
+    user = check_password(
+        session, settings, email, password, address=address, org_id=org_id, counters=counters
+    )
     session_id, secret = new_credential_id(), new_secret()
     now = utc_now()
     store.add_console_session(

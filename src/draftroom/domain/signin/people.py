@@ -14,7 +14,13 @@ from sqlalchemy.orm import Session
 
 from draftroom import store
 from draftroom.config import Settings
-from draftroom.domain.access import failure_check, hash_password, verify_password
+from draftroom.domain.access import (
+    failure_check,
+    hash_password,
+    shared_failure_check,
+    verify_password,
+)
+from draftroom.domain.calls import SharedCounters
 from draftroom.errors import Conflict, Unauthorized
 from draftroom.store import User
 
@@ -46,12 +52,20 @@ def check_password(
     *,
     address: str | None,
     org_id: int | None = None,
+    counters: SharedCounters | None = None,
 ) -> User:
     """The live person (of ``org_id`` when given) whose email and password these are;
-    ``Unauthorized`` (counted) otherwise, ``RateLimited`` once locked out."""
+    ``Unauthorized`` (counted) otherwise, ``RateLimited`` once locked out. Failures are
+    counted in Redis when ``counters`` (``Services.counters``) is given, else in the database."""
     email = email.strip()
     subjects = _subjects(email, address)
-    with failure_check(session, settings, subjects, _too_many, "try again later"):
+    hint = "try again later"
+    guard = (
+        failure_check(session, settings, subjects, _too_many, hint)
+        if counters is None
+        else shared_failure_check(counters, settings, subjects, _too_many, hint)
+    )
+    with guard:
         if not email or len(email) > MAX_EMAIL_LENGTH or len(password) > MAX_PASSWORD_LENGTH:
             raise Unauthorized(WRONG_PASSWORD)
         candidates = store.users_by_email(session, email, org_id) if email else []

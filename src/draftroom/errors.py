@@ -50,6 +50,7 @@ DraftroomError (500 internal_error)
 ├── RateLimited (429 rate_limited)
 │   └── QuotaExceeded (429 quota_exceeded)
 ├── UpstreamUnavailable (502 upstream_unavailable)
+├── ServiceUnavailable (503 service_unavailable)
 └── MethodNotAllowed (405 method_not_allowed)
 """
 
@@ -276,6 +277,13 @@ class UpstreamUnavailable(DraftroomError):
 
     code = "upstream_unavailable"
     status = 502
+
+
+class ServiceUnavailable(DraftroomError):
+    """A service every node shares (Redis) did not answer; nothing was written: retry."""
+
+    code = "service_unavailable"
+    status = 503
 
 
 class MethodNotAllowed(DraftroomError):

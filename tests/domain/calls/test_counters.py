@@ -17,6 +17,7 @@ from draftroom.domain.calls import Services, SharedCounters
 from draftroom.domain.repos.setup import setup_default
 from tests.support.api import Api, new_key, start_sandbox
 from tests.support.nodes import REDIS_URL
+from tests.support.server import free_port
 
 
 @pytest.fixture
@@ -107,3 +108,14 @@ def test_wrong_reuse_tokens_lock_out_on_every_node(
     locked = two.post("/sandbox/status", 429, **wrong)
     assert locked["error"]["code"] == "rate_limited"
     assert one.post("/sandbox/status", 429, **sb)["error"]["code"] == "rate_limited"
+
+
+def test_a_commit_while_redis_is_down_is_a_typed_503_and_writes_nothing(
+    make_app: Callable[..., tuple[Api, Services]],
+) -> None:
+    api, services = make_app(redis_url=f"redis://127.0.0.1:{free_port()}/0")
+    sb = start_sandbox(api)
+    before = services.git(services.settings.repos_dir / "demo.git").head(sb["branch"])
+    down = api.post("/files/write", 503, **sb, path="a.txt", content="a", message="m")
+    assert down["error"]["code"] == "service_unavailable"
+    assert services.git(services.settings.repos_dir / "demo.git").head(sb["branch"]) == before

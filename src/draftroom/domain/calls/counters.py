@@ -8,6 +8,7 @@ the database as before; this module never decides a limit, it only counts.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from collections.abc import Iterator
@@ -19,10 +20,21 @@ from limits import RateLimitItemPerSecond
 from limits.storage import RedisStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-from draftroom.errors import RateLimited
+from draftroom.errors import RateLimited, ServiceUnavailable
 
 LOCK_SECONDS = 10
 """Longest a subject's lockout check holds its Redis lock (one hash comparison)."""
+
+
+@contextmanager
+def _answered() -> Iterator[None]:
+    """Redis down or slow: a typed 503 before anything was written, never a 500."""
+    try:
+        yield
+    except redis.RedisError as exc:
+        raise ServiceUnavailable(
+            f"the shared counters (Redis) did not answer ({type(exc).__name__}); retry shortly"
+        ) from None
 
 
 class SharedCounters:
@@ -36,31 +48,36 @@ class SharedCounters:
         """Count one event of ``subject`` in a moving window of ``seconds``: None when it
         is admitted (at most ``limit`` per window), else seconds until one is."""
         item = RateLimitItemPerSecond(limit, seconds)
-        if self.moving.hit(item, what, subject):
-            return None
-        reset_at = self.moving.get_window_stats(item, what, subject).reset_time
+        with _answered():
+            if self.moving.hit(item, what, subject):
+                return None
+            reset_at = self.moving.get_window_stats(item, what, subject).reset_time
         return max(1, math.ceil(reset_at - time.time()))
 
     def add(self, key: str, amount: int, limit: int, expiry: int) -> int | None:
         """Add ``amount`` to the counter ``key`` (made with ``expiry`` seconds to live):
         None when the total stays within ``limit``, else the total before, and nothing is
         added (a refused amount is taken back at once)."""
-        total = self.storage.incr(key, expiry, amount=amount)
-        if total <= limit:
-            return None
-        self.storage.incr(key, expiry, amount=-amount)
+        with _answered():
+            total = self.storage.incr(key, expiry, amount=amount)
+            if total <= limit:
+                return None
+            self.storage.incr(key, expiry, amount=-amount)
         return total - amount
 
     def increment(self, key: str, expiry: int) -> int:
         """Add one to counter ``key`` (made with ``expiry`` seconds to live); the new total."""
-        return self.storage.incr(key, expiry)
+        with _answered():
+            return self.storage.incr(key, expiry)
 
     def count(self, key: str) -> int:
-        return self.storage.get(key)
+        with _answered():
+            return self.storage.get(key)
 
     def seconds_left(self, key: str) -> int:
         """Seconds until counter ``key`` expires (at least 1)."""
-        return max(1, math.ceil(self.storage.get_expiry(key) - time.time()))
+        with _answered():
+            return max(1, math.ceil(self.storage.get_expiry(key) - time.time()))
 
     @contextmanager
     def exclusive(self, subject: str) -> Iterator[None]:
@@ -71,9 +88,12 @@ class SharedCounters:
             timeout=LOCK_SECONDS,
             blocking_timeout=LOCK_SECONDS,
         )
-        if not lock.acquire():
-            raise RateLimited(f"{subject} is being checked by others; retry", retry_after=1)
+        with _answered():
+            if not lock.acquire():
+                raise RateLimited(f"{subject} is being checked by others; retry", retry_after=1)
         try:
             yield
         finally:
-            lock.release()
+            # Unreleased (Redis gone, or the lock outlived LOCK_SECONDS): it expires by itself.
+            with contextlib.suppress(redis.RedisError):
+                lock.release()

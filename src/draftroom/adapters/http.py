@@ -34,6 +34,7 @@ from draftroom.adapters.limits import BodyLimit
 from draftroom.adapters.mcp_http import McpEndpoint
 from draftroom.adapters.oauth_http import add_oauth_routes
 from draftroom.adapters.openapi import ERROR_RESPONSES, gpt_schema
+from draftroom.adapters.ops_http import add_ops_routes
 from draftroom.adapters.webhooks_http import add_webhook_routes
 from draftroom.config import Settings
 from draftroom.domain.access import Bearer
@@ -95,6 +96,7 @@ def create_app(
     add_webhook_routes(app, services)  # signed deliveries from the upstreams' forges
     add_console(app, services, registry)  # the web console at /console
     _add_admin_schema(app, settings, services, registry)
+    add_ops_routes(app, services, registry)  # /metrics and /ready, for operators
 
     @app.get("/health", include_in_schema=False)
     def health() -> dict[str, str]:

@@ -1,0 +1,1 @@
+"""Housekeeping queries: the maintenance lease, expired credentials, idle sandboxes."""

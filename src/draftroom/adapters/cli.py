@@ -41,6 +41,7 @@ from draftroom.adapters.cli_orgs import org_app
 from draftroom.adapters.cli_privacy import privacy_app
 from draftroom.adapters.cli_users import user_app
 from draftroom.adapters.gpt import gpt_setup, oauth_setup
+from draftroom.adapters.ops_http import announcer, prepare_serving, serve_metrics
 from draftroom.config import Settings, served_url
 from draftroom.domain.repos import setup_default
 from draftroom.errors import DraftroomError
@@ -96,6 +97,15 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=65535,
+            help="Also serve /metrics without auth on this port of --host (default "
+            "DRAFTROOM_METRICS_PORT; else only /metrics with an admin key).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the API; on an empty data dir, create the embedded default first."""
     import uvicorn
@@ -105,25 +115,31 @@ def serve(
     os.environ["DRAFTROOM_HOST"], os.environ["DRAFTROOM_PORT"] = host, str(port)
     services = open_services(data_dir)
     settings = services.settings
+    logs = prepare_serving(services)  # logging, and the metrics dir before any metric exists
+    announce = announcer(settings.log_format)
     plaintext = setup_default(services)
     key_file = settings.data_dir / "admin.key"
     # Never the key itself: server output ends up in logs other people read.
     made = "created, " if plaintext else ""
-    typer.echo(f"Admin API key: in {key_file.resolve()} ({made}readable by you only)")
+    announce(f"Admin API key: in {key_file.resolve()} ({made}readable by you only)")
     record_address(settings.data_dir, host, port)
-    typer.echo(f"Serving on {served_url(host, port)}  (schema: {settings.public_url}/openapi.json)")
+    announce(f"Serving on {served_url(host, port)}  (schema: {settings.public_url}/openapi.json)")
+    metrics_port = metrics_port or settings.metrics_port
+    if metrics_port is not None:
+        serve_metrics(services, host, metrics_port)
+        announce(f"Metrics on {served_url(host, metrics_port)}/metrics (no auth)")
     os.environ["DRAFTROOM_DATA_DIR"] = str(settings.data_dir.resolve())
     app_path = "draftroom.adapters.http:app_from_env"
     # X-Forwarded-For is read by the app, only from DRAFTROOM_TRUSTED_PROXIES (uvicorn's own
     # default would believe any process on loopback).
-    proxies: dict[str, Any] = {"proxy_headers": False}
+    options: dict[str, Any] = {"proxy_headers": False, "log_config": logs, "log_level": "info"}
     if workers == 1:
-        uvicorn.run(app_path, factory=True, host=host, port=port, log_level="info", **proxies)
+        uvicorn.run(app_path, factory=True, host=host, port=port, **options)
         return
     from uvicorn.supervisors import Multiprocess
 
     config = uvicorn.Config(
-        app_path, factory=True, host=host, port=port, workers=workers, log_level="info", **proxies
+        app_path, factory=True, host=host, port=port, workers=workers, **options
     )
     sock = config.bind_socket()
     # uvicorn opens this socket with proto 0, so asyncio leaves Nagle on for the connections

@@ -12,7 +12,6 @@ No ``from __future__ import annotations`` here: FastAPI reads the generated rout
 """
 
 import inspect
-import uuid
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
@@ -25,16 +24,16 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from draftroom import __version__
 from draftroom.adapters.clients import TrustedProxies
 from draftroom.adapters.console import add_console
 from draftroom.adapters.limits import BodyLimit
+from draftroom.adapters.logs import RequestIds
 from draftroom.adapters.mcp_http import McpEndpoint
 from draftroom.adapters.oauth_http import add_oauth_routes
 from draftroom.adapters.openapi import ERROR_RESPONSES, gpt_schema
-from draftroom.adapters.ops_http import add_ops_routes
+from draftroom.adapters.ops_http import add_ops_routes, with_worker_metrics
 from draftroom.adapters.webhooks_http import add_webhook_routes
 from draftroom.config import Settings
 from draftroom.domain.access import Bearer
@@ -76,8 +75,10 @@ def create_app(
     reconcile(services)  # audit rows for commits a crash left unrecorded
     mcp = McpEndpoint(services, registry)
     app = FastAPI(
-        lifespan=with_audit_workers(
-            services, with_upstream_worker(services, mcp.lifespan, record_human_changes)
+        lifespan=with_worker_metrics(
+            with_audit_workers(
+                services, with_upstream_worker(services, mcp.lifespan, record_human_changes)
+            )
         ),
         title="draftroom",
         version=__version__,
@@ -359,33 +360,7 @@ def _http_error(request: Request, exc: StarletteHTTPException) -> DraftroomError
 
 
 def _add_request_ids(app: FastAPI) -> None:
-    app.add_middleware(_RequestIds)
-
-
-class _RequestIds:
-    """Give each request an id (``request.state.request_id``), echoed as ``X-Request-Id``.
-
-    Plain ASGI on purpose: Starlette's ``@app.middleware("http")`` runs every request in an
-    extra task group and re-streams its response, which cost more CPU than a file read.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        request_id = uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
-        header = (b"x-request-id", request_id.encode())
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), header]
-            await send(message)
-
-        await self.app(scope, receive, send_with_id)
+    app.add_middleware(RequestIds)
 
 
 def app_from_env() -> FastAPI:

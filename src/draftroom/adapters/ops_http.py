@@ -8,16 +8,34 @@ a refusal) is ``Registry.admit``'s.
 
 from __future__ import annotations
 
+import logging
+import logging.config
+import os
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+import typer
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from draftroom.adapters.logs import LogFormat, log_config
 from draftroom.domain.access import Bearer
 from draftroom.domain.calls import Services
-from draftroom.domain.monitoring import check_readiness, exposition
+from draftroom.domain.monitoring import (
+    check_readiness,
+    exposition,
+    forget_worker,
+    prepare_multiprocess_dir,
+    scrape_registry,
+)
 from draftroom.tools import Registry
 
 METRICS_PATH = "/metrics"
+METRICS_DIR = "metrics"
+"""Under the data dir: where ``serve``'s workers count (``PROMETHEUS_MULTIPROC_DIR``)."""
+logger = logging.getLogger("draftroom.serve")
 
 
 def add_ops_routes(app: FastAPI, services: Services, registry: Registry) -> None:
@@ -46,3 +64,45 @@ def add_ops_routes(app: FastAPI, services: Services, registry: Registry) -> None
             status_code=200 if found.ready else 503,
             headers={"Cache-Control": "no-store"},
         )
+
+
+def prepare_serving(services: Services) -> dict[str, Any]:
+    """``draftroom serve``'s start: logging in ``DRAFTROOM_LOG_FORMAT`` (its config, for
+    uvicorn too), and an empty metrics directory named for the workers to come."""
+    logs = log_config(services.settings.log_format)
+    logging.config.dictConfig(logs)
+    prepare_multiprocess_dir(services.settings.data_dir / METRICS_DIR)
+    return logs
+
+
+def announcer(log_format: LogFormat) -> Callable[[str], None]:
+    """How ``serve`` tells its operator something: a log line when logs are JSON (so every
+    line parses), else plain text on stdout."""
+    if log_format == "json":
+        return logger.info
+    return typer.echo
+
+
+def serve_metrics(services: Services, host: str, port: int) -> None:
+    """``/metrics`` without auth on ``host:port``, from a thread of this (the supervising)
+    process: every worker's counts, summed from the metrics directory."""
+    from prometheus_client import start_http_server
+
+    start_http_server(port, addr=host, registry=scrape_registry(services))
+
+
+Lifespan = Callable[[object], AbstractAsyncContextManager[None]]
+
+
+def with_worker_metrics(inner: Lifespan) -> Lifespan:
+    """An app lifespan that drops this worker's live metric files when it exits."""
+
+    @asynccontextmanager
+    async def lifespan(app: object) -> AsyncIterator[None]:
+        try:
+            async with inner(app):
+                yield
+        finally:
+            forget_worker(os.getpid())
+
+    return lifespan

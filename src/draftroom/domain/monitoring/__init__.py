@@ -9,6 +9,7 @@ from draftroom.domain.monitoring.scrape import (
     exposition,
     forget_worker,
     prepare_multiprocess_dir,
+    scrape_registry,
 )
 
 __all__ = [
@@ -22,4 +23,5 @@ __all__ = [
     "forget_worker",
     "prepare_multiprocess_dir",
     "repositories_root",
+    "scrape_registry",
 ]

@@ -18,7 +18,7 @@ from draftroom.domain.calls import Services
 from draftroom.domain.monitoring.metrics import MULTIPROC_ENV, CallMetrics
 
 if TYPE_CHECKING:  # imported when used: see ``metrics`` on why
-    from prometheus_client.registry import Collector
+    from prometheus_client.registry import Collector, CollectorRegistry
 
 MERGE_STATES = ("pending", "merged", "rejected", "superseded")
 OWED_STATES = ("pending", "failed")
@@ -74,23 +74,27 @@ class _Counted:
         return self.metrics.registry.collect()
 
 
-def exposition(services: Services, *, counted: bool = True) -> tuple[bytes, str]:
-    """The Prometheus text of one scrape, and its content type.
-
-    With ``PROMETHEUS_MULTIPROC_DIR`` set the counters are summed from every worker's
-    files; else they are this process's own (``counted=False``: the states only).
-    """
-    from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+def scrape_registry(services: Services) -> CollectorRegistry:
+    """A registry whose every collect is one scrape: with ``PROMETHEUS_MULTIPROC_DIR`` set,
+    the counters summed from every worker's files, else this process's own; and the states."""
+    from prometheus_client import CollectorRegistry
     from prometheus_client.multiprocess import MultiProcessCollector
 
     registry = CollectorRegistry(auto_describe=True)
     directory = os.environ.get(MULTIPROC_ENV)
     if directory:
         MultiProcessCollector(registry, path=directory)  # type: ignore[no-untyped-call]
-    elif counted:
+    else:
         registry.register(cast("Collector", _Counted(services.component(CallMetrics))))
     registry.register(cast("Collector", StateCollector(services)))
-    return generate_latest(registry), CONTENT_TYPE_LATEST
+    return registry
+
+
+def exposition(services: Services) -> tuple[bytes, str]:
+    """The Prometheus text of one scrape, and its content type."""
+    from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+    return generate_latest(scrape_registry(services)), CONTENT_TYPE_LATEST
 
 
 def prepare_multiprocess_dir(path: Path) -> Path:

@@ -35,6 +35,7 @@ from draftroom.adapters.cli_calls import (
     record_address,
     served_address,
 )
+from draftroom.adapters.cli_maintenance import maintenance_app
 from draftroom.adapters.cli_merge import merge_app
 from draftroom.adapters.cli_oauth import oauth_app
 from draftroom.adapters.cli_orgs import org_app
@@ -69,6 +70,7 @@ app.add_typer(org_app, name="org")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(privacy_app, name="privacy")
+app.add_typer(maintenance_app, name="maintenance")
 
 
 @app.callback()

@@ -42,6 +42,7 @@ from draftroom.domain.calls import (
     Services,
 )
 from draftroom.domain.human_changes import record_human_changes
+from draftroom.domain.maintenance import with_maintenance_schedule
 from draftroom.domain.orgs import prepare_data_dir
 from draftroom.domain.signin import bearer_challenge
 from draftroom.domain.upstream import with_upstream_worker
@@ -77,7 +78,12 @@ def create_app(
     app = FastAPI(
         lifespan=with_worker_metrics(
             with_audit_workers(
-                services, with_upstream_worker(services, mcp.lifespan, record_human_changes)
+                services,
+                with_upstream_worker(
+                    services,
+                    with_maintenance_schedule(services, mcp.lifespan),
+                    record_human_changes,
+                ),
             )
         ),
         title="draftroom",

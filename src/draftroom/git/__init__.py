@@ -4,6 +4,12 @@ Imports nothing of ours but ``draftroom.errors``; returns plain values from ``ob
 """
 
 from draftroom.git.bundle import write_bundle
+from draftroom.git.housekeeping import (
+    ObjectCounts,
+    Repacked,
+    remove_stale_locks,
+    repack_and_prune,
+)
 from draftroom.git.objects import (
     Change,
     CommitResult,
@@ -38,12 +44,16 @@ __all__ = [
     "LogPage",
     "MergePreview",
     "MergeResult",
+    "ObjectCounts",
+    "Repacked",
     "Repository",
     "Resolver",
     "TreeEntry",
     "TreePage",
     "check_url",
     "clone_bare",
+    "remove_stale_locks",
+    "repack_and_prune",
     "set_timeouts",
     "validate_branch",
     "validate_new_path",

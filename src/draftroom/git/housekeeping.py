@@ -1,0 +1,109 @@
+"""Keeping a bare repository small while it serves: repack, prune, and clear stale locks.
+
+Runs the git CLI, which does this work with the guarantees git gives concurrent writers:
+``repack -A -d --unpack-unreachable`` keeps every object a concurrent commit may still
+reference, as loose objects, and ``prune --expire`` deletes only unreachable loose objects
+older than the grace period (e.g. those a commit refused as a stale head left behind).
+Refs are never packed or rewritten here (no ``pack-refs``, no reflog expiry): those take
+ref locks our writers take too.
+
+Lock files: ``draftroom/locks/*.lock`` are flock files that are never deleted (deleting one
+a process holds breaks the lock). A ``refs/heads/<branch>.lock`` is removed under the
+branch lock (``locks.remove_stale_ref_lock``); any other git ``*.lock`` (``packed-refs``,
+``config``, ``HEAD``, other refs) only when older than ``STALE_LOCK_SECONDS``, far longer
+than git holds one.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from draftroom.errors import DraftroomError
+from draftroom.git.locks import branch_lock, remove_stale_ref_lock
+
+PRUNE_EXPIRE = "2.weeks.ago"
+STALE_LOCK_SECONDS = 3600.0
+GIT_TIMEOUT_SECONDS = 3600
+_HEADS = ("refs", "heads")
+_OUR_LOCKS = ("draftroom", "locks")
+_ENV = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0"}
+
+
+@dataclass(frozen=True)
+class ObjectCounts:
+    loose: int
+    packs: int
+    bytes: int
+    """Loose objects and packs on disk, in bytes."""
+
+
+@dataclass(frozen=True)
+class Repacked:
+    before: ObjectCounts
+    after: ObjectCounts
+
+
+def _git(gitdir: Path, *args: str) -> str:
+    command = ["git", "-c", "safe.directory=*", "-c", "gc.auto=0", f"--git-dir={gitdir}", *args]
+    try:
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=GIT_TIMEOUT_SECONDS,
+            env={**os.environ, **_ENV},
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise DraftroomError(f"git {args[0]} could not run in {gitdir}: {exc}") from None
+    if done.returncode != 0:
+        raise DraftroomError(f"git {args[0]} failed in {gitdir}: {done.stderr.strip()[:500]}")
+    return done.stdout
+
+
+def count_objects(gitdir: Path) -> ObjectCounts:
+    fields = dict(line.split(": ", 1) for line in _git(gitdir, "count-objects", "-v").splitlines())
+    kib = int(fields.get("size", 0)) + int(fields.get("size-pack", 0))
+    return ObjectCounts(int(fields.get("count", 0)), int(fields.get("packs", 0)), kib * 1024)
+
+
+def repack_and_prune(gitdir: Path, expire: str = PRUNE_EXPIRE) -> Repacked:
+    """Pack every object into one pack, keep recent unreachable ones loose, and delete
+    unreachable loose objects older than ``expire``. Safe while others commit."""
+    before = count_objects(gitdir)
+    _git(gitdir, "repack", "-A", "-d", "-q", f"--unpack-unreachable={expire}")
+    _git(gitdir, "prune", f"--expire={expire}")
+    return Repacked(before, count_objects(gitdir))
+
+
+def remove_stale_locks(gitdir: Path, max_age: float = STALE_LOCK_SECONDS) -> list[str]:
+    """Remove the git lock files a crashed process left; the paths removed."""
+    removed = []
+    for path in sorted(gitdir.rglob("*.lock")):
+        parts = path.relative_to(gitdir).parts
+        if parts[:2] == _OUR_LOCKS or not path.is_file():
+            continue
+        if parts[:2] == _HEADS:
+            branch = "/".join(parts[2:]).removesuffix(".lock")
+            with branch_lock(gitdir, branch):  # no draftroom writer is updating the ref
+                remove_stale_ref_lock(gitdir, branch)  # taking the lock may have already
+            gone = not path.exists()
+        else:
+            gone = _remove_if_older(path, max_age)
+        if gone:
+            removed.append("/".join(parts))
+    return removed
+
+
+def _remove_if_older(path: Path, max_age: float) -> bool:
+    try:
+        if time.time() - path.stat().st_mtime < max_age:
+            return False
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    return True

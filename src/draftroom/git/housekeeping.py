@@ -4,7 +4,11 @@ Runs the git CLI, which does this work with the guarantees git gives concurrent 
 ``repack -A -d --unpack-unreachable`` keeps every object a concurrent commit may still
 reference, as loose objects, and ``prune --expire`` deletes only unreachable loose objects
 older than the grace period (e.g. those a commit refused as a stale head left behind).
-Refs are never packed or rewritten here (no ``pack-refs``, no reflog expiry): those take
+``prune`` and ``prune-packed`` also remove fan-out directories (``objects/8f/``) they
+leave empty, and libgit2 does not retry a loose-object write whose directory vanished
+between its ``mkdir`` and its ``rename``: so each fan-out directory keeps a file git
+ignores (``tmp_obj_draftroom_keep``, refreshed before each run, so never old enough for
+``prune`` to delete) and is never empty. Refs are never packed or rewritten here (no ``pack-refs``, no reflog expiry): those take
 ref locks our writers take too.
 
 Lock files: ``draftroom/locks/*.lock`` are flock files that are never deleted (deleting one
@@ -30,6 +34,9 @@ STALE_LOCK_SECONDS = 3600.0
 GIT_TIMEOUT_SECONDS = 3600
 _HEADS = ("refs", "heads")
 _OUR_LOCKS = ("draftroom", "locks")
+KEEP_FILE = "tmp_obj_draftroom_keep"
+"""git skips ``tmp_obj_*`` files (``fsck``, ``prune-packed``), and ``prune`` removes one only
+when older than its expiry."""
 _ENV = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0"}
 
 
@@ -74,10 +81,23 @@ def count_objects(gitdir: Path) -> ObjectCounts:
 def repack_and_prune(gitdir: Path, expire: str = PRUNE_EXPIRE) -> Repacked:
     """Pack every object into one pack, keep recent unreachable ones loose, and delete
     unreachable loose objects older than ``expire``. Safe while others commit."""
+    keep_fanout_dirs(gitdir)
     before = count_objects(gitdir)
     _git(gitdir, "repack", "-A", "-d", "-q", f"--unpack-unreachable={expire}")
     _git(gitdir, "prune", f"--expire={expire}")
     return Repacked(before, count_objects(gitdir))
+
+
+def keep_fanout_dirs(gitdir: Path) -> None:
+    """Give every ``objects/XX/`` directory a fresh file git ignores, so none is ever empty."""
+    objects = gitdir / "objects"
+    now = time.time()
+    for n in range(256):
+        directory = objects / f"{n:02x}"
+        directory.mkdir(exist_ok=True)
+        keep = directory / KEEP_FILE
+        keep.touch()
+        os.utime(keep, (now, now))
 
 
 def remove_stale_locks(gitdir: Path, max_age: float = STALE_LOCK_SECONDS) -> list[str]:

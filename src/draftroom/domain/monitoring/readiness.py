@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+import ssl
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -86,9 +87,7 @@ def _redis(services: Services) -> None:
     url = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
     parts = urlsplit(url)
     if parts.scheme not in ("redis", "rediss"):
-        raise ValueError("DRAFTROOM_REDIS_URL must be a redis:// URL")
-    if parts.scheme == "rediss":
-        raise ValueError("the probe speaks plain redis://; check rediss:// with your own probe")
+        raise ValueError("DRAFTROOM_REDIS_URL must be a redis:// or rediss:// URL")
     commands = []
     if parts.password is not None:
         user = [unquote(parts.username)] if parts.username else []
@@ -97,8 +96,10 @@ def _redis(services: Services) -> None:
     if database:
         commands.append(["SELECT", database])
     commands.append(["PING"])
-    address = (parts.hostname or "127.0.0.1", parts.port or 6379)
-    with socket.create_connection(address, timeout=PROBE_SECONDS) as conn:
+    host = parts.hostname or "127.0.0.1"
+    with socket.create_connection((host, parts.port or 6379), timeout=PROBE_SECONDS) as raw:
+        tls = parts.scheme == "rediss"
+        conn = ssl.create_default_context().wrap_socket(raw, server_hostname=host) if tls else raw
         conn.sendall(b"".join(_resp(command) for command in commands))
         replies = conn.makefile("rb")
         for command in commands:

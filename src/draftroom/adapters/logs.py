@@ -84,8 +84,8 @@ class TextFormatter(logging.Formatter):
         super().__init__("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
 
     def format(self, record: logging.LogRecord) -> str:
-        if not hasattr(record, "request_id"):
-            record.request_id = None
+        if getattr(record, "request_id", None) is None:
+            record.request_id = "-"  # outside a request
         return redact(super().format(record))
 
 

@@ -24,6 +24,15 @@ from draftroom.git.paths import validate_new_path, validate_path
 from draftroom.git.refs import validate_branch
 from draftroom.git.remote import GitAuth, check_url, clone_bare, set_timeouts
 from draftroom.git.repository import Repository
+from draftroom.git.snapshots import (
+    SnapshotFile,
+    Stored,
+    delete_snapshots,
+    open_or_init_store,
+    snapshot_files,
+    snapshot_refs,
+    store_snapshot,
+)
 
 __all__ = [
     "Change",
@@ -40,11 +49,18 @@ __all__ = [
     "MergeResult",
     "Repository",
     "Resolver",
+    "SnapshotFile",
+    "Stored",
     "TreeEntry",
     "TreePage",
     "check_url",
     "clone_bare",
+    "delete_snapshots",
+    "open_or_init_store",
     "set_timeouts",
+    "snapshot_files",
+    "snapshot_refs",
+    "store_snapshot",
     "validate_branch",
     "validate_new_path",
     "validate_path",

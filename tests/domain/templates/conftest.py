@@ -25,13 +25,13 @@ MANIFEST: dict[str, Any] = {
 }
 
 
-def write_template(root: Path, files: dict[str, str] | None = None, **manifest: Any) -> Path:
+def write_template(root: Path, contents: dict[str, str] | None = None, **manifest: Any) -> Path:
     """A template directory: ``template.yaml`` (``MANIFEST`` with ``manifest`` over it) and
-    ``files/`` holding ``files`` (default: one ``app.py``)."""
+    ``files/`` holding ``contents`` (default: one ``app.py``)."""
     root.mkdir(parents=True, exist_ok=True)
     body = {**MANIFEST, **manifest}
     (root / "template.yaml").write_text(yaml.safe_dump(body, sort_keys=False))
-    for path, text in (files if files is not None else {"app.py": "print('hi')\n"}).items():
+    for path, text in (contents if contents is not None else {"app.py": "print('hi')\n"}).items():
         target = root / "files" / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text)

@@ -104,7 +104,7 @@ def parse_manifest(data: bytes, problems: Problems) -> Manifest | None:
         if key not in KEYS:
             problems.add(f"{MANIFEST}: unknown key {str(key)!r}; allowed keys: {', '.join(KEYS)}")
     for key in REQUIRED:
-        if key not in raw:
+        if raw.get(key) is None:
             problems.add(f"{MANIFEST}: {key!r} is missing")
     name = _text(raw, "name", problems, MAX_TITLE_CHARS)
     if name is not None and not NAME.match(name):

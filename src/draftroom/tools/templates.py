@@ -17,7 +17,7 @@ from draftroom.tools.inputs import SandboxInput
 from draftroom.tools.registry import tool
 
 
-class ListInput(BaseModel):
+class TemplateListInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     repo_name: str | None = Field(None, max_length=200, description="Optional; not needed.")
@@ -36,14 +36,14 @@ class TemplateOut(BaseModel):
     source: str = Field(description="builtin, global (every org), org (your org's) or plugin.")
 
 
-class ListedOut(TemplateOut):
+class TemplateListed(TemplateOut):
     prompts: dict[str, str] | None = Field(
         None, description="With name: its prompts (placeholders unfilled; see prompts.get)."
     )
 
 
-class ListOutput(BaseModel):
-    templates: list[ListedOut] = Field(description="By name, newest version first.")
+class TemplateListOutput(BaseModel):
+    templates: list[TemplateListed] = Field(description="By name, newest version first.")
 
 
 @tool(
@@ -54,12 +54,12 @@ class ListOutput(BaseModel):
         "built-in starter kits, your org's and plugins'. Each with its version and file count."
     ),
 )
-def list_all(call: Call, sandbox: None, body: ListInput) -> ListOutput:
+def list_all(call: Call, sandbox: None, body: TemplateListInput) -> TemplateListOutput:
     found = list_templates(call.services, call.principal.org_id, body.name)
-    return ListOutput(templates=[ListedOut(**vars(t)) for t in found])
+    return TemplateListOutput(templates=[TemplateListed(**vars(t)) for t in found])
 
 
-class PromptInput(SandboxInput):
+class PromptGetInput(SandboxInput):
     name: str = Field(
         ...,
         min_length=1,
@@ -70,7 +70,7 @@ class PromptInput(SandboxInput):
     )
 
 
-class PromptOutput(BaseModel):
+class PromptGetOutput(BaseModel):
     name: str
     template: str = Field(description="NAME@VERSION of the sandbox's template.")
     text: str = Field(description="The prompt, filled from the project's workspace.")
@@ -84,12 +84,12 @@ class PromptOutput(BaseModel):
         "goals, open tasks and recent changes filled in: use it to brief yourself."
     ),
 )
-def get_prompt(call: Call, sandbox: SandboxAccess, body: PromptInput) -> PromptOutput:
+def get_prompt(call: Call, sandbox: SandboxAccess, body: PromptGetInput) -> PromptGetOutput:
     filled = fill_sandbox_prompt(call, sandbox, body.name)
-    return PromptOutput(name=filled.name, template=filled.template, text=filled.text)
+    return PromptGetOutput(name=filled.name, template=filled.template, text=filled.text)
 
 
-class AddInput(BaseModel):
+class TemplateAddInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     source: str = Field(
@@ -98,7 +98,7 @@ class AddInput(BaseModel):
     shared: bool = Field(False, description="For every org (the operator only), not your own.")
 
 
-class AddOutput(TemplateOut):
+class TemplateAddOutput(TemplateOut):
     owner: str = Field(description="'global' or the org's slug.")
     created: bool = Field(description="False: this version was held already, with this content.")
 
@@ -113,12 +113,12 @@ class AddOutput(TemplateOut):
     http_path="/admin/templates",
     local_only=True,
 )
-def add(call: Call, sandbox: None, body: AddInput) -> AddOutput:
+def add(call: Call, sandbox: None, body: TemplateAddInput) -> TemplateAddOutput:
     if body.shared:
         require_operator(call)
     added = add_template(call, body.source, shared=body.shared)
     t = added.template
-    return AddOutput(
+    return TemplateAddOutput(
         name=t.name,
         version=t.version,
         description=t.description,

@@ -128,6 +128,9 @@ def test_an_orgs_template_is_its_own_and_listed_by_cli(api: Api, cli: Cli, tmp_p
     assert "tiny-app" in cli("template", "list", "--org", "acme").output
     assert "tiny-app" not in cli("template", "list").output
     assert not [t for t in listed(api) if t[0] == "tiny-app"]
+    cli("org", "delete", "acme", "--yes")
+    cli("org", "add", "acme")
+    assert "tiny-app" not in cli("template", "list", "--org", "acme").output
 
 
 def test_plugin_template_directories_are_listed_and_usable(

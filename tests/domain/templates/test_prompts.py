@@ -54,26 +54,33 @@ def test_a_sandbox_without_a_template_gets_the_default_kickoff(api: Api) -> None
     assert got["text"].startswith("You are building Atlas. Goals: none set yet. Open tasks: none.")
 
 
-def test_a_kit_starts_over_mcp_and_its_prompt_fills(services: Services) -> None:
+def test_a_kit_and_an_added_template_start_over_mcp_and_their_prompts_fill(
+    services: Services, cli: Cli, tmp_path: Path
+) -> None:
+    cli("template", "add", str(write_template(tmp_path / "t", {"notes.md": "# Notes\n"})))
     key = new_key(services)
 
-    async def run(base: str) -> tuple[Any, Any, Any]:
+    async def start(client: Any, template: str) -> tuple[Any, Any, Any]:
+        init = {"repo_name": REPO, "mode": "project", "project_name": "Chat"}
+        started = outcome_of(await client.call_tool("sandbox_init", {**init, "template": template}))
+        sb = {"repo_name": REPO, "reuse_token": started[1]["reuse_token"]}
+        tasks = outcome_of(await client.call_tool("tasks_list", sb))
+        prompt = outcome_of(await client.call_tool("prompts_get", {**sb, "name": "kickoff"}))
+        return started, tasks, prompt
+
+    async def run(base: str) -> list[tuple[Any, Any, Any]]:
         async with http_mcp_client(f"{base}/mcp", key, "auto") as client:
-            init = {"repo_name": REPO, "mode": "project", "project_name": "Chat"}
-            started = outcome_of(
-                await client.call_tool("sandbox_init", {**init, "template": "llm-chatbot"})
-            )
-            sb = {"repo_name": REPO, "reuse_token": started[1]["reuse_token"]}
-            tasks = outcome_of(await client.call_tool("tasks_list", sb))
-            prompt = outcome_of(await client.call_tool("prompts_get", {**sb, "name": "kickoff"}))
-            return started, tasks, prompt
+            return [await start(client, "llm-chatbot"), await start(client, "tiny-app@1.2.0")]
 
     with serving(services) as base:
-        started, tasks, prompt = anyio.run(run, base)
-    assert started[0] is None and "chatbot.py" in started[1]["scaffolded"]
-    assert started[1]["template"] == "llm-chatbot@1.0.0"
-    assert tasks[1]["items"][0]["title"] == "Run the tests"
-    assert prompt[1]["text"].startswith("You are building Chat, a chat app")
+        (kit, kit_tasks, kit_prompt), (added, tasks, prompt) = anyio.run(run, base)
+    assert kit[0] is None and "chatbot.py" in kit[1]["scaffolded"]
+    assert kit[1]["template"] == "llm-chatbot@1.0.0"
+    assert kit_tasks[1]["items"][0]["title"] == "Run the tests"
+    assert kit_prompt[1]["text"].startswith("You are building Chat, a chat app")
+    assert added[1]["template"] == "tiny-app@1.2.0" and "notes.md" in added[1]["scaffolded"]
+    assert [t["title"] for t in tasks[1]["items"]] == ["Run it"]
+    assert prompt[1]["text"] == "You are building Chat. Goals: none set yet. Open: Run it (todo)."
 
 
 def test_placeholders_are_names_never_attribute_or_index_lookups() -> None:

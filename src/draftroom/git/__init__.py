@@ -4,6 +4,7 @@ Imports nothing of ours but ``draftroom.errors``; returns plain values from ``ob
 """
 
 from draftroom.git.bundle import write_bundle
+from draftroom.git.collisions import collision_key
 from draftroom.git.objects import (
     Change,
     CommitResult,
@@ -55,6 +56,7 @@ __all__ = [
     "TreePage",
     "check_url",
     "clone_bare",
+    "collision_key",
     "delete_snapshots",
     "open_or_init_store",
     "set_timeouts",

@@ -116,6 +116,8 @@ def test_a_template_from_a_git_url_is_cloned(
     pygit2.clone_repository(str(work), str(bare), bare=True)
 
     assert "added template from-git@1.2.0" in cli("template", "add", bare.as_uri()).output
+    by_path = cli("template", "add", str(bare)).output  # a bare repository's path: cloned too
+    assert "already held template from-git@1.2.0" in by_path
     started = start(api, "from-git")
     assert file_at(services, str(started["branch"]), "run.sh") == b"echo hi\n"
     head = repo_of(services).head(str(started["branch"]))

@@ -26,7 +26,7 @@ from draftroom.domain.templates.manifest import (
 )
 from draftroom.domain.workspace import WORKSPACE_FILES
 from draftroom.errors import DraftroomError, SecretDetected, TemplateInvalid
-from draftroom.git import Change, SnapshotFile, validate_new_path, validate_path
+from draftroom.git import Change, SnapshotFile, collision_key, validate_new_path, validate_path
 
 MAX_FILES = 300
 MAX_FILE_BYTES = 512 * 1024
@@ -125,7 +125,7 @@ def _checked_files(entries: Sequence[SnapshotFile], problems: Problems) -> list[
             continue
         if not _path_ok(entry.path, where, problems):
             continue
-        twin = seen.setdefault(entry.path.casefold(), entry.path)
+        twin = seen.setdefault(collision_key(entry.path), entry.path)
         if twin != entry.path:
             problems.add(f"{where} and files/{twin} are one file on macOS and Windows; rename one")
             continue

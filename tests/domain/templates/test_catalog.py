@@ -157,3 +157,6 @@ def test_the_old_template_names_still_start_projects(api: Api, services: Service
     assert tasks[0]["title"] == "Write down what done looks like for this project"
     unknown = start(api, "nothing-here", expect=400)
     assert "no template 'nothing-here'" in error(unknown)["message"]
+    malformed = start(api, "Tiny_App@1", expect=400)
+    assert error(malformed)["code"] == "invalid_input"
+    assert "must be NAME or NAME@VERSION" in error(malformed)["message"]

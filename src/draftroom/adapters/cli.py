@@ -33,6 +33,7 @@ from draftroom.adapters.cli_calls import (
     invoke,
     open_services,
     record_address,
+    run_tool,
     served_address,
 )
 from draftroom.adapters.cli_maintenance import maintenance_app
@@ -40,12 +41,13 @@ from draftroom.adapters.cli_merge import merge_app
 from draftroom.adapters.cli_oauth import oauth_app
 from draftroom.adapters.cli_orgs import org_app
 from draftroom.adapters.cli_privacy import privacy_app
+from draftroom.adapters.cli_templates import template_app
 from draftroom.adapters.cli_users import user_app
-from draftroom.adapters.gpt import gpt_setup, oauth_setup
+from draftroom.adapters.gpt import gpt_setup, oauth_setup, prompt_pack
 from draftroom.adapters.ops_http import announcer, prepare_serving, serve_metrics
 from draftroom.config import Settings, served_url
 from draftroom.domain.repos import setup_default
-from draftroom.errors import DraftroomError
+from draftroom.errors import DraftroomError, NotFound
 from draftroom.tools.toolsets import TOOLSETS, Selection
 
 Toolsets = Annotated[
@@ -71,6 +73,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(privacy_app, name="privacy")
 app.add_typer(maintenance_app, name="maintenance")
+app.add_typer(template_app, name="template")
 
 
 @app.callback()
@@ -179,13 +182,32 @@ def call_tool(
     typer.echo(json.dumps(output.model_dump(mode="json"), indent=2))
 
 
+def _pack(context: typer.Context, data_dir: Path, spec: str) -> str:
+    """The instructions' part for template ``spec`` (NAME or NAME@VERSION), from templates.list."""
+    name, _, version = spec.partition("@")
+    found = run_tool(context, data_dir, "templates.list", {"name": name})["templates"]
+    chosen = [t for t in found if version in ("", t["version"])]
+    if not chosen:
+        raise fail(NotFound(f"no template {spec!r}; see draftroom template list"))
+    return prompt_pack(chosen[0])
+
+
 @app.command()
-def gpt(data_dir: DataDir = None, toolsets: Toolsets = None) -> None:
+def gpt(
+    context: typer.Context,
+    data_dir: DataDir = None,
+    toolsets: Toolsets = None,
+    template: Annotated[
+        str | None,
+        typer.Option("--template", metavar="NAME[@VERSION]", help="Add its prompt pack."),
+    ] = None,
+    org: OrgOption = None,
+) -> None:
     """Print what to paste into the Custom GPT editor, for the address last served.
 
     The URL is DRAFTROOM_PUBLIC_URL, else the host and port the latest `draftroom serve`
     on this data dir listens on. ChatGPT calls only public https URLs: a warning says so.
-    --toolsets gives a smaller schema.
+    --toolsets gives a smaller schema; --template adds that template's prompt pack.
     """
     settings = existing_settings(data_dir)
     url = Settings(data_dir=settings.data_dir, **served_address(settings.data_dir)).public_url
@@ -193,7 +215,8 @@ def gpt(data_dir: DataDir = None, toolsets: Toolsets = None) -> None:
         query = Selection.parse(toolsets).query
     except DraftroomError as exc:
         raise fail(exc) from None
-    typer.echo(gpt_setup(url, query))
+    pack = _pack(context, settings.data_dir, template) if template else ""
+    typer.echo(gpt_setup(url, query, pack))
     typer.echo(oauth_setup(url))
     if not url.startswith("https://"):
         typer.echo(

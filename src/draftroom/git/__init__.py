@@ -4,6 +4,7 @@ Imports nothing of ours but ``draftroom.errors``; returns plain values from ``ob
 """
 
 from draftroom.git.bundle import write_bundle
+from draftroom.git.collisions import collision_key
 from draftroom.git.housekeeping import (
     ObjectCounts,
     Repacked,
@@ -30,6 +31,15 @@ from draftroom.git.paths import validate_new_path, validate_path
 from draftroom.git.refs import validate_branch
 from draftroom.git.remote import GitAuth, check_url, clone_bare, set_timeouts
 from draftroom.git.repository import Repository
+from draftroom.git.snapshots import (
+    SnapshotFile,
+    Stored,
+    delete_snapshots,
+    open_or_init_store,
+    snapshot_files,
+    snapshot_refs,
+    store_snapshot,
+)
 
 __all__ = [
     "Change",
@@ -48,13 +58,21 @@ __all__ = [
     "Repacked",
     "Repository",
     "Resolver",
+    "SnapshotFile",
+    "Stored",
     "TreeEntry",
     "TreePage",
     "check_url",
     "clone_bare",
+    "collision_key",
+    "delete_snapshots",
+    "open_or_init_store",
     "remove_stale_locks",
     "repack_and_prune",
     "set_timeouts",
+    "snapshot_files",
+    "snapshot_refs",
+    "store_snapshot",
     "validate_branch",
     "validate_new_path",
     "validate_path",

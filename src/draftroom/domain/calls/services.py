@@ -31,6 +31,8 @@ class Services:
             settings.alert_webhook_url, allow_private=settings.allow_private_urls
         )
         self._components: dict[type[Any], Any] = {}
+        self.plugin_template_dirs: list[Path] = []
+        """Template directories plugins registered (``register_templates``), set at start."""
         self._lock = threading.Lock()
 
     def git(self, path: str | Path) -> Repository:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from draftroom.tools.versions import LATEST
+
 INSTRUCTIONS = """\
 You are a careful collaborator working in a draftroom sandbox: a private git branch of the
 user's repository. Nothing you do touches main; every change is an audited commit that can be
@@ -59,10 +61,11 @@ and never retry a refused write unchanged.
 """
 
 
-def gpt_setup(public_url: str, query: str = "") -> str:
-    """``query`` (``toolsets=core``) is appended to the schema's import URL."""
+def gpt_setup(public_url: str, query: str = "", api_version: int = LATEST) -> str:
+    """``query`` (``toolsets=core``) is appended to the schema's import URL, which names its
+    API version: a GPT re-imported from it later gets the same contract (docs/api-versions.md)."""
     base = public_url.rstrip("/")
-    schema_url = f"{base}/openapi.json" + (f"?{query}" if query else "")
+    schema_url = f"{base}/v{api_version}/openapi.json" + (f"?{query}" if query else "")
     return f"""\
 == Instructions (paste into the GPT's Instructions box) ==
 {INSTRUCTIONS}

@@ -18,7 +18,9 @@ from draftroom.domain.workspace import (
     query_memory,
 )
 from draftroom.tools.inputs import SandboxInput, fit_page
+from draftroom.tools.receipts import Written, receipts
 from draftroom.tools.registry import tool
+from draftroom.tools.versions import REPLACED_BY_V2
 
 KIND_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,31}$"
 
@@ -63,11 +65,47 @@ class MemoryAddOutput(BaseModel):
         "decisions and preferences the project should keep. Returns its id."
     ),
     writes=True,
+    deprecated=REPLACED_BY_V2,
 )
 def add(call: Call, sandbox: SandboxAccess, body: MemoryAddInput) -> MemoryAddOutput:
     tags = [t[:40] for t in body.tags]
     logged, entry = add_memory(call, sandbox, body.text, tags, body.kind)
     return MemoryAddOutput(id=entry.id, commit_sha=logged.sha, branch=logged.branch)
+
+
+class MemoryAddInputV2(SandboxInput):
+    text: str = Field(..., min_length=1, max_length=10_000, description="What to remember.")
+    tags: list[str] = Field(
+        default_factory=list, max_length=20, description="Short labels to find it by, e.g. ['api']."
+    )
+    category: str | None = Field(
+        None,
+        pattern=KIND_PATTERN,
+        description="note (default), fact, decision, preference, goal, project, …",
+    )
+
+
+class MemoryAddWritten(Written):
+    id: str
+
+
+@tool(
+    "memory.add",
+    api_version=2,
+    summary="Remember something for later conversations",
+    description=(
+        "Appends an entry to memory.yaml on your branch (one commit). Use it for facts, "
+        "decisions and preferences the project should keep. Returns its id and receipts."
+    ),
+    writes=True,
+)
+def add_v2(call: Call, sandbox: SandboxAccess, body: MemoryAddInputV2) -> MemoryAddWritten:
+    tags = [t[:40] for t in body.tags]
+    logged, entry = add_memory(call, sandbox, body.text, tags, body.category)
+    written = receipts(sandbox, logged.sha)
+    return MemoryAddWritten(
+        id=entry.id, commit_sha=logged.sha, branch=logged.branch, receipts=written
+    )
 
 
 class MemoryQueryInput(SandboxInput):

@@ -90,12 +90,12 @@ def test_v2_writes_answer_receipts_and_use_v2_names(api: Api, services: Services
     assert undone["paths"] == ["o.md"] and undone["restored_to_sha"]
     check_receipts(services, branch, undone["receipts"])
 
-    memory = api.post("/v2/memory/add", **sb, text="Ship on Fridays", category="decision")
+    memory = api.post("/v2/memory/add", **sb, text="Ship on Fridays", kind="decision")
     check_receipts(services, branch, memory["receipts"])
     found = api.post("/memory/query", **sb)["items"]
     assert [(m["id"], m["kind"]) for m in found] == [(memory["id"], "decision")]
-    refused = api.post("/v2/memory/add", expect=422, **sb, text="x", kind="fact")
-    assert error(refused)["code"] == "invalid_request"  # v2 says category
+    refused = api.post("/v2/reasoning/log", expect=422, **sb, entry="x")
+    assert error(refused)["code"] == "invalid_request"  # v2 says text, as reasoning.read does
     thought = api.post("/v2/reasoning/log", **sb, text="Because Fridays are quiet")
     check_receipts(services, branch, thought["receipts"])
     read = api.post("/reasoning/read", **sb)["items"]

@@ -6,8 +6,10 @@ and validates: a caller without the scope learns nothing of the input. The route
 signature only publishes the tool's input model in the schema; FastAPI never validates it.
 
 Every error leaves as ``{"error": {"code", "message", "details"?, "request_id"}}`` with a 4xx
-status, tool names in messages shown as their HTTP paths; ``/openapi.json`` is the schema a
-Custom GPT imports (see ``adapters.openapi``).
+status, tool names in messages shown as their HTTP paths. Each tool is served three times:
+at its path (API version 1, as before versions), at ``/v1/<path>`` and ``/v2/<path>``
+(``tools.versions``); a deprecated variant's answers carry ``Deprecation`` and ``Sunset``.
+The GPT schemas (``/v<N>/openapi.json``, ``/openapi.json``) are ``adapters.api_schemas``'.
 No ``from __future__ import annotations`` here: FastAPI reads the generated routes' annotations.
 """
 

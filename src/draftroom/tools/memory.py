@@ -73,18 +73,6 @@ def add(call: Call, sandbox: SandboxAccess, body: MemoryAddInput) -> MemoryAddOu
     return MemoryAddOutput(id=entry.id, commit_sha=logged.sha, branch=logged.branch)
 
 
-class MemoryAddInputV2(SandboxInput):
-    text: str = Field(..., min_length=1, max_length=10_000, description="What to remember.")
-    tags: list[str] = Field(
-        default_factory=list, max_length=20, description="Short labels to find it by, e.g. ['api']."
-    )
-    category: str | None = Field(
-        None,
-        pattern=KIND_PATTERN,
-        description="note (default), fact, decision, preference, goal, project, …",
-    )
-
-
 class MemoryAddWritten(Written):
     id: str
 
@@ -99,9 +87,9 @@ class MemoryAddWritten(Written):
     ),
     writes=True,
 )
-def add_v2(call: Call, sandbox: SandboxAccess, body: MemoryAddInputV2) -> MemoryAddWritten:
+def add_v2(call: Call, sandbox: SandboxAccess, body: MemoryAddInput) -> MemoryAddWritten:
     tags = [t[:40] for t in body.tags]
-    logged, entry = add_memory(call, sandbox, body.text, tags, body.category)
+    logged, entry = add_memory(call, sandbox, body.text, tags, body.kind)
     written = receipts(sandbox, logged.sha)
     return MemoryAddWritten(
         id=entry.id, commit_sha=logged.sha, branch=logged.branch, receipts=written

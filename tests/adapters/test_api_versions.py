@@ -16,11 +16,12 @@ import anyio
 import pytest
 from fastapi.testclient import TestClient
 
+from draftroom import store
 from draftroom.adapters.openapi import MAX_DESCRIPTION, MAX_OPERATIONS, MAX_PARAMETER_DESCRIPTION
 from draftroom.domain.calls import Services
 from draftroom.tools.toolsets import TOOLSETS
 from draftroom.tools.versions import API_VERSIONS, LATEST
-from tests.adapters.test_mcp import http_mcp_client, outcome_of, serving
+from tests.adapters.test_mcp import http_mcp_client, outcome_of, serving, stdio_client_for
 from tests.support.api import Api, error, new_key, start_sandbox
 from tests.support.trees import repo_of
 
@@ -70,6 +71,15 @@ def test_v1_and_v2_git_commit_both_work_over_http(api: Api, services: Services) 
     assert by_path["a.md"] == {"path": "a.md", "deleted": True}
     assert by_path["bin/blob.dat"]["size"] == len(data)
     assert any(path.startswith(".logs/") for path in by_path)  # the changelog landed too
+    with services.database.session() as session:
+        rows = store.list_audit_events(session, commit_sha=v2["commit_sha"])
+        assert [(row.tool, (row.detail or {}).get("api_version")) for row in rows] == [
+            ("git.commit", 2)
+        ]
+        rows = store.list_audit_events(session, commit_sha=v1["commit_sha"])
+        assert [(row.tool, (row.detail or {}).get("api_version")) for row in rows] == [
+            ("git.commit", None)
+        ]
 
 
 def test_v2_writes_answer_receipts_and_use_v2_names(api: Api, services: Services) -> None:
@@ -207,3 +217,20 @@ def test_mcp_serves_the_newest_version_and_pins_one_by_query(services: Services)
     assert "Deprecated" not in (newest["git_commit"].description or "")
     assert "files" in (pinned["git_commit"].output_schema or {})["properties"]
     assert "Deprecated since 2026-12-04" in (pinned["git_commit"].description or "")
+
+
+@pytest.mark.slow
+def test_draftroom_mcp_api_v1_pins_the_older_version(services: Services, tmp_path: Path) -> None:
+    data_dir = str(services.settings.data_dir)
+
+    async def listed(*pin: str) -> dict[str, Any]:
+        with (tmp_path / "stderr.log").open("a") as errlog:
+            async with stdio_client_for(["mcp", "--data-dir", data_dir, *pin], errlog) as client:
+                return {t.name: t for t in (await client.list_tools()).tools}
+
+    pinned, newest = anyio.run(listed, "--api", "v1"), anyio.run(listed)
+    assert "files" in (pinned["git_commit"].output_schema or {})["properties"]
+    assert "Deprecated since 2026-12-04" in (pinned["git_commit"].description or "")
+    assert "receipts" in (newest["git_commit"].output_schema or {})["properties"]
+    assert "text" in newest["reasoning_log"].input_schema["properties"]
+    assert "entry" in pinned["reasoning_log"].input_schema["properties"]

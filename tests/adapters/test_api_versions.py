@@ -110,6 +110,14 @@ def test_v2_writes_answer_receipts_and_use_v2_names(api: Api, services: Services
     check_receipts(services, branch, thought["receipts"])
     read = api.post("/reasoning/read", **sb)["items"]
     assert read[0]["text"] == "Because Fridays are quiet"
+    task = api.post("/v2/tasks/create", **sb, title="Ship it")
+    check_receipts(services, branch, task["receipts"])
+    moved = api.post("/v2/tasks/update", **sb, id=task["id"], status="doing")
+    assert moved["task"]["status"] == "doing"
+    check_receipts(services, branch, moved["receipts"])
+    forgot = api.post("/v2/memory/delete", **sb, id=memory["id"])
+    check_receipts(services, branch, forgot["receipts"])
+    assert api.post("/memory/query", **sb)["items"] == []
 
 
 def test_deprecated_variants_carry_headers_and_the_schema_mark(api: Api) -> None:

@@ -18,7 +18,7 @@ from draftroom.domain.workspace import (
     query_memory,
 )
 from draftroom.tools.inputs import SandboxInput, fit_page
-from draftroom.tools.receipts import Written, receipts
+from draftroom.tools.receipts import Receipt, Written, receipts
 from draftroom.tools.registry import tool
 from draftroom.tools.versions import REPLACED_BY_V2
 
@@ -185,7 +185,28 @@ class MemoryDeleteOutput(BaseModel):
     description="Removes the entry's lines from memory.yaml (one commit; the rest is kept as written).",
     writes=True,
     idempotent=True,
+    deprecated=REPLACED_BY_V2,
 )
 def delete(call: Call, sandbox: SandboxAccess, body: MemoryDeleteInput) -> MemoryDeleteOutput:
     logged = delete_memory(call, sandbox, body.id)
     return MemoryDeleteOutput(id=body.id, commit_sha=logged.sha, branch=logged.branch)
+
+
+class MemoryDeleteWritten(MemoryDeleteOutput):
+    receipts: list[Receipt] = Field(description="What the commit changed, read back from it.")
+
+
+@tool(
+    "memory.delete",
+    api_version=2,
+    summary="Forget one memory entry",
+    description=(
+        "Removes the entry's lines from memory.yaml (one commit; the rest is kept as written); "
+        "receipts say what landed."
+    ),
+    writes=True,
+    idempotent=True,
+)
+def delete_v2(call: Call, sandbox: SandboxAccess, body: MemoryDeleteInput) -> MemoryDeleteWritten:
+    out = delete(call, sandbox, body)
+    return MemoryDeleteWritten(**dict(out), receipts=receipts(sandbox, out.commit_sha))

@@ -134,6 +134,7 @@ def test_deprecated_variants_carry_headers_and_the_schema_mark(api: Api) -> None
         sunset = parsedate_to_datetime(response.headers["Sunset"])
         assert sunset == datetime(2027, 12, 31, tzinfo=UTC)
         assert response.headers["Sunset"].endswith(" GMT")
+        assert response.headers["Link"] == '</v2/git/commit>; rel="successor-version"'
     newer = api.client.post("/v2/git/commit", json=body, headers=api.headers)
     assert newer.status_code == 200 and "Deprecation" not in newer.headers
     read = api.client.post("/v1/files/read", json={**sb, "path": "a.md"}, headers=api.headers)

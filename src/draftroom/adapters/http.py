@@ -112,6 +112,7 @@ def create_app(
 def _serve(tool: Tool, services: Services, registry: Registry) -> Serve:
     """The route's handler: the raw request to ``invoke``, its answer or error back; one
     thread-pool hop per call (``invoke`` does blocking database and git work)."""
+    deprecation = _deprecation_headers(tool, registry)
 
     def run(request: Request, payload: RawInput) -> Response:
         request_id = request.state.request_id
@@ -140,11 +141,22 @@ def _serve(tool: Tool, services: Services, registry: Registry) -> Serve:
         else:
             payload = RawInput(await request.body(), dict(request.path_params))
         response = await run_in_threadpool(run, request, payload)
-        if tool.deprecated is not None:  # on every answer, refusals too
-            response.headers.update(tool.deprecated.headers())
+        response.headers.update(deprecation)  # on every answer, refusals too
         return response
 
     return serve
+
+
+def _deprecation_headers(tool: Tool, registry: Registry) -> dict[str, str]:
+    """A deprecated variant's ``Deprecation`` and ``Sunset``, and a ``Link`` to the path of
+    the version replacing it (``rel="successor-version"``, RFC 5829)."""
+    if tool.deprecated is None:
+        return {}
+    headers = tool.deprecated.headers()
+    later = [v for v in API_VERSIONS if registry.get(tool.name, v).api_version > tool.api_version]
+    if later:
+        headers["Link"] = f'</v{later[0]}{tool.path}>; rel="successor-version"'
+    return headers
 
 
 def _audit_file(services: Services, output: BaseModel) -> Response:

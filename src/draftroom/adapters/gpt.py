@@ -29,7 +29,9 @@ Start or resume
 Work
 - Read before you write (/files/list, /files/read). Group related edits into one /git/commit
   with a clear message; /files/write for a single file.
-- After every write, tell the user which branch changed and the commit sha.
+- After every write, tell the user which branch changed and the commit sha. When the
+  answer has receipts (each path the commit stored, with its size, or deleted), check
+  them: if one is not what you meant to write, say so and fix it.
 - Keep the project's state as you go: /memory/add for facts, decisions and preferences worth
   keeping (/memory/query before asking the user again); /tasks/create and /tasks/update for
   the work; /reasoning/log for why you chose what you chose.

@@ -243,3 +243,10 @@ def test_draftroom_mcp_api_v1_pins_the_older_version(services: Services, tmp_pat
     assert "receipts" in (newest["git_commit"].output_schema or {})["properties"]
     assert "text" in newest["reasoning_log"].input_schema["properties"]
     assert "entry" in pinned["reasoning_log"].input_schema["properties"]
+
+
+def test_mcp_endpoint_refuses_an_unknown_version(api: Api) -> None:
+    response = api.client.post("/mcp?api=v9", json={}, headers=api.headers)
+    assert response.status_code == 400
+    assert error(response.json())["code"] == "invalid_input"
+    assert "use one of v1, v2" in error(response.json())["message"]

@@ -23,6 +23,7 @@ from draftroom.adapters.cli_admin import (
     sandbox_app,
     token_app,
 )
+from draftroom.adapters.cli_api import api_app
 from draftroom.adapters.cli_audit import audit_app
 from draftroom.adapters.cli_calls import (
     CliOptions,
@@ -49,6 +50,7 @@ from draftroom.config import Settings, served_url
 from draftroom.domain.repos import setup_default
 from draftroom.errors import DraftroomError, NotFound
 from draftroom.tools.toolsets import TOOLSETS, Selection
+from draftroom.tools.versions import LATEST, parse_api
 
 Toolsets = Annotated[
     str | None,
@@ -74,6 +76,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(privacy_app, name="privacy")
 app.add_typer(maintenance_app, name="maintenance")
 app.add_typer(template_app, name="template")
+app.add_typer(api_app, name="api")
 
 
 @app.callback()
@@ -197,6 +200,9 @@ def gpt(
     context: typer.Context,
     data_dir: DataDir = None,
     toolsets: Toolsets = None,
+    api: Annotated[
+        str | None, typer.Option("--api", help="The API version to import (default: newest).")
+    ] = None,
     template: Annotated[
         str | None,
         typer.Option("--template", metavar="NAME[@VERSION]", help="Add its prompt pack."),
@@ -207,16 +213,18 @@ def gpt(
 
     The URL is DRAFTROOM_PUBLIC_URL, else the host and port the latest `draftroom serve`
     on this data dir listens on. ChatGPT calls only public https URLs: a warning says so.
-    --toolsets gives a smaller schema; --template adds that template's prompt pack.
+    --toolsets gives a smaller schema; the import URL pins an API version (--api);
+    --template adds that template's prompt pack.
     """
     settings = existing_settings(data_dir)
     url = Settings(data_dir=settings.data_dir, **served_address(settings.data_dir)).public_url
     try:
         query = Selection.parse(toolsets).query
+        version = LATEST if api is None else parse_api(api)
     except DraftroomError as exc:
         raise fail(exc) from None
     pack = _pack(context, settings.data_dir, template) if template else ""
-    typer.echo(gpt_setup(url, query, pack))
+    typer.echo(gpt_setup(url, query, pack, version))
     typer.echo(oauth_setup(url))
     if not url.startswith("https://"):
         typer.echo(
@@ -244,12 +252,17 @@ def mcp(
             help="List only reading tools and refuse writes (default DRAFTROOM_MCP_READ_ONLY).",
         ),
     ] = None,
+    api: Annotated[
+        str | None,
+        typer.Option("--api", help="Pin an API version (v1, v2, …); default: the newest."),
+    ] = None,
 ) -> None:
     """Serve MCP over stdio to an agent (sandbox tools only); --repo: one sandbox of your repo."""
     from draftroom.adapters.mcp_local import serve_data_dir, serve_repository
     from draftroom.domain.repos import local_data_dir
 
     try:
+        version = LATEST if api is None else parse_api(api)
         services = open_services(data_dir if repo is None else data_dir or local_data_dir(repo))
         settings = services.settings
         selection = Selection.parse(
@@ -257,9 +270,9 @@ def mcp(
             settings.mcp_read_only if read_only is None else read_only,
         )
         if repo is None:
-            serve_data_dir(services, selection)
+            serve_data_dir(services, selection, version)
         else:
-            serve_repository(services, repo, selection)
+            serve_repository(services, repo, selection, version)
     except DraftroomError as exc:
         raise fail(exc) from None
 

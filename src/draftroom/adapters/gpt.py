@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from draftroom.tools.versions import LATEST
+
 INSTRUCTIONS = """\
 You are a careful collaborator working in a draftroom sandbox: a private git branch of the
 user's repository. Nothing you do touches main; every change is an audited commit that can be
@@ -29,7 +31,9 @@ Start or resume
 Work
 - Read before you write (/files/list, /files/read). Group related edits into one /git/commit
   with a clear message; /files/write for a single file.
-- After every write, tell the user which branch changed and the commit sha.
+- After every write, tell the user which branch changed and the commit sha. When the
+  answer has receipts (each path the commit stored, with its size, or deleted), check
+  them: if one is not what you meant to write, say so and fix it.
 - Keep the project's state as you go: /memory/add for facts, decisions and preferences worth
   keeping (/memory/query before asking the user again); /tasks/create and /tasks/update for
   the work; /reasoning/log for why you chose what you chose.
@@ -83,11 +87,12 @@ def prompt_pack(template: dict[str, Any]) -> str:
     return text if len(text) <= room else text[: room - 4] + "...\n"
 
 
-def gpt_setup(public_url: str, query: str = "", pack: str = "") -> str:
-    """``query`` (``toolsets=core``) is appended to the schema's import URL; ``pack`` (a
-    template's prompt pack) follows the instructions."""
+def gpt_setup(public_url: str, query: str = "", pack: str = "", api_version: int = LATEST) -> str:
+    """``query`` (``toolsets=core``) is appended to the schema's import URL, which names its
+    API version: a GPT re-imported from it later gets the same contract (docs/api-versions.md);
+    ``pack`` (a template's prompt pack) follows the instructions."""
     base = public_url.rstrip("/")
-    schema_url = f"{base}/openapi.json" + (f"?{query}" if query else "")
+    schema_url = f"{base}/v{api_version}/openapi.json" + (f"?{query}" if query else "")
     return f"""\
 == Instructions (paste into the GPT's Instructions box) ==
 {INSTRUCTIONS}{pack}

@@ -8,6 +8,7 @@ import re
 import socket
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
@@ -36,11 +37,6 @@ class Settings(BaseSettings):
         Path(".draftroom"), description="Holds the database, repositories, admin.key."
     )
     database_url: str | None = Field(None, description="Default: SQLite file in data_dir.")
-    redis_url: str | None = Field(
-        None,
-        description="Redis (redis://host:6379/0) counting rate limits, quotas and lockouts "
-        "across nodes; default: counted in the database.",
-    )
     redis_key_prefix: str = Field(
         "draftroom", min_length=1, description="Starts every Redis key draftroom writes."
     )
@@ -179,6 +175,23 @@ class Settings(BaseSettings):
     )
     github_hosts: str = Field(
         "", description="GitHub Enterprise hosts (comma-separated) GitHub credentials may reach."
+    )
+    redis_url: SecretStr | None = Field(
+        None,
+        description="Redis shared by every node (redis://host:port/db): counts rate limits, "
+        "quotas and lockouts across nodes (default: in the database); /ready checks it.",
+    )
+    log_format: Literal["text", "json"] = Field(
+        "text", description="Server logs: one JSON object a line (with the request id) or text."
+    )
+    metrics_port: int | None = Field(
+        None, ge=1, le=65535, description="Also serve /metrics without auth on this port."
+    )
+    maintenance_hours: float = Field(
+        24.0, ge=0, description="Hours between maintenance runs inside the server (0: never)."
+    )
+    sandbox_idle_days: int = Field(
+        90, ge=1, description="Maintenance archives sandboxes unused for this many days."
     )
 
     @property

@@ -46,6 +46,7 @@ DraftroomError (500 internal_error)
 │   ├── InvalidRequest (422 invalid_request)
 │   ├── WorkspaceFileInvalid (422 workspace_file_invalid)
 │   ├── SecretDetected (422 secret_detected)
+│   ├── TemplateInvalid (422 template_invalid)
 │   └── IdempotencyKeyReused (422 idempotency_key_reused)
 ├── RateLimited (429 rate_limited)
 │   └── QuotaExceeded (429 quota_exceeded)
@@ -253,6 +254,13 @@ class SecretDetected(Unprocessable):
     """A commit would add something that looks like a credential (see ``secret_scan``)."""
 
     code = "secret_detected"
+
+
+class TemplateInvalid(Unprocessable):
+    """A template (``template.yaml`` and its files) breaks a rule; ``details.problems`` lists
+    every problem found, each naming what to fix."""
+
+    code = "template_invalid"
 
 
 class IdempotencyKeyReused(Unprocessable):

@@ -107,8 +107,18 @@ def test_gpt_prints_instructions_schema_url_and_auth(tmp_path: Path) -> None:
         [*DRAFTROOM, "gpt", "--data-dir", str(tmp_path)], capture_output=True, text=True, env=env
     )
     assert result.returncode == 0
-    assert "https://dr.example/openapi.json" in result.stdout
+    assert "https://dr.example/v2/openapi.json" in result.stdout  # pinned: see docs/api-versions.md
     assert "reuse_token" in result.stdout and "Bearer" in result.stdout
+    pinned = subprocess.run(
+        [*DRAFTROOM, "gpt", "--data-dir", str(tmp_path), "--api", "v1"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert pinned.returncode == 0 and "https://dr.example/v1/openapi.json\n" in pinned.stdout
+    mcp = [*DRAFTROOM, "mcp", "--data-dir", str(tmp_path), "--api", "v9"]
+    bad = subprocess.run(mcp, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL)
+    assert bad.returncode == 1 and "unknown API version 'v9'; use one of v1, v2" in bad.stderr
 
 
 @pytest.mark.slow
@@ -138,6 +148,6 @@ def test_gpt_toolsets_go_into_the_import_url(tmp_path: Path) -> None:
     gpt = [*DRAFTROOM, "gpt", "--data-dir", str(tmp_path), "--toolsets"]
     result = subprocess.run([*gpt, "workspace,core"], capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr
-    assert "https://dr.example/openapi.json?toolsets=core,workspace\n" in result.stdout
+    assert "https://dr.example/v2/openapi.json?toolsets=core,workspace\n" in result.stdout
     bad = subprocess.run([*gpt, "nope"], capture_output=True, text=True, env=env)
     assert bad.returncode == 1 and "valid toolsets: core" in bad.stderr

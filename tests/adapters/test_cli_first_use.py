@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from draftroom.tools.versions import LATEST
 from tests.support.server import Server
 
 DRAFTROOM = [sys.executable, "-m", "draftroom"]
@@ -41,14 +42,14 @@ def test_serve_on_another_port_names_it_in_banner_schema_and_gpt(
         banner = server.log.read_text()
         assert f"Serving on {server.base}  (schema: {server.base}/openapi.json)" in banner
         schema = httpx.get(f"{server.base}/openapi.json").json()
-        assert schema["servers"] == [{"url": server.base}]
+        assert schema["servers"] == [{"url": f"{server.base}/v{LATEST}"}]  # the newest version
         auth = {"Authorization": f"Bearer {server.admin_key}"}
         admin = httpx.get(f"{server.base}/admin/openapi.json", headers=auth).json()
         assert admin["servers"] == [{"url": server.base}]
 
         setup = run("gpt", "--data-dir", str(data))
         assert setup.returncode == 0, setup.stderr
-        assert f"{server.base}/openapi.json" in setup.stdout
+        assert f"{server.base}/v{LATEST}/openapi.json" in setup.stdout
         assert "8000" not in setup.stdout
         assert "https" in setup.stderr and "DRAFTROOM_PUBLIC_URL" in setup.stderr
         assert setup.stderr.count("\n") == 1
@@ -60,10 +61,12 @@ def test_public_url_wins_and_an_https_one_gets_no_warning(tmp_path: Path) -> Non
     assert run("key", "create", "--data-dir", str(data)).returncode == 0
     (data / "served.json").write_text(json.dumps({"host": "0.0.0.0", "port": 8123}))
     local = run("gpt", "--data-dir", str(data))
-    assert "http://127.0.0.1:8123/openapi.json" in local.stdout  # a wildcard: its loopback
+    assert (
+        f"http://127.0.0.1:8123/v{LATEST}/openapi.json" in local.stdout
+    )  # a wildcard: its loopback
     public = run("gpt", "--data-dir", str(data), DRAFTROOM_PUBLIC_URL="https://dr.example")
     assert public.returncode == 0
-    assert "https://dr.example/openapi.json" in public.stdout
+    assert f"https://dr.example/v{LATEST}/openapi.json" in public.stdout
     assert "127.0.0.1" not in public.stdout and public.stderr == ""
 
 

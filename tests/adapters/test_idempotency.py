@@ -18,6 +18,7 @@ from draftroom.adapters.http import create_app
 from draftroom.domain.calls import Call, Services
 from draftroom.tools import build_registry
 from draftroom.tools.registry import tool
+from draftroom.tools.versions import LATEST
 from tests.adapters.test_mcp import http_mcp_client, outcome_of, serving
 from tests.support.api import REPO, Api, error, new_key, start_sandbox
 from tests.support.trees import repo_of
@@ -167,8 +168,8 @@ def test_a_retry_over_mcp_of_an_http_write_returns_the_same_commit(services: Ser
             init = (await http.post(f"{base}/sandbox/init", json={"repo_name": REPO})).json()
             sb = {"repo_name": REPO, "reuse_token": init["reuse_token"]}
             body = {**sb, "message": "Add", "changes": [{"path": "x.md", "content": "x"}]}
-            response = await http.post(
-                f"{base}/git/commit", json=body, headers={"Idempotency-Key": "mcp-1"}
+            response = await http.post(  # MCP serves the newest version: the same tool
+                f"{base}/v{LATEST}/git/commit", json=body, headers={"Idempotency-Key": "mcp-1"}
             )
         async with http_mcp_client(f"{base}/mcp", key, "auto") as client:
             retry = outcome_of(

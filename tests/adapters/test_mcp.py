@@ -32,6 +32,7 @@ from draftroom.adapters.mcp_examples import example_call
 from draftroom.domain.calls import Services
 from draftroom.domain.repos import AGENT_KEY_LABEL, OWNER_KEY_LABEL
 from draftroom.tools import Registry, build_registry
+from draftroom.tools.versions import API_VERSIONS, LATEST
 from tests.support.api import new_key
 
 REPO = "demo"
@@ -189,8 +190,8 @@ def test_listed_tools_are_the_registry_with_its_schemas_over_http(
     with serving(services) as base:
         for_admin, for_agent = anyio.run(listed, admin), anyio.run(listed, agent)
     by_name = {tool.name: tool for tool in for_admin}
-    registry = build_registry()
-    listed = [tool for tool in registry if not tool.local_only]  # local_only: the CLI's only
+    served = build_registry().tools(LATEST)  # MCP serves the newest API version
+    listed = [tool for tool in served if not tool.local_only]  # local_only: the CLI's only
     assert set(by_name) == {tool.operation_id for tool in listed}
     for tool in listed:
         listed_tool = by_name[tool.operation_id]
@@ -215,12 +216,13 @@ def test_listed_tools_are_the_registry_with_its_schemas_over_http(
     assert [hinted[name].idempotent_hint for name in ("git_commit", "sandbox_undo")] == [False] * 2
     # As in the HTTP schema, an agent key does not even see the admin tools.
     assert {tool.name for tool in for_agent} == {
-        tool.operation_id for tool in registry if tool.scope == "sandbox"
+        tool.operation_id for tool in served if tool.scope == "sandbox"
     }
 
 
 def test_every_description_carries_an_example_call_that_validates() -> None:
-    for tool in build_registry():
+    registry = build_registry()
+    for tool in (tool for version in API_VERSIONS for tool in registry.tools(version)):
         schema = tool.input_model.model_json_schema()
         example = example_call(schema)
         assert set(example) == set(schema.get("required", []))
@@ -332,7 +334,7 @@ def test_stdio_serves_the_data_dir_as_an_agent_that_cannot_approve_its_own_merge
     tools, (branch, outcomes), refused = anyio.run(run)
     assert {t.name: t.input_schema for t in tools} == {
         t.operation_id: t.input_model.model_json_schema()
-        for t in build_registry()
+        for t in build_registry().tools(LATEST)
         if not t.local_only and t.scope == "sandbox"
     }
     assert "merge_request" in {t.name for t in tools}

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from draftroom.adapters.openapi import MAX_DESCRIPTION, MAX_OPERATIONS, MAX_PARAMETER_DESCRIPTION
 from draftroom.tools import build_registry
 from draftroom.tools.toolsets import TOOLSETS
+from draftroom.tools.versions import API_VERSIONS
 
 FULL_LIMIT = 45_000
 CORE_LIMIT = 15_000
@@ -30,7 +31,7 @@ def operations(doc: dict[str, Any]) -> list[dict[str, Any]]:
 def test_schema_is_openapi_31_with_servers_and_bearer_auth(client: TestClient) -> None:
     doc = schema(client)
     assert doc["openapi"].startswith("3.1")
-    assert doc["servers"] == [{"url": "https://draftroom.example"}]
+    assert doc["servers"] == [{"url": "https://draftroom.example/v2"}]  # the newest version
     schemes = doc["components"]["securitySchemes"]
     assert any(
         s == {"type": "http", "scheme": "bearer", "description": "Your draftroom API key."}
@@ -130,9 +131,10 @@ def test_the_schema_is_compact_full_and_core(client: TestClient) -> None:
     assert "description" in shared["RepoName"]
 
 
-def test_every_input_field_is_still_in_the_schema(client: TestClient) -> None:
-    doc = schema(client)
-    for tool in build_registry():
+@pytest.mark.parametrize("version", API_VERSIONS)
+def test_every_input_field_is_still_in_the_schema(client: TestClient, version: int) -> None:
+    doc = client.get(f"/v{version}/openapi.json").json()
+    for tool in build_registry().tools(version):
         if tool.scope != "sandbox" or tool.local_only:
             continue
         op = doc["paths"][tool.path][tool.http_method.lower()]
@@ -157,7 +159,7 @@ def test_a_toolset_schema_has_only_its_operations(client: TestClient, toolsets: 
     }
     assert {op["operationId"] for op in operations(doc)} == expected
     assert_refs_resolve_and_none_unused(doc)
-    assert doc["servers"] == [{"url": "https://draftroom.example"}]
+    assert doc["servers"] == [{"url": "https://draftroom.example/v2"}]  # the newest version
 
 
 def test_core_stays_under_twelve_tools_and_every_tool_has_one_toolset() -> None:

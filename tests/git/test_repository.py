@@ -163,9 +163,9 @@ def test_exports_are_complete() -> None:
 
     public = {name for name in dir(git) if not name.startswith("_")}
     modules = {
-        "branches", "bundle", "changeset", "collisions", "commits", "diff", "handle", "locks", "log",
-        "merge", "objects", "paths", "reading", "refs", "remote", "repository", "revert",
-        "sizes", "trailers", "trees", "writing",
+        "branches", "bundle", "changeset", "collisions", "commits", "diff", "handle",
+        "housekeeping", "locks", "log", "merge", "objects", "paths", "reading", "refs", "remote",
+        "repository", "revert", "sizes", "snapshots", "trailers", "trees", "writing",
     }  # fmt: skip
     assert public - modules == set(exported)
 
@@ -212,3 +212,22 @@ def test_non_bare_repo_work_tree_index_and_checked_out_branch_stay_untouched(
     assert git_cli(work, "rev-parse", "main").strip() == main_head
     assert git_cli(work, "show", f"{done.sha}:tracked.txt") == "from ai\n"
     fsck(work)
+
+
+def test_landed_reads_what_a_commit_changed_from_the_object_database(
+    tmp_path: Path, git_cli: GitCli
+) -> None:
+    repo = Repository.init(tmp_path / "r.git")
+    repo.create_branch("work")
+    first = repo.commit_changes("work", [Change("a/x.md", b"x"), Change("b.md", b"b")], message="1")
+    second = repo.commit_changes(
+        "work", [Change("a/x.md", b"xx\n"), Change("b.md", delete=True)], message="2"
+    )
+    landed = {item.path: item for item in repo.landed(second.sha)}
+    assert set(landed) == {"a/x.md", "b.md"}
+    blob = git_cli(repo.path, "rev-parse", "work:a/x.md").strip()
+    assert (landed["a/x.md"].blob_id, landed["a/x.md"].size) == (blob, 3)
+    assert (landed["b.md"].blob_id, landed["b.md"].size) == (None, None)
+    assert {item.path for item in repo.landed(first.sha)} == {"a/x.md", "b.md"}
+    root = git_cli(repo.path, "rev-list", "--max-parents=0", "main").strip()
+    assert [item.path for item in repo.landed(root)] == ["README.md"]  # no parent: all of it

@@ -34,9 +34,16 @@ def free_port() -> int:
 class Server:
     """``draftroom serve`` on ``data``; ``kill()`` is SIGKILL, ``start()`` serves again."""
 
-    def __init__(self, data: Path, workers: int = 1, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        data: Path,
+        workers: int = 1,
+        env: dict[str, str] | None = None,
+        args: list[str] | None = None,
+    ) -> None:
         self.data = data
         self.workers = workers
+        self.args = args or []
         self.env = {**os.environ, **LIMITS_OFF, **(env or {})}
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
@@ -52,7 +59,7 @@ class Server:
 
     def start(self, timeout: float = 60) -> None:
         command = [sys.executable, "-m", "draftroom", "serve", "--data-dir", str(self.data)]
-        command += ["--port", str(self.port), "--workers", str(self.workers)]
+        command += ["--port", str(self.port), "--workers", str(self.workers), *self.args]
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 command, stdout=log, stderr=subprocess.STDOUT, env=self.env, start_new_session=True

@@ -25,11 +25,12 @@ from draftroom.adapters.mcp_examples import example_call
 from draftroom.config import Settings
 from draftroom.domain.access import issue_api_key
 from draftroom.domain.calls.services import Services
-from draftroom.domain.repos import register_repository, setup_default
+from draftroom.domain.repos import owner_principal, register_repository, setup_default
 from draftroom.git import Repository
 from draftroom.tools import build_registry
 from draftroom.tools.registry import Tool
 from tests.adapters.test_mcp import http_mcp_client, outcome_of, serving
+from tests.domain.templates.conftest import write_template
 
 REPO = "demo"
 MISSING_TOKEN = "drt_0000000000000000_" + "x" * 43
@@ -231,6 +232,7 @@ LISTS = {
     "admin.audit.verify",
     "admin.audit.export",
     "admin.alerts.test",
+    "templates.list",
 }
 """Tools that name no object: what they list (or report) must hold nothing of the other org."""
 CREATES = {
@@ -363,3 +365,34 @@ def test_every_tool_answers_for_another_orgs_objects_as_for_missing_ones_over_mc
     with serving(services) as base:
         anyio.run(run, base)
     assert _state(services, beta) == before
+
+
+def test_an_orgs_templates_are_never_seen_or_used_by_another_org(
+    orgs: tuple[TestClient, Services, Tenant, Tenant], tmp_path: Path
+) -> None:
+    client, services, acme, beta = orgs
+    source = write_template(tmp_path / "t", name="beta-only")
+    registry = build_registry()
+    added = registry.invoke(
+        registry.get("admin.templates.add"),
+        services,
+        owner_principal(services, beta.slug),
+        {"source": str(source)},
+        transport="cli",
+    )
+    assert added.model_dump()["owner"] == "beta"
+    listing = registry.get("templates.list")
+    names = {
+        org.slug: [t["name"] for t in _http(client, listing, org.agent, {})[1]["templates"]]
+        for org in (acme, beta)
+    }
+    assert "beta-only" in names["beta"] and "beta-only" not in names["acme"]
+    init = registry.get("sandbox.init")
+    project = {"repo_name": REPO, "mode": "project", "project_name": "P"}
+    for key, status in ((acme.agent, 400), (beta.agent, 201)):
+        got = _http(client, init, key, {**project, "template": "beta-only"})
+        assert got[0] == status, got
+    missing = _http(client, init, acme.agent, {**project, "template": "nothing-here"})
+    foreign = _http(client, init, acme.agent, {**project, "template": "beta-only"})
+    masks = ("'beta-only'", "'nothing-here'")
+    assert _shape(foreign[1], *masks) == _shape(missing[1], *masks)

@@ -23,6 +23,7 @@ from draftroom.adapters.cli_admin import (
     sandbox_app,
     token_app,
 )
+from draftroom.adapters.cli_api import api_app
 from draftroom.adapters.cli_audit import audit_app
 from draftroom.adapters.cli_calls import (
     CliOptions,
@@ -33,18 +34,23 @@ from draftroom.adapters.cli_calls import (
     invoke,
     open_services,
     record_address,
+    run_tool,
     served_address,
 )
+from draftroom.adapters.cli_maintenance import maintenance_app
 from draftroom.adapters.cli_merge import merge_app
 from draftroom.adapters.cli_oauth import oauth_app
 from draftroom.adapters.cli_orgs import org_app
 from draftroom.adapters.cli_privacy import privacy_app
+from draftroom.adapters.cli_templates import template_app
 from draftroom.adapters.cli_users import user_app
-from draftroom.adapters.gpt import gpt_setup, oauth_setup
+from draftroom.adapters.gpt import gpt_setup, oauth_setup, prompt_pack
+from draftroom.adapters.ops_http import announcer, prepare_serving, serve_metrics
 from draftroom.config import Settings, served_url
 from draftroom.domain.repos import setup_default
-from draftroom.errors import DraftroomError
+from draftroom.errors import DraftroomError, NotFound
 from draftroom.tools.toolsets import TOOLSETS, Selection
+from draftroom.tools.versions import LATEST, parse_api
 
 Toolsets = Annotated[
     str | None,
@@ -68,6 +74,9 @@ app.add_typer(org_app, name="org")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(privacy_app, name="privacy")
+app.add_typer(maintenance_app, name="maintenance")
+app.add_typer(template_app, name="template")
+app.add_typer(api_app, name="api")
 
 
 @app.callback()
@@ -96,6 +105,15 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=65535,
+            help="Also serve /metrics without auth on this port of --host (default "
+            "DRAFTROOM_METRICS_PORT; else only /metrics with an admin key).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the API; on an empty data dir, create the embedded default first."""
     import uvicorn
@@ -105,25 +123,31 @@ def serve(
     os.environ["DRAFTROOM_HOST"], os.environ["DRAFTROOM_PORT"] = host, str(port)
     services = open_services(data_dir)
     settings = services.settings
+    logs = prepare_serving(services)  # logging, and the metrics dir before any metric exists
+    announce = announcer(settings.log_format)
     plaintext = setup_default(services)
     key_file = settings.data_dir / "admin.key"
     # Never the key itself: server output ends up in logs other people read.
     made = "created, " if plaintext else ""
-    typer.echo(f"Admin API key: in {key_file.resolve()} ({made}readable by you only)")
+    announce(f"Admin API key: in {key_file.resolve()} ({made}readable by you only)")
     record_address(settings.data_dir, host, port)
-    typer.echo(f"Serving on {served_url(host, port)}  (schema: {settings.public_url}/openapi.json)")
+    announce(f"Serving on {served_url(host, port)}  (schema: {settings.public_url}/openapi.json)")
+    metrics_port = metrics_port or settings.metrics_port
+    if metrics_port is not None:
+        serve_metrics(services, host, metrics_port)
+        announce(f"Metrics on {served_url(host, metrics_port)}/metrics (no auth)")
     os.environ["DRAFTROOM_DATA_DIR"] = str(settings.data_dir.resolve())
     app_path = "draftroom.adapters.http:app_from_env"
     # X-Forwarded-For is read by the app, only from DRAFTROOM_TRUSTED_PROXIES (uvicorn's own
     # default would believe any process on loopback).
-    proxies: dict[str, Any] = {"proxy_headers": False}
+    options: dict[str, Any] = {"proxy_headers": False, "log_config": logs, "log_level": "info"}
     if workers == 1:
-        uvicorn.run(app_path, factory=True, host=host, port=port, log_level="info", **proxies)
+        uvicorn.run(app_path, factory=True, host=host, port=port, **options)
         return
     from uvicorn.supervisors import Multiprocess
 
     config = uvicorn.Config(
-        app_path, factory=True, host=host, port=port, workers=workers, log_level="info", **proxies
+        app_path, factory=True, host=host, port=port, workers=workers, **options
     )
     sock = config.bind_socket()
     # uvicorn opens this socket with proto 0, so asyncio leaves Nagle on for the connections
@@ -161,21 +185,46 @@ def call_tool(
     typer.echo(json.dumps(output.model_dump(mode="json"), indent=2))
 
 
+def _pack(context: typer.Context, data_dir: Path, spec: str) -> str:
+    """The instructions' part for template ``spec`` (NAME or NAME@VERSION), from templates.list."""
+    name, _, version = spec.partition("@")
+    found = run_tool(context, data_dir, "templates.list", {"name": name})["templates"]
+    chosen = [t for t in found if version in ("", t["version"])]
+    if not chosen:
+        raise fail(NotFound(f"no template {spec!r}; see draftroom template list"))
+    return prompt_pack(chosen[0])
+
+
 @app.command()
-def gpt(data_dir: DataDir = None, toolsets: Toolsets = None) -> None:
+def gpt(
+    context: typer.Context,
+    data_dir: DataDir = None,
+    toolsets: Toolsets = None,
+    api: Annotated[
+        str | None, typer.Option("--api", help="The API version to import (default: newest).")
+    ] = None,
+    template: Annotated[
+        str | None,
+        typer.Option("--template", metavar="NAME[@VERSION]", help="Add its prompt pack."),
+    ] = None,
+    org: OrgOption = None,
+) -> None:
     """Print what to paste into the Custom GPT editor, for the address last served.
 
     The URL is DRAFTROOM_PUBLIC_URL, else the host and port the latest `draftroom serve`
     on this data dir listens on. ChatGPT calls only public https URLs: a warning says so.
-    --toolsets gives a smaller schema.
+    --toolsets gives a smaller schema; the import URL pins an API version (--api);
+    --template adds that template's prompt pack.
     """
     settings = existing_settings(data_dir)
     url = Settings(data_dir=settings.data_dir, **served_address(settings.data_dir)).public_url
     try:
         query = Selection.parse(toolsets).query
+        version = LATEST if api is None else parse_api(api)
     except DraftroomError as exc:
         raise fail(exc) from None
-    typer.echo(gpt_setup(url, query))
+    pack = _pack(context, settings.data_dir, template) if template else ""
+    typer.echo(gpt_setup(url, query, pack, version))
     typer.echo(oauth_setup(url))
     if not url.startswith("https://"):
         typer.echo(
@@ -203,12 +252,17 @@ def mcp(
             help="List only reading tools and refuse writes (default DRAFTROOM_MCP_READ_ONLY).",
         ),
     ] = None,
+    api: Annotated[
+        str | None,
+        typer.Option("--api", help="Pin an API version (v1, v2, …); default: the newest."),
+    ] = None,
 ) -> None:
     """Serve MCP over stdio to an agent (sandbox tools only); --repo: one sandbox of your repo."""
     from draftroom.adapters.mcp_local import serve_data_dir, serve_repository
     from draftroom.domain.repos import local_data_dir
 
     try:
+        version = LATEST if api is None else parse_api(api)
         services = open_services(data_dir if repo is None else data_dir or local_data_dir(repo))
         settings = services.settings
         selection = Selection.parse(
@@ -216,9 +270,9 @@ def mcp(
             settings.mcp_read_only if read_only is None else read_only,
         )
         if repo is None:
-            serve_data_dir(services, selection)
+            serve_data_dir(services, selection, version)
         else:
-            serve_repository(services, repo, selection)
+            serve_repository(services, repo, selection, version)
     except DraftroomError as exc:
         raise fail(exc) from None
 

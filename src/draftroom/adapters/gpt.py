@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from draftroom.tools.versions import LATEST
+
 INSTRUCTIONS = """\
 You are a careful collaborator working in a draftroom sandbox: a private git branch of the
 user's repository. Nothing you do touches main; every change is an audited commit that can be
@@ -27,7 +31,9 @@ Start or resume
 Work
 - Read before you write (/files/list, /files/read). Group related edits into one /git/commit
   with a clear message; /files/write for a single file.
-- After every write, tell the user which branch changed and the commit sha.
+- After every write, tell the user which branch changed and the commit sha. When the
+  answer has receipts (each path the commit stored, with its size, or deleted), check
+  them: if one is not what you meant to write, say so and fix it.
 - Keep the project's state as you go: /memory/add for facts, decisions and preferences worth
   keeping (/memory/query before asking the user again); /tasks/create and /tasks/update for
   the work; /reasoning/log for why you chose what you chose.
@@ -59,13 +65,37 @@ and never retry a refused write unchanged.
 """
 
 
-def gpt_setup(public_url: str, query: str = "") -> str:
-    """``query`` (``toolsets=core``) is appended to the schema's import URL."""
+CUSTOM_GPT_INSTRUCTIONS_LIMIT = 8000
+"""Characters the GPT editor's Instructions box takes."""
+
+
+def prompt_pack(template: dict[str, Any]) -> str:
+    """The instructions' part for one template (as ``templates.list`` gives it with its
+    prompts), cut to what fits the editor beside ``INSTRUCTIONS``."""
+    label = f"{template['name']}@{template['version']}"
+    lines = [
+        f"Project template: {label} ({template['description']})",
+        f'- Start projects with /sandbox/init {{mode: "project", template: "{label}"}}.',
+        "- Brief yourself with /prompts/get {name}: the prompt filled from the project. Prompts:",
+    ]
+    lines += [
+        f"  - {name}: {' '.join(text.split())}"
+        for name, text in (template["prompts"] or {}).items()
+    ]
+    room = CUSTOM_GPT_INSTRUCTIONS_LIMIT - len(INSTRUCTIONS) - 1
+    text = "\n".join(lines) + "\n"
+    return text if len(text) <= room else text[: room - 4] + "...\n"
+
+
+def gpt_setup(public_url: str, query: str = "", pack: str = "", api_version: int = LATEST) -> str:
+    """``query`` (``toolsets=core``) is appended to the schema's import URL, which names its
+    API version: a GPT re-imported from it later gets the same contract (docs/api-versions.md);
+    ``pack`` (a template's prompt pack) follows the instructions."""
     base = public_url.rstrip("/")
-    schema_url = f"{base}/openapi.json" + (f"?{query}" if query else "")
+    schema_url = f"{base}/v{api_version}/openapi.json" + (f"?{query}" if query else "")
     return f"""\
 == Instructions (paste into the GPT's Instructions box) ==
-{INSTRUCTIONS}
+{INSTRUCTIONS}{pack}
 == Actions ==
 1. Configure -> Actions -> Create new action -> Import from URL:
    {schema_url}

@@ -6,34 +6,35 @@ and validates: a caller without the scope learns nothing of the input. The route
 signature only publishes the tool's input model in the schema; FastAPI never validates it.
 
 Every error leaves as ``{"error": {"code", "message", "details"?, "request_id"}}`` with a 4xx
-status, tool names in messages shown as their HTTP paths; ``/openapi.json`` is the schema a
-Custom GPT imports (see ``adapters.openapi``).
+status, tool names in messages shown as their HTTP paths. Each tool is served three times:
+at its path (API version 1, as before versions), at ``/v1/<path>`` and ``/v2/<path>``
+(``tools.versions``); a deprecated variant's answers carry ``Deprecation`` and ``Sunset``.
+The GPT schemas (``/v<N>/openapi.json``, ``/openapi.json``) are ``adapters.api_schemas``'.
 No ``from __future__ import annotations`` here: FastAPI reads the generated routes' annotations.
 """
 
-import inspect
-import uuid
-from collections.abc import Callable, Coroutine
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Any
 
-from fastapi import Body, Depends, FastAPI, Path, Query, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
-from fastapi.routing import APIRoute
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, create_model
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from draftroom import __version__
+from draftroom.adapters.api_schemas import add_gpt_schemas
 from draftroom.adapters.clients import TrustedProxies
 from draftroom.adapters.console import add_console
 from draftroom.adapters.limits import BodyLimit
+from draftroom.adapters.logs import RequestIds
 from draftroom.adapters.mcp_http import McpEndpoint
 from draftroom.adapters.oauth_http import add_oauth_routes
-from draftroom.adapters.openapi import ERROR_RESPONSES, gpt_schema
+from draftroom.adapters.openapi import gpt_schema
+from draftroom.adapters.ops_http import add_ops_routes, with_worker_metrics
+from draftroom.adapters.routes import Credentials, Serve, add_tool_route, http_name
 from draftroom.adapters.webhooks_http import add_webhook_routes
 from draftroom.config import Settings
 from draftroom.domain.access import Bearer
@@ -42,6 +43,7 @@ from draftroom.domain.calls import (
     Services,
 )
 from draftroom.domain.human_changes import record_human_changes
+from draftroom.domain.maintenance import with_maintenance_schedule
 from draftroom.domain.orgs import prepare_data_dir
 from draftroom.domain.signin import bearer_challenge
 from draftroom.domain.upstream import with_upstream_worker
@@ -56,13 +58,10 @@ from draftroom.errors import (
 )
 from draftroom.tools import Registry, Tool, build_registry
 from draftroom.tools.audit import ExportOutput
-from draftroom.tools.toolsets import ALL, Selection, parse_flag
 from draftroom.tools.validation import RawInput, invalid_request
+from draftroom.tools.versions import API_VERSIONS
 
 TRANSPORT = "http"
-_bearer = HTTPBearer(auto_error=False, description="Your draftroom API key.")
-Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-"""Publishes bearer auth in the schema; the credential itself is read by ``_bearer_of``."""
 
 
 def create_app(
@@ -75,33 +74,43 @@ def create_app(
     reconcile(services)  # audit rows for commits a crash left unrecorded
     mcp = McpEndpoint(services, registry)
     app = FastAPI(
-        lifespan=with_audit_workers(
-            services, with_upstream_worker(services, mcp.lifespan, record_human_changes)
+        lifespan=with_worker_metrics(
+            with_audit_workers(
+                services,
+                with_upstream_worker(
+                    services,
+                    with_maintenance_schedule(services, mcp.lifespan),
+                    record_human_changes,
+                ),
+            )
         ),
         title="draftroom",
         version=__version__,
         description="Private sandbox branches for an AI assistant: every change an audited, undoable commit.",
         docs_url=None,
         redoc_url=None,
-        openapi_url=None,  # served by ``_add_gpt_schema``, which takes ?toolsets=
+        openapi_url=None,  # served by ``add_gpt_schemas``, which takes ?toolsets=
     )
     app.state.services = services
     app.state.registry = registry
-    for tool in registry:
-        if not tool.local_only:  # the owner's shell only: no route at all
-            _add_route(app, tool, services, registry)
+    for version in (None, *API_VERSIONS):  # unversioned: version 1, as before versions
+        for tool in registry.tools(version or 1):
+            if not tool.local_only:  # the owner's shell only: no route at all
+                serve = _serve(tool, services, registry)
+                prefix = f"/v{version}" if version else ""
+                add_tool_route(app, tool, registry, serve, prefix=prefix, in_schema=False)
     app.router.routes.append(Route("/mcp", mcp, include_in_schema=False))  # MCP, streamable HTTP
     add_oauth_routes(app, services)  # sign-in: discovery, registration, authorize, token
     add_webhook_routes(app, services)  # signed deliveries from the upstreams' forges
     add_console(app, services, registry)  # the web console at /console
     _add_admin_schema(app, settings, services, registry)
+    add_ops_routes(app, services, registry)  # /metrics and /ready, for operators
 
     @app.get("/health", include_in_schema=False)
     def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
-    app.openapi = lambda: gpt_schema(app, settings)  # type: ignore[method-assign]
-    _add_gpt_schema(app, settings, registry)
+    add_gpt_schemas(app, settings.public_url, registry)
     _add_error_handlers(app, registry)
     _add_request_ids(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
@@ -109,48 +118,10 @@ def create_app(
     return app
 
 
-def _add_route(
-    app: FastAPI,
-    tool: Tool,
-    services: Services,
-    registry: Registry,
-    *,
-    in_schema: bool | None = None,
-) -> None:
-    serve = _serve(tool, services, registry)
-
-    class ToolRoute(APIRoute):
-        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-            return serve
-
-    app.router.add_api_route(
-        tool.path,
-        _schema_endpoint(tool),
-        methods=[tool.http_method],
-        name=tool.name,
-        operation_id=tool.operation_id,
-        summary=tool.summary,
-        description=registry.render(tool.description, _http_name),
-        response_model=tool.output_model,
-        status_code=tool.created_status or 200,
-        responses=_responses(tool),
-        tags=[tool.name.split(".")[0]],
-        include_in_schema=tool.scope == "sandbox" if in_schema is None else in_schema,
-        openapi_extra={"x-openai-isConsequential": tool.consequential},
-        route_class_override=ToolRoute,
-    )
-
-
-def _http_name(tool: Tool) -> str:
-    """How HTTP callers know a tool: its path (``memory.query`` -> ``/memory/query``)."""
-    return tool.path
-
-
-def _serve(
-    tool: Tool, services: Services, registry: Registry
-) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+def _serve(tool: Tool, services: Services, registry: Registry) -> Serve:
     """The route's handler: the raw request to ``invoke``, its answer or error back; one
     thread-pool hop per call (``invoke`` does blocking database and git work)."""
+    deprecation = _deprecation_headers(tool, registry)
 
     def run(request: Request, payload: RawInput) -> Response:
         request_id = request.state.request_id
@@ -178,9 +149,23 @@ def _serve(
             payload = RawInput(None, {**request.query_params, **request.path_params})
         else:
             payload = RawInput(await request.body(), dict(request.path_params))
-        return await run_in_threadpool(run, request, payload)
+        response = await run_in_threadpool(run, request, payload)
+        response.headers.update(deprecation)  # on every answer, refusals too
+        return response
 
     return serve
+
+
+def _deprecation_headers(tool: Tool, registry: Registry) -> dict[str, str]:
+    """A deprecated variant's ``Deprecation`` and ``Sunset``, and a ``Link`` to the path of
+    the version replacing it (``rel="successor-version"``, RFC 5829)."""
+    if tool.deprecated is None:
+        return {}
+    headers = tool.deprecated.headers()
+    later = [v for v in API_VERSIONS if registry.get(tool.name, v).api_version > tool.api_version]
+    if later:
+        headers["Link"] = f'</v{later[0]}{tool.path}>; rel="successor-version"'
+    return headers
 
 
 def _audit_file(services: Services, output: BaseModel) -> Response:
@@ -221,58 +206,6 @@ def _located(tool: Tool, exc: DraftroomError) -> DraftroomError:
     return InvalidRequest(named.message, errors=located)
 
 
-def _responses(tool: Tool) -> dict[int | str, dict[str, Any]]:
-    """Error bodies, plus 200 for a tool that answers 201 only when it creates something."""
-    if not tool.may_resume:
-        return ERROR_RESPONSES
-    resumed = {"model": tool.output_model, "description": "Nothing was created (resumed)."}
-    return {200: resumed, **ERROR_RESPONSES}
-
-
-def _schema_endpoint(tool: Tool) -> Callable[..., JSONResponse]:
-    """A signature for the schema only (never called): path fields from the URL, the rest
-    from the JSON body (the query string for GET), and bearer auth."""
-
-    def never_called(**values: Any) -> JSONResponse:
-        raise AssertionError(f"{tool.name}: served by ToolRoute, not by FastAPI")
-
-    input_model: Any = tool.input_model
-    kind = inspect.Parameter.KEYWORD_ONLY
-    params = [inspect.Parameter("credentials", kind, annotation=Credentials)]
-    if tool.http_method == "POST" and not tool.path_params:
-        params.insert(0, inspect.Parameter("body", kind, annotation=input_model))
-        never_called.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
-        return never_called
-    fields = input_model.model_fields
-    for name in tool.path_params:
-        described = Path(description=fields[name].description)
-        annotation: Any = Annotated[fields[name].annotation, described]
-        params.append(inspect.Parameter(name, kind, annotation=annotation))
-    rest = _without(input_model, tool.path_params)
-    if rest.model_fields:
-        if tool.http_method == "GET":
-            params.append(inspect.Parameter("fields", kind, annotation=Annotated[rest, Query()]))
-        elif any(field.is_required() for field in rest.model_fields.values()):
-            params.append(inspect.Parameter("fields", kind, annotation=Annotated[rest, Body()]))
-        else:
-            optional: Any = Annotated[rest | None, Body()]
-            params.append(inspect.Parameter("fields", kind, annotation=optional, default=None))
-    never_called.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
-    return never_called
-
-
-def _without(model: type[BaseModel], names: list[str]) -> type[BaseModel]:
-    """``model`` without the fields the path carries."""
-    if not names:
-        return model
-    kept: dict[str, Any] = {
-        name: (field.annotation, field)
-        for name, field in model.model_fields.items()
-        if name not in names
-    }
-    return create_model(f"{model.__name__}Fields", __config__=model.model_config, **kept)
-
-
 def _add_admin_schema(
     app: FastAPI, settings: Settings, services: Services, registry: Registry
 ) -> None:
@@ -280,7 +213,7 @@ def _add_admin_schema(
     admin = FastAPI(title="draftroom admin", version=__version__, description="Admin tools.")
     for tool in registry:
         if tool.scope != "sandbox" and not tool.local_only:
-            _add_route(admin, tool, services, registry, in_schema=True)
+            add_tool_route(admin, tool, registry, in_schema=True)
 
     @app.get("/admin/openapi.json", include_in_schema=False)
     def admin_openapi(request: Request, credentials: Credentials) -> dict[str, Any]:
@@ -293,20 +226,7 @@ def _add_admin_schema(
             transport=TRANSPORT,
             client=request.client.host if request.client else None,
         )
-        return gpt_schema(admin, settings)
-
-
-def _add_gpt_schema(app: FastAPI, settings: Settings, registry: Registry) -> None:
-    """``GET /openapi.json[?toolsets=core,workspace&read_only=1]``: the GPT Actions schema,
-    of the selected toolsets only (unknown names are a 400 naming the valid ones)."""
-
-    @app.get("/openapi.json", include_in_schema=False)
-    def openapi(toolsets: str | None = None, read_only: str | None = None) -> dict[str, Any]:
-        selection = Selection.parse(toolsets, parse_flag(read_only))
-        if selection == ALL:
-            return app.openapi()
-        ids = {tool.operation_id for tool in registry if selection.offers(tool.name, tool.writes)}
-        return gpt_schema(app, settings, ids)
+        return gpt_schema(admin, settings.public_url)
 
 
 def error_response(
@@ -315,7 +235,7 @@ def error_response(
     """The error body, tool names in its message shown as HTTP paths; a 401 carries
     ``challenge`` (where to learn how to sign in) as ``WWW-Authenticate``."""
     error = {**exc.to_dict(), "request_id": request_id}
-    error["message"] = registry.render(exc.message, _http_name)
+    error["message"] = registry.render(exc.message, http_name)
     headers = {}
     if exc.status == 401 and challenge:
         headers["WWW-Authenticate"] = challenge
@@ -357,33 +277,7 @@ def _http_error(request: Request, exc: StarletteHTTPException) -> DraftroomError
 
 
 def _add_request_ids(app: FastAPI) -> None:
-    app.add_middleware(_RequestIds)
-
-
-class _RequestIds:
-    """Give each request an id (``request.state.request_id``), echoed as ``X-Request-Id``.
-
-    Plain ASGI on purpose: Starlette's ``@app.middleware("http")`` runs every request in an
-    extra task group and re-streams its response, which cost more CPU than a file read.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        request_id = uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
-        header = (b"x-request-id", request_id.encode())
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), header]
-            await send(message)
-
-        await self.app(scope, receive, send_with_id)
+    app.add_middleware(RequestIds)
 
 
 def app_from_env() -> FastAPI:

@@ -50,6 +50,7 @@ from draftroom.domain.calls import Principal, Progress, Services
 from draftroom.errors import DraftroomError, InsufficientScope
 from draftroom.tools import Registry, Tool
 from draftroom.tools.toolsets import ALL, Selection
+from draftroom.tools.versions import LATEST
 
 SERVER_NAME = "draftroom"
 TRANSPORT = "mcp"
@@ -81,9 +82,11 @@ def output_schema(tool: Tool) -> dict[str, Any]:
 
 
 def describe(tool: Tool, schema: Mapping[str, Any]) -> str:
-    """Summary, description, and an example call: agents copy the example's shape."""
+    """Summary, description, a deprecated variant's note, and an example call: agents copy
+    the example's shape."""
     example = json.dumps(example_call(schema), ensure_ascii=False)
-    return f"{tool.summary}. {tool.description}\nExample arguments: {example}"
+    note = f" {tool.deprecated.note}" if tool.deprecated is not None else ""
+    return f"{tool.summary}. {tool.description}{note}\nExample arguments: {example}"
 
 
 def mcp_tool(tool: Tool, defaults: Mapping[str, Any] | None = None) -> types.Tool:
@@ -117,15 +120,18 @@ def build_server(
     selection_of: SelectionOf = lambda ctx: ALL,
     defaults: Mapping[str, Any] | None = None,
     instructions: str = INSTRUCTIONS,
+    api_version: int = LATEST,
 ) -> Server[Any]:
-    """A low-level MCP server exposing the registry's tools.
+    """A low-level MCP server exposing the registry's tools as ``api_version`` serves them.
 
     ``principal_of`` says who is calling (from the HTTP request, or fixed for stdio);
     ``selection_of`` which toolsets it loaded and whether read-only (the same way);
     ``defaults`` fill input fields a call omits (or sends as null), for the tools that have
     them; local mode uses it for ``repo_name`` and ``reuse_token``.
     """
-    handlers = _Handlers(services, registry, principal_of, selection_of, dict(defaults or {}))
+    handlers = _Handlers(
+        services, registry, principal_of, selection_of, dict(defaults or {}), api_version
+    )
 
     def render(text: str) -> str:
         return registry.render(text, tool_name)
@@ -158,10 +164,11 @@ class _Handlers:
         principal_of: PrincipalOf,
         selection_of: SelectionOf,
         fill: dict[str, Any],
+        api_version: int,
     ) -> None:
         self.services, self.registry, self.fill = services, registry, fill
         self.principal_of, self.selection_of = principal_of, selection_of
-        self.tools = {tool_name(tool): tool for tool in registry}
+        self.tools = {tool_name(tool): tool for tool in registry.tools(api_version)}
         self.listed = {
             name: mcp_tool(_rendered(registry, tool), self.defaults_for(tool))
             for name, tool in self.tools.items()
@@ -287,9 +294,10 @@ def serve_stdio(
     selection: Selection = ALL,
     defaults: Mapping[str, Any] | None = None,
     instructions: str = INSTRUCTIONS,
+    api_version: int = LATEST,
 ) -> None:
     """Serve MCP on stdin/stdout until the client closes it, every call as ``principal``,
-    offering the tools ``selection`` names."""
+    offering the tools ``selection`` names as ``api_version`` serves them."""
     server = build_server(
         services,
         registry,
@@ -297,6 +305,7 @@ def serve_stdio(
         selection_of=lambda ctx: selection,
         defaults=defaults,
         instructions=instructions,
+        api_version=api_version,
     )
 
     async def run() -> None:

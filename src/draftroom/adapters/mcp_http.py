@@ -1,5 +1,6 @@
-"""The streamable-HTTP MCP endpoint (``/mcp``): admits the caller, reads the toolsets, then
-hands the request to the SDK's session manager for the server ``adapters.mcp`` builds."""
+"""The streamable-HTTP MCP endpoint (``/mcp``): admits the caller, reads the toolsets and the
+API version (``?api=v1``; default the newest), then hands the request to the SDK's session
+manager for that version's server (``adapters.mcp`` builds one per version)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from draftroom.domain.signin import bearer_challenge
 from draftroom.errors import DraftroomError, Unauthorized
 from draftroom.tools import Registry
 from draftroom.tools.toolsets import ALL, Selection, parse_flag
+from draftroom.tools.versions import API_VERSIONS, LATEST, parse_api
 
 PRINCIPAL_KEY = "draftroom.principal"
 """ASGI scope key under which ``McpEndpoint`` leaves the authenticated ``Principal``."""
@@ -76,22 +78,30 @@ class McpEndpoint:
     def __init__(self, services: Services, registry: Registry) -> None:
         self.services = services
         self.registry = registry
-        self.server = build_server(
-            services, registry, principal_from_request, selection_of=selection_from_request
-        )
-        self._managers: dict[bool, StreamableHTTPSessionManager] = {}
+        self.servers = {
+            version: build_server(
+                services,
+                registry,
+                principal_from_request,
+                selection_of=selection_from_request,
+                api_version=version,
+            )
+            for version in API_VERSIONS
+        }
+        self._managers: dict[tuple[int, bool], StreamableHTTPSessionManager] = {}
 
     @asynccontextmanager
     async def lifespan(self, app: object) -> AsyncIterator[None]:
         """Run the SDK's session managers for the app's lifetime (fresh ones per startup):
         one answering plain JSON, one streaming (SSE) for requests that want progress."""
         async with AsyncExitStack() as stack:
-            for streams in (False, True):
-                manager = StreamableHTTPSessionManager(
-                    self.server, stateless=True, json_response=not streams
-                )
-                await stack.enter_async_context(manager.run())
-                self._managers[streams] = manager
+            for version, server in self.servers.items():
+                for streams in (False, True):
+                    manager = StreamableHTTPSessionManager(
+                        server, stateless=True, json_response=not streams
+                    )
+                    await stack.enter_async_context(manager.run())
+                    self._managers[(version, streams)] = manager
             try:
                 yield
             finally:
@@ -105,6 +115,8 @@ class McpEndpoint:
             if not self._managers:
                 raise DraftroomError("the MCP endpoint is not running; start the app's lifespan")
             selection = request_selection(scope, self.services.settings)
+            query = QueryParams(scope.get("query_string", b"").decode("latin-1"))
+            version = parse_api(query["api"]) if "api" in query else LATEST
             admit = partial(
                 self.registry.admit,
                 self.services,
@@ -125,7 +137,8 @@ class McpEndpoint:
         scope[PRINCIPAL_KEY] = principal
         scope[SELECTION_KEY] = selection
         request, replay = await _buffered(receive)
-        await self._managers[_wants_progress(request)].handle_request(scope, replay, send)
+        manager = self._managers[(version, _wants_progress(request))]
+        await manager.handle_request(scope, replay, send)
 
 
 async def _buffered(receive: Receive) -> tuple[bytes, Receive]:

@@ -18,6 +18,7 @@ from draftroom.domain.calls import Principal, Services
 from draftroom.domain.repos import LocalSandbox, agent_principal, open_local_sandbox, setup_default
 from draftroom.tools import Registry, build_registry
 from draftroom.tools.toolsets import ALL, Selection
+from draftroom.tools.versions import LATEST
 
 STDIO_INSTRUCTIONS = (
     f"{INSTRUCTIONS} You act as an agent: ask for a merge with merge_request and tell the "
@@ -38,7 +39,9 @@ def local_instructions(repo_name: str, branch: str, repo_path: Path) -> str:
     )
 
 
-def serve_data_dir(services: Services, selection: Selection = ALL) -> None:
+def serve_data_dir(
+    services: Services, selection: Selection = ALL, api_version: int = LATEST
+) -> None:
     """Serve every repository of the data dir (creating the embedded default when empty)."""
     setup_default(services)
     serve_stdio(
@@ -47,6 +50,7 @@ def serve_data_dir(services: Services, selection: Selection = ALL) -> None:
         agent_principal(services),
         instructions=STDIO_INSTRUCTIONS,
         selection=selection,
+        api_version=api_version,
     )
 
 
@@ -65,7 +69,9 @@ def local_sandbox(
     return open_local_sandbox(services, principal, repo_path, start)
 
 
-def serve_repository(services: Services, repo_path: Path, selection: Selection = ALL) -> None:
+def serve_repository(
+    services: Services, repo_path: Path, selection: Selection = ALL, api_version: int = LATEST
+) -> None:
     """Serve the repository at ``repo_path`` with its one sandbox, created or resumed."""
     principal = agent_principal(services)
     registry = build_registry()
@@ -83,4 +89,5 @@ def serve_repository(services: Services, repo_path: Path, selection: Selection =
         selection=selection,
         defaults={"repo_name": local.repo_name, "reuse_token": local.reuse_token},
         instructions=local_instructions(local.repo_name, local.branch, repo_path),
+        api_version=api_version,
     )

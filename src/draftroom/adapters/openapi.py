@@ -15,8 +15,6 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
-from draftroom.config import Settings
-
 MAX_OPERATIONS = 30
 MAX_DESCRIPTION = 300
 MAX_PARAMETER_DESCRIPTION = 700
@@ -73,9 +71,13 @@ def _share_error_responses(schema: dict[str, Any]) -> None:
 
 
 def gpt_schema(
-    app: FastAPI, settings: Settings, operation_ids: set[str] | None = None
+    app: FastAPI, server: str | None, operation_ids: set[str] | None = None
 ) -> dict[str, Any]:
-    """The app's compact schema; with ``operation_ids``, only those operations (a toolset)."""
+    """The app's compact schema; with ``operation_ids``, only those operations (a toolset).
+
+    ``server`` is the URL its paths are under (the public URL, plus ``/v2`` for a version);
+    None leaves ``servers`` out (the committed snapshots: the same for every deployment).
+    """
     if app.openapi_schema is None:
         schema = get_openapi(
             title=app.title,
@@ -83,7 +85,7 @@ def gpt_schema(
             openapi_version="3.1.0",
             description=app.description,
             routes=app.routes,
-            servers=[{"url": settings.public_url}],
+            servers=[{"url": server}] if server is not None else None,
         )
         schema["security"] = [{"HTTPBearer": []}]
         schema["info"].pop("description", None)

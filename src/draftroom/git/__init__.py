@@ -4,6 +4,13 @@ Imports nothing of ours but ``draftroom.errors``; returns plain values from ``ob
 """
 
 from draftroom.git.bundle import write_bundle
+from draftroom.git.collisions import collision_key
+from draftroom.git.housekeeping import (
+    ObjectCounts,
+    Repacked,
+    remove_stale_locks,
+    repack_and_prune,
+)
 from draftroom.git.locks import FILE_LOCKS, BranchLocks, SweptLocks
 from draftroom.git.objects import (
     Change,
@@ -13,6 +20,7 @@ from draftroom.git.objects import (
     DiffFile,
     FileBlob,
     Identity,
+    Landed,
     LogEntry,
     LogPage,
     MergePreview,
@@ -25,6 +33,15 @@ from draftroom.git.paths import validate_new_path, validate_path
 from draftroom.git.refs import validate_branch
 from draftroom.git.remote import GitAuth, check_url, clone_bare, set_timeouts
 from draftroom.git.repository import Repository
+from draftroom.git.snapshots import (
+    SnapshotFile,
+    Stored,
+    delete_snapshots,
+    open_or_init_store,
+    snapshot_files,
+    snapshot_refs,
+    store_snapshot,
+)
 
 __all__ = [
     "FILE_LOCKS",
@@ -37,18 +54,31 @@ __all__ = [
     "FileBlob",
     "GitAuth",
     "Identity",
+    "Landed",
     "LogEntry",
     "LogPage",
     "MergePreview",
     "MergeResult",
+    "ObjectCounts",
+    "Repacked",
     "Repository",
     "Resolver",
+    "SnapshotFile",
+    "Stored",
     "SweptLocks",
     "TreeEntry",
     "TreePage",
     "check_url",
     "clone_bare",
+    "collision_key",
+    "delete_snapshots",
+    "open_or_init_store",
+    "remove_stale_locks",
+    "repack_and_prune",
     "set_timeouts",
+    "snapshot_files",
+    "snapshot_refs",
+    "store_snapshot",
     "validate_branch",
     "validate_new_path",
     "validate_path",

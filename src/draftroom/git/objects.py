@@ -54,6 +54,16 @@ class Change:
 
 
 @dataclass(frozen=True)
+class Landed:
+    """One path a stored commit changed against its first parent: the blob it now holds
+    (``blob_id``, ``size``), or None for both when the commit deleted it."""
+
+    path: str
+    blob_id: str | None
+    size: int | None
+
+
+@dataclass(frozen=True)
 class FileBlob:
     path: str
     data: bytes

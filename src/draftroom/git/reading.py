@@ -20,6 +20,7 @@ from draftroom.git.objects import (
     Diff,
     EntryType,
     FileBlob,
+    Landed,
     LogEntry,
     LogPage,
     MergePreview,
@@ -166,6 +167,20 @@ class Reading(Handle):
         old = resolve_commit(self._repo, from_ref).tree
         new = resolve_commit(self._repo, to_ref).tree
         return changed_paths(old, new)
+
+    def landed(self, sha: str) -> list[Landed]:
+        """What the stored commit ``sha`` changed against its first parent, path by path:
+        read back from the object database, so a caller can verify what was written."""
+        commit = resolve_commit(self._repo, sha)
+        parent = commit.parents[0].tree if commit.parents else None
+        out = []
+        for path in changed_paths(parent, commit.tree):
+            obj = entry(commit.tree, path)
+            if isinstance(obj, pygit2.Blob):
+                out.append(Landed(path, str(obj.id), obj.size))
+            else:
+                out.append(Landed(path, None, None))
+        return out
 
     def merge_preview(self, source_ref: str, target_branch: str) -> MergePreview:
         target = branch_head(self._repo, target_branch)

@@ -6,6 +6,7 @@ owns the transaction. Nothing here holds a plaintext secret: see ``draftroom.dom
 
 from __future__ import annotations
 
+from draftroom.store import maintenance, monitoring
 from draftroom.store.audit_chain import (
     NO_ORG,
     AuditChainHead,
@@ -360,11 +361,13 @@ __all__ = [
     "live_reuse_tokens",
     "lock_chain_head",
     "lock_token_check",
+    "maintenance",
     "mark_diverged",
     "mark_human_seen",
     "mark_resolved",
     "merge_request_queue",
     "merged_requests_since",
+    "monitoring",
     "newest_commit_claims",
     "org_counts",
     "org_rows",

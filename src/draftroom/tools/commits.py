@@ -22,13 +22,20 @@ from draftroom.errors import InvalidInput
 from draftroom.git import Change
 from draftroom.tools.inputs import PATH_SEGMENTS, Encoding, SandboxInput, decode_content
 from draftroom.tools.paths import writable_path
+from draftroom.tools.receipts import Written, receipts
 from draftroom.tools.registry import tool
+from draftroom.tools.versions import REPLACED_BY_V2
 
 
 class CommitOutput(BaseModel):
     commit_sha: str
     branch: str = Field(description="The branch that changed: tell the user.")
     files: list[str]
+    changelog_entry: dict[str, Any]
+
+
+class CommitWritten(Written):
+    paths: list[str] = Field(description="The paths you changed (receipts add .logs/).")
     changelog_entry: dict[str, Any]
 
 
@@ -110,6 +117,7 @@ class CommitInput(SandboxInput):
         "changelog entry under .logs/. Undo with git.rollback_commit."
     ),
     writes=True,
+    deprecated=REPLACED_BY_V2,
 )
 def commit(call: Call, sandbox: SandboxAccess, body: CommitInput) -> CommitOutput:
     return committed(
@@ -122,6 +130,32 @@ def commit(call: Call, sandbox: SandboxAccess, body: CommitInput) -> CommitOutpu
             allow_secrets=body.allow_secrets,
         )
     )
+
+
+def with_receipts(sandbox: SandboxAccess, out: CommitOutput) -> CommitWritten:
+    """A v1 commit answer as v2 tells it: ``paths``, and receipts from the stored commit."""
+    return CommitWritten(
+        commit_sha=out.commit_sha,
+        branch=out.branch,
+        paths=out.files,
+        receipts=receipts(sandbox, out.commit_sha),
+        changelog_entry=out.changelog_entry,
+    )
+
+
+@tool(
+    "git.commit",
+    api_version=2,
+    summary="Commit several file changes at once",
+    description=(
+        "Adds, replaces and deletes files in one atomic, audited commit on your branch, with a "
+        "changelog entry under .logs/. Receipts give each path's stored blob_id and size (or "
+        "deleted): check them. Undo with git.rollback_commit."
+    ),
+    writes=True,
+)
+def commit_v2(call: Call, sandbox: SandboxAccess, body: CommitInput) -> CommitWritten:
+    return with_receipts(sandbox, commit(call, sandbox, body))
 
 
 class RollbackInput(SandboxInput):
@@ -145,8 +179,33 @@ class RollbackOutput(BaseModel):
         ".logs/reverted_commits.yaml. History is kept; a rollback can itself be rolled back."
     ),
     writes=True,
+    deprecated=REPLACED_BY_V2,
 )
 def rollback(call: Call, sandbox: SandboxAccess, body: RollbackInput) -> RollbackOutput:
     logged = rollback_commit(call, sandbox, sandbox.readable_ref(body.commit_sha), body.reason)
     reverted = sandbox.repo.resolve(body.commit_sha)
     return RollbackOutput(revert_sha=logged.sha, reverted_sha=reverted, branch=logged.branch)
+
+
+class RollbackWritten(Written):
+    reverted_sha: str = Field(description="The commit undone.")
+
+
+@tool(
+    "git.rollback_commit",
+    api_version=2,
+    summary="Undo one commit",
+    description=(
+        "Adds a new commit (commit_sha) that reverses the given commit of your branch and "
+        "records it in .logs/reverted_commits.yaml; receipts say what it changed. History is kept."
+    ),
+    writes=True,
+)
+def rollback_v2(call: Call, sandbox: SandboxAccess, body: RollbackInput) -> RollbackWritten:
+    out = rollback(call, sandbox, body)
+    return RollbackWritten(
+        commit_sha=out.revert_sha,
+        branch=out.branch,
+        reverted_sha=out.reverted_sha,
+        receipts=receipts(sandbox, out.revert_sha),
+    )

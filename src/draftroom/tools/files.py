@@ -12,7 +12,7 @@ from draftroom.domain.access import SandboxAccess
 from draftroom.domain.calls import Call
 from draftroom.domain.commits import commit_and_log
 from draftroom.git import Change
-from draftroom.tools.commits import CommitOutput, committed
+from draftroom.tools.commits import CommitOutput, CommitWritten, committed, with_receipts
 from draftroom.tools.inputs import (
     DIRECTORY_SEGMENTS,
     PATH_SEGMENTS,
@@ -23,6 +23,7 @@ from draftroom.tools.inputs import (
 )
 from draftroom.tools.paths import NewPath
 from draftroom.tools.registry import tool
+from draftroom.tools.versions import REPLACED_BY_V2
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -190,6 +191,7 @@ class WriteInput(SandboxInput):
     summary="Write a file (one commit)",
     description="Creates or replaces one file as an audited commit on your branch. Undo with git.rollback_commit.",
     writes=True,
+    deprecated=REPLACED_BY_V2,
 )
 def write(call: Call, sandbox: SandboxAccess, body: WriteInput) -> CommitOutput:
     return committed(
@@ -202,3 +204,17 @@ def write(call: Call, sandbox: SandboxAccess, body: WriteInput) -> CommitOutput:
             allow_secrets=body.allow_secrets,
         )
     )
+
+
+@tool(
+    "files.write",
+    api_version=2,
+    summary="Write a file (one commit)",
+    description=(
+        "Creates or replaces one file as an audited commit on your branch; receipts give the "
+        "stored blob_id and size: check them. Undo with git.rollback_commit."
+    ),
+    writes=True,
+)
+def write_v2(call: Call, sandbox: SandboxAccess, body: WriteInput) -> CommitWritten:
+    return with_receipts(sandbox, write(call, sandbox, body))

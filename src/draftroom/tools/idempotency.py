@@ -58,9 +58,11 @@ def _idempotency_field() -> Any:
 
 
 def claim_key(
-    call: Call, body: BaseModel, header: str | None
+    call: Call, body: BaseModel, header: str | None, api_version: int = 1
 ) -> tuple[idempotency.Claim | None, dict[str, Any] | None]:
-    """Claim a writing call's idempotency key, or the first answer to replay."""
+    """Claim a writing call's idempotency key, or the first answer to replay. A later API
+    version counts in the request's digest: one version's answer never replays as another's
+    (the key, reused across versions, is refused as reused for a different request)."""
     key = idempotency.chosen_key(header, getattr(body, idempotency.FIELD, None))
     if key is None:
         return None, None
@@ -70,6 +72,7 @@ def claim_key(
         api_key_id=principal.api_key_id,
         tool=call.tool,
         key=key,
-        body=body.model_dump(mode="json", exclude={idempotency.FIELD}),
+        body=body.model_dump(mode="json", exclude={idempotency.FIELD})
+        | ({"api_version": api_version} if api_version > 1 else {}),
         request_id=call.request_id,
     )

@@ -18,7 +18,9 @@ from draftroom.domain.workspace import (
     query_memory,
 )
 from draftroom.tools.inputs import SandboxInput, fit_page
+from draftroom.tools.receipts import Receipt, Written, receipts
 from draftroom.tools.registry import tool
+from draftroom.tools.versions import REPLACED_BY_V2
 
 KIND_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,31}$"
 
@@ -63,11 +65,35 @@ class MemoryAddOutput(BaseModel):
         "decisions and preferences the project should keep. Returns its id."
     ),
     writes=True,
+    deprecated=REPLACED_BY_V2,
 )
 def add(call: Call, sandbox: SandboxAccess, body: MemoryAddInput) -> MemoryAddOutput:
     tags = [t[:40] for t in body.tags]
     logged, entry = add_memory(call, sandbox, body.text, tags, body.kind)
     return MemoryAddOutput(id=entry.id, commit_sha=logged.sha, branch=logged.branch)
+
+
+class MemoryAddWritten(Written):
+    id: str
+
+
+@tool(
+    "memory.add",
+    api_version=2,
+    summary="Remember something for later conversations",
+    description=(
+        "Appends an entry to memory.yaml on your branch (one commit). Use it for facts, "
+        "decisions and preferences the project should keep. Returns its id and receipts."
+    ),
+    writes=True,
+)
+def add_v2(call: Call, sandbox: SandboxAccess, body: MemoryAddInput) -> MemoryAddWritten:
+    tags = [t[:40] for t in body.tags]
+    logged, entry = add_memory(call, sandbox, body.text, tags, body.kind)
+    written = receipts(sandbox, logged.sha)
+    return MemoryAddWritten(
+        id=entry.id, commit_sha=logged.sha, branch=logged.branch, receipts=written
+    )
 
 
 class MemoryQueryInput(SandboxInput):
@@ -159,7 +185,28 @@ class MemoryDeleteOutput(BaseModel):
     description="Removes the entry's lines from memory.yaml (one commit; the rest is kept as written).",
     writes=True,
     idempotent=True,
+    deprecated=REPLACED_BY_V2,
 )
 def delete(call: Call, sandbox: SandboxAccess, body: MemoryDeleteInput) -> MemoryDeleteOutput:
     logged = delete_memory(call, sandbox, body.id)
     return MemoryDeleteOutput(id=body.id, commit_sha=logged.sha, branch=logged.branch)
+
+
+class MemoryDeleteWritten(MemoryDeleteOutput):
+    receipts: list[Receipt] = Field(description="What the commit changed, read back from it.")
+
+
+@tool(
+    "memory.delete",
+    api_version=2,
+    summary="Forget one memory entry",
+    description=(
+        "Removes the entry's lines from memory.yaml (one commit; the rest is kept as written); "
+        "receipts say what landed."
+    ),
+    writes=True,
+    idempotent=True,
+)
+def delete_v2(call: Call, sandbox: SandboxAccess, body: MemoryDeleteInput) -> MemoryDeleteWritten:
+    out = delete(call, sandbox, body)
+    return MemoryDeleteWritten(**dict(out), receipts=receipts(sandbox, out.commit_sha))

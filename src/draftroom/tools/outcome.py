@@ -5,6 +5,7 @@ Written by ``Registry.invoke`` only, whatever the transport.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -20,9 +21,11 @@ from draftroom.domain.calls import (
     idempotency,
     report_failure,
 )
+from draftroom.domain.monitoring import CallMetrics, Ended
 from draftroom.errors import DraftroomError
 from draftroom.store import Database
 
+logger = logging.getLogger("draftroom.metrics")
 MESSAGE_KEPT = 500
 """Characters of a failed call's error message its audit row keeps (the console shows it)."""
 
@@ -87,7 +90,9 @@ class Outcome:
         call: Call | None = None,
         principal: Principal | None = None,
     ) -> None:
-        """Log, count and (for writes and refused admin calls) alert a failure: its one report."""
+        """Count the call in the metrics; log, count and (for writes and refused admin
+        calls) alert a failure: its one report."""
+        self.measure(services, call)
         if self.error is None:
             return
         failure = FailedCall(
@@ -103,3 +108,17 @@ class Outcome:
         )
         key = principal.api_key_id if principal else None
         report_failure(failure, services.failures, services.alerts, api_key_id=key)
+
+    def measure(self, services: Services, call: Call | None) -> None:
+        """One call in ``/metrics``; best effort, like the failure report."""
+        try:
+            ended = Ended(
+                tool=self.name,
+                seconds=self.duration_ms / 1000,
+                code=self.error.code if self.error else None,
+                details=self.error.details if self.error else None,
+                committed=call is not None and call.audit.commit_sha is not None,
+            )
+            services.component(CallMetrics).record(ended)
+        except Exception:  # a metric must never turn a call's answer into a 500
+            logger.exception("could not count a call in the metrics")

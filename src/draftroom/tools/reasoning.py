@@ -11,7 +11,9 @@ from draftroom.domain.calls import Call
 from draftroom.domain.workspace import Kind, log_reasoning, read_reasoning, reasoning_entries
 from draftroom.errors import InvalidInput
 from draftroom.tools.inputs import SandboxInput, fit_page
+from draftroom.tools.receipts import Written, receipts
 from draftroom.tools.registry import tool
+from draftroom.tools.versions import REPLACED_BY_V2
 
 
 class ReasoningLogInput(SandboxInput):
@@ -32,12 +34,44 @@ class ReasoningLogOutput(BaseModel):
     summary="Record a thought, decision or question",
     description="Appends it to reasoning_trace.md on your branch (one commit), so later sessions know why.",
     writes=True,
+    deprecated=REPLACED_BY_V2,
 )
 def log(call: Call, sandbox: SandboxAccess, body: ReasoningLogInput) -> ReasoningLogOutput:
     if not body.entry.strip():
         raise InvalidInput("entry must not be blank")
     logged, entry = log_reasoning(call, sandbox, body.entry, body.kind)
     return ReasoningLogOutput(id=entry.id, commit_sha=logged.sha, branch=logged.branch)
+
+
+class ReasoningLogInputV2(SandboxInput):
+    text: str = Field(
+        ..., min_length=1, max_length=20_000, description="The thought, decision or question."
+    )
+    kind: Kind = Field("thought", description="thought, decision or question.")
+
+
+class ReasoningLogWritten(Written):
+    id: str
+
+
+@tool(
+    "reasoning.log",
+    api_version=2,
+    summary="Record a thought, decision or question",
+    description=(
+        "Appends `text` to reasoning_trace.md on your branch (one commit), so later sessions "
+        "know why; receipts say what landed."
+    ),
+    writes=True,
+)
+def log_v2(call: Call, sandbox: SandboxAccess, body: ReasoningLogInputV2) -> ReasoningLogWritten:
+    if not body.text.strip():
+        raise InvalidInput("text must not be blank")
+    logged, entry = log_reasoning(call, sandbox, body.text, body.kind)
+    written = receipts(sandbox, logged.sha)
+    return ReasoningLogWritten(
+        id=entry.id, commit_sha=logged.sha, branch=logged.branch, receipts=written
+    )
 
 
 class ReasoningReadInput(SandboxInput):

@@ -46,6 +46,7 @@ from draftroom.tools.idempotency import claim_key, with_idempotency_key
 from draftroom.tools.outcome import Outcome
 from draftroom.tools.toolsets import Selection, toolset_of
 from draftroom.tools.validation import Payload, validate
+from draftroom.tools.versions import LATEST, Deprecation
 
 HttpMethod = Literal["GET", "POST"]
 Handler = Callable[[Call, Any, Any], BaseModel]
@@ -53,8 +54,7 @@ H = TypeVar("H", bound=Callable[..., BaseModel])
 LOCAL_TRANSPORTS = frozenset({"cli"})
 """Transports only a person at the server's shell uses: the ones ``local_only`` tools allow."""
 _PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-logger = logging.getLogger("draftroom.errors")
-"""Tracebacks of unexpected failures (500): the caller sees only the request id."""
+logger = logging.getLogger("draftroom.errors")  # 500s' tracebacks: callers see a request id
 _DECLARATION = "__draftroom_tool__"
 
 
@@ -75,6 +75,8 @@ class Declaration:
     local_only: bool = False
     reads_archived: bool = False
     person_scope: Scope | None = None
+    api_version: int = 1
+    deprecated: Deprecation | None = None
 
 
 def tool(
@@ -92,8 +94,11 @@ def tool(
     local_only: bool = False,
     reads_archived: bool = False,
     person_scope: Scope | None = None,
+    api_version: int = 1,
+    deprecated: Deprecation | None = None,
 ) -> Callable[[H], H]:
-    """Declare a handler as the tool ``name``; it is registered by ``build_registry``."""
+    """Declare a handler as the tool ``name`` from API version ``api_version`` on (one
+    declaration per tool and version); it is registered by ``build_registry``."""
     declaration = Declaration(
         name=name,
         summary=summary,
@@ -108,6 +113,8 @@ def tool(
         local_only=local_only,
         reads_archived=reads_archived,
         person_scope=person_scope,
+        api_version=api_version,
+        deprecated=deprecated,
     )
 
     def declare(handler: H) -> H:
@@ -148,6 +155,8 @@ class Tool:
     """The toolset (``tools.toolsets.TOOLSETS``) that lists it."""
     person_scope: Scope | None = None
     """What a signed-in person needs instead of ``scope``: the tool answers with their own."""
+    api_version: int = 1  # the first API version serving this variant (``tools.versions``)
+    deprecated: Deprecation | None = None
 
     @property
     def path(self) -> str:
@@ -181,7 +190,7 @@ Caller = Principal | Bearer
 
 class Registry:
     def __init__(self) -> None:
-        self._tools: dict[str, Tool] = {}
+        self._tools: dict[tuple[str, int], Tool] = {}
         self._names: re.Pattern[str] | None = None
 
     def add(self, handler: Callable[..., BaseModel]) -> Tool:
@@ -195,8 +204,8 @@ class Registry:
         if declared.writes:
             input_model = with_idempotency_key(input_model)
         opens_sandbox = hints[sandbox_name] is SandboxAccess
-        if declared.name in self._tools:
-            raise ValueError(f"tool {declared.name!r} declared twice")
+        if (declared.name, declared.api_version) in self._tools:
+            raise ValueError(f"tool {declared.name!r} declared twice for one API version")
         missing = set(_PATH_PARAM.findall(declared.http_path or "")) - set(input_model.model_fields)
         if missing:
             raise ValueError(f"tool {declared.name!r}: path names {missing} its input lacks")
@@ -212,18 +221,26 @@ class Registry:
             toolset=toolset_of(declared.name),
             **vars(declared),
         )
-        self._tools[declared.name] = registered
+        self._tools[(declared.name, declared.api_version)] = registered
         self._names = None
         return registered
 
     def __iter__(self) -> Iterator[Tool]:
-        return iter(self._tools.values())
+        """Version 1: the unversioned paths, the CLI, the tool table."""
+        return iter(self.tools(1))
 
-    def get(self, name: str) -> Tool:
-        try:
-            return self._tools[name]
-        except KeyError:
-            raise NotFound(f"no tool named {name!r}; see the tool list") from None
+    def tools(self, api_version: int) -> list[Tool]:
+        """What ``api_version`` serves: each tool's newest variant not newer than it."""
+        served: dict[str, Tool] = {}
+        for (name, since), found in self._tools.items():
+            if since <= api_version and since >= served.get(name, found).api_version:
+                served[name] = found
+        return list(served.values())
+
+    def get(self, name: str, api_version: int = 1) -> Tool:
+        for found in (t for t in self.tools(api_version) if t.name == name):
+            return found
+        raise NotFound(f"no tool named {name!r}; see the tool list")
 
     @staticmethod
     def authorize(scope: Scope, principal: Principal, what: str) -> None:
@@ -337,12 +354,14 @@ class Registry:
         if tool.local_only and call.transport not in LOCAL_TRANSPORTS:
             where = f"the server's own command line (draftroom call {tool.name})"
             raise InsufficientScope(f"{tool.name} is only for {where}")
+        if tool.api_version > 1:
+            call.audit.detail["api_version"] = tool.api_version
         if selection is not None:
             selection.check(tool.name, tool.writes)
         body = validate(tool.input_model, payload)
         first = None
         if tool.writes:
-            outcome.claim, first = claim_key(call, body, idempotency_key)
+            outcome.claim, first = claim_key(call, body, idempotency_key, tool.api_version)
         if first is not None:
             call.audit.detail["idempotent_replay"] = True
             return tool.output_model.model_validate(first)
@@ -358,10 +377,10 @@ class Registry:
         (an HTTP path, an MCP tool name).
         """
         if self._names is None:
-            names = sorted(self._tools, key=len, reverse=True)
+            names = sorted({name for name, _ in self._tools}, key=len, reverse=True)
             alternatives = "|".join(re.escape(name) for name in names) or r"(?!)"
             self._names = re.compile(rf"(?<![\w./])(?:{alternatives})(?![\w])")
-        return self._names.sub(lambda found: surface(self._tools[found.group(0)]), text)
+        return self._names.sub(lambda found: surface(self.get(found.group(0), LATEST)), text)
 
 
 def _handle(tool: Tool, call: Call, body: Any) -> BaseModel:

@@ -19,12 +19,13 @@ from draftroom.domain.access import (
 from draftroom.domain.calls import Call
 from draftroom.domain.human_changes import main_overlap
 from draftroom.domain.merge import LAST_ROLLBACKS, State, standing
+from draftroom.domain.templates import BUILTIN_VERSION, resolve_template
 from draftroom.domain.upstream import (
     MainUpstreamState,
     UpstreamState,
     sandbox_upstream_status,
 )
-from draftroom.domain.workspace import check_project, scaffold_project
+from draftroom.domain.workspace import TEMPLATES, Starter, check_project, scaffold_project
 from draftroom.tools.inputs import SandboxInput
 from draftroom.tools.registry import tool
 
@@ -48,7 +49,9 @@ class InitInput(BaseModel):
     )
     goals: list[str] | None = Field(None, max_length=50)
     template: str | None = Field(
-        None, max_length=50, description="mode 'project': default, software or writing."
+        None,
+        max_length=100,
+        description="mode 'project': NAME or NAME@VERSION from templates.list (default: default).",
     )
 
 
@@ -63,6 +66,7 @@ class InitOutput(BaseModel):
     scaffolded: list[str] = Field(
         default_factory=list, description="Workspace files this call created (mode 'project')."
     )
+    template: str | None = Field(None, description="mode 'project': NAME@VERSION started from.")
 
 
 @tool(
@@ -77,8 +81,9 @@ class InitOutput(BaseModel):
     created_status=201,
 )
 def init(call: Call, sandbox: None, body: InitInput) -> InitOutput:
+    starter = None
     if body.mode == "project":
-        check_project(body.project_name, body.template)
+        starter = _starter(call, body)
     token: str | None = None
     with call.services.database.session() as session:
         access = _resumed(call, session, body)
@@ -92,7 +97,8 @@ def init(call: Call, sandbox: None, body: InitInput) -> InitOutput:
     scaffolded: list[str] = []
     if body.mode == "project":
         project = body.project_name or ""
-        scaffolded = scaffold_project(call, access, project, body.goals, body.template).files
+        done = scaffold_project(call, access, project, body.goals, body.template, starter)
+        scaffolded = done.files
     return InitOutput(
         repo_name=access.repo_name,
         branch=access.branch,
@@ -100,7 +106,31 @@ def init(call: Call, sandbox: None, body: InitInput) -> InitOutput:
         head=access.head(),
         created=created,
         scaffolded=scaffolded,
+        template=_label(body, starter),
     )
+
+
+def _starter(call: Call, body: InitInput) -> Starter | None:
+    """What the project starts with, checked before anything is created: None for a
+    built-in task-only template named without a version (as before), else the catalog's
+    template (``NAME[@VERSION]``) with its files, tasks and memories."""
+    if body.template is None or body.template in TEMPLATES:
+        check_project(body.project_name, body.template)
+        return None
+    check_project(body.project_name, None)
+    found = resolve_template(call.services, call.principal.org_id, body.template)
+    return Starter(
+        found.label,
+        files=found.files,
+        tasks=tuple((t.title, t.description) for t in found.tasks),
+        memories=tuple((m.text, m.tags) for m in found.memories),
+    )
+
+
+def _label(body: InitInput, starter: Starter | None) -> str | None:
+    if body.mode != "project":
+        return None
+    return starter.label if starter else f"{body.template or 'default'}@{BUILTIN_VERSION}"
 
 
 def _resumed(call: Call, session: Session, body: InitInput) -> SandboxAccess | None:

@@ -18,7 +18,9 @@ from draftroom.domain.workspace import (
     update_task,
 )
 from draftroom.tools.inputs import SandboxInput, fit_page
+from draftroom.tools.receipts import Receipt, receipts
 from draftroom.tools.registry import tool
+from draftroom.tools.versions import REPLACED_BY_V2
 
 
 class TaskNoteOut(BaseModel):
@@ -68,6 +70,7 @@ class TaskCreateInput(SandboxInput):
     summary="Add a task to the project's task list",
     description="Appends a todo task to task.yaml on your branch (one commit). Returns its id.",
     writes=True,
+    deprecated=REPLACED_BY_V2,
 )
 def create(call: Call, sandbox: SandboxAccess, body: TaskCreateInput) -> TaskWriteOutput:
     logged, task = create_task(call, sandbox, body.title, body.description, body.priority)
@@ -102,6 +105,7 @@ class TaskUpdateInput(SandboxInput):
         "with the allowed statuses."
     ),
     writes=True,
+    deprecated=REPLACED_BY_V2,
 )
 def update(call: Call, sandbox: SandboxAccess, body: TaskUpdateInput) -> TaskWriteOutput:
     logged, task = update_task(
@@ -116,6 +120,42 @@ def update(call: Call, sandbox: SandboxAccess, body: TaskUpdateInput) -> TaskWri
     return TaskWriteOutput(
         id=task.id, task=task_out(task), commit_sha=logged.sha, branch=logged.branch
     )
+
+
+class TaskWritten(TaskWriteOutput):
+    receipts: list[Receipt] = Field(description="What the commit changed, read back from it.")
+
+
+def task_written(sandbox: SandboxAccess, out: TaskWriteOutput) -> TaskWritten:
+    return TaskWritten(**dict(out), receipts=receipts(sandbox, out.commit_sha))
+
+
+@tool(
+    "tasks.create",
+    api_version=2,
+    summary="Add a task to the project's task list",
+    description=(
+        "Appends a todo task to task.yaml on your branch (one commit). Returns its id, and "
+        "receipts saying what landed."
+    ),
+    writes=True,
+)
+def create_v2(call: Call, sandbox: SandboxAccess, body: TaskCreateInput) -> TaskWritten:
+    return task_written(sandbox, create(call, sandbox, body))
+
+
+@tool(
+    "tasks.update",
+    api_version=2,
+    summary="Change a task's status, title or notes",
+    description=(
+        "One commit (receipts say what landed). An invalid status change (e.g. done -> doing) "
+        "is 409 invalid_transition with the allowed statuses."
+    ),
+    writes=True,
+)
+def update_v2(call: Call, sandbox: SandboxAccess, body: TaskUpdateInput) -> TaskWritten:
+    return task_written(sandbox, update(call, sandbox, body))
 
 
 class TaskListInput(SandboxInput):

@@ -26,7 +26,7 @@ TOOLSETS: dict[str, tuple[str, ...]] = {
         "git.history",
         "git.diff",
     ),
-    "workspace": ("memory", "tasks", "reasoning", "context"),
+    "workspace": ("memory", "tasks", "reasoning", "context", "templates", "prompts"),
     "merge": ("merge", "sandbox.sync"),
     "history": (
         "git.restore",

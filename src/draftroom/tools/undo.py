@@ -12,7 +12,9 @@ from draftroom.domain.calls import Call
 from draftroom.domain.commits import restore as restoring
 from draftroom.errors import InvalidInput
 from draftroom.tools.inputs import SandboxInput, fit_page
+from draftroom.tools.receipts import Written, receipts
 from draftroom.tools.registry import tool
+from draftroom.tools.versions import REPLACED_BY_V2
 
 FILES_PER_OPERATION = 20
 
@@ -42,6 +44,7 @@ class RestoreOutput(BaseModel):
         "branch (.logs/ is kept). History stays; undo it with sandbox.undo."
     ),
     writes=True,
+    deprecated=REPLACED_BY_V2,
 )
 def restore(call: Call, sandbox: SandboxAccess, body: RestoreInput) -> RestoreOutput:
     logged, target = restoring.restore(call, sandbox, body.to)
@@ -77,6 +80,7 @@ class UndoOutput(BaseModel):
         "new commit. Undoing an undo re-applies. See sandbox.operations."
     ),
     writes=True,
+    deprecated=REPLACED_BY_V2,
 )
 def undo(call: Call, sandbox: SandboxAccess, body: UndoInput) -> UndoOutput:
     done = restoring.undo(call, sandbox, body.steps)
@@ -87,6 +91,64 @@ def undo(call: Call, sandbox: SandboxAccess, body: UndoInput) -> UndoOutput:
         restored_to=done.restored_to,
         files=done.logged.files,
         changelog_entry=done.logged.changelog_entry,
+    )
+
+
+class RestoreWritten(Written):
+    restored_to_sha: str = Field(description="The commit whose files the branch now has.")
+    paths: list[str] = Field(description="Files the restore changed.")
+    changelog_entry: dict[str, Any]
+
+
+@tool(
+    "git.restore",
+    api_version=2,
+    summary="Restore the branch's files to a commit or to main",
+    description=(
+        "Adds one commit whose files equal those of 'main' or of an earlier commit of your "
+        "branch (.logs/ is kept); receipts say what landed. Undo it with sandbox.undo."
+    ),
+    writes=True,
+)
+def restore_v2(call: Call, sandbox: SandboxAccess, body: RestoreInput) -> RestoreWritten:
+    out = restore(call, sandbox, body)
+    return RestoreWritten(
+        commit_sha=out.commit_sha,
+        branch=out.branch,
+        restored_to_sha=out.restored_to,
+        paths=out.files,
+        receipts=receipts(sandbox, out.commit_sha),
+        changelog_entry=out.changelog_entry,
+    )
+
+
+class UndoWritten(Written):
+    undone: list[str] = Field(description="The operations undone, newest first.")
+    restored_to_sha: str = Field(description="The commit whose files the branch now has.")
+    paths: list[str]
+    changelog_entry: dict[str, Any]
+
+
+@tool(
+    "sandbox.undo",
+    api_version=2,
+    summary="Undo the last operations",
+    description=(
+        "Undoes your last `steps` changes (writes, commits, rollbacks, restores, undos) in one "
+        "new commit; receipts say what landed. Undoing an undo re-applies."
+    ),
+    writes=True,
+)
+def undo_v2(call: Call, sandbox: SandboxAccess, body: UndoInput) -> UndoWritten:
+    out = undo(call, sandbox, body)
+    return UndoWritten(
+        commit_sha=out.commit_sha,
+        branch=out.branch,
+        undone=out.undone,
+        restored_to_sha=out.restored_to,
+        paths=out.files,
+        receipts=receipts(sandbox, out.commit_sha),
+        changelog_entry=out.changelog_entry,
     )
 
 

@@ -126,6 +126,7 @@ def _locked(
     return RateLimited(
         f"{too_many} ({limit} in {seconds} s); wait {retry} s and {hint}",
         retry_after=retry,
+        reason="lockout",  # told apart from a rate limit in /metrics
     )
 
 

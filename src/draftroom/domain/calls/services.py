@@ -32,14 +32,17 @@ class Services:
             settings.alert_webhook_url, allow_private=settings.allow_private_urls
         )
         self._components: dict[type[Any], Any] = {}
+        self.plugin_template_dirs: list[Path] = []
+        """Template directories plugins registered (``register_templates``), set at start."""
         self._lock = threading.Lock()
         advisory = self.database.branch_locks
         self.branch_locks: BranchLocks = FILE_LOCKS if advisory is None else SweptLocks(advisory)
         """Writer locks per branch: across nodes on PostgreSQL, file locks on SQLite."""
         self.counters: SharedCounters | None = None
         """Rate limits, quotas and lockouts in Redis when configured; else in the database."""
-        if settings.redis_url:
-            self.counters = SharedCounters(settings.redis_url, settings.redis_key_prefix)
+        if settings.redis_url is not None and settings.redis_url.get_secret_value():
+            url = settings.redis_url.get_secret_value()
+            self.counters = SharedCounters(url, settings.redis_key_prefix)
 
     def git(self, path: str | Path) -> Repository:
         """The engine for a registered repository, opened once per process."""

@@ -7,6 +7,7 @@ from draftroom.domain.merge.lifecycle import (
     SandboxView,
     Standing,
     State,
+    archive_sandbox,
     standing,
 )
 from draftroom.domain.merge.patch import request_patch
@@ -19,6 +20,7 @@ __all__ = [
     "SandboxView",
     "Standing",
     "State",
+    "archive_sandbox",
     "live_view",
     "request_merge",
     "request_patch",

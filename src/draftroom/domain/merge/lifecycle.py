@@ -24,7 +24,7 @@ from draftroom.domain.access import (
     repository_record,
     steers,
 )
-from draftroom.domain.calls import Call
+from draftroom.domain.calls import Call, Services
 from draftroom.domain.commits import own_rollbacks
 from draftroom.domain.merge.views import MergeRequestView, view
 from draftroom.errors import Conflict, NotFound
@@ -193,9 +193,15 @@ def archive(call: Call, sandbox_id: int) -> SandboxView:
     if sandbox.status == "archived":
         raise Conflict(f"sandbox #{sandbox_id} is already archived; restore it first")
     call.save()  # before git work (SQLite's write lock)
-    call.services.git(sandbox.repository.path).archive_branch(sandbox.branch)
-    sandbox.status = "archived"
+    archive_sandbox(call.services, sandbox)
     return _view(call, session, sandbox)
+
+
+def archive_sandbox(services: Services, sandbox: store.Sandbox) -> None:
+    """Move its branch under ``refs/draftroom/archive/`` and mark it archived (the caller
+    commits): what ``sandbox.archive`` and maintenance's idle sweep both do."""
+    services.git(sandbox.repository.path).archive_branch(sandbox.branch)
+    sandbox.status = "archived"
 
 
 def unarchive(call: Call, sandbox_id: int) -> SandboxView:

@@ -2,7 +2,7 @@
 
 Only the data dir's operator (an admin of its own org, ``settings.org``) manages orgs: an
 admin of any other org is refused, so no org can touch another's. Deleting removes every
-row of the org and ``DATA_DIR/orgs/SLUG/``, never a repository registered elsewhere.
+row of the org, its own templates and ``DATA_DIR/orgs/SLUG/``, never a repository registered elsewhere.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from draftroom import store
 from draftroom.domain.access import holds
 from draftroom.domain.calls import Call, Services
 from draftroom.domain.repos import data_dir_lock, org_dir
+from draftroom.domain.templates import forget_org_templates
 from draftroom.errors import Conflict, InsufficientScope, InvalidInput, NotFound
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,38}$")
@@ -116,4 +117,5 @@ def delete_org(call: Call, slug: str) -> Deleted:
             raise
     if moved:
         shutil.rmtree(aside)
+    forget_org_templates(services, slug)  # a new org of the same slug starts without them
     return Deleted(slug, inside, outside)

@@ -11,6 +11,7 @@ from draftroom.domain.workspace.cache import parse_cache
 from draftroom.domain.workspace.counts import WorkspaceCounts, workspace_counts
 from draftroom.domain.workspace.export import ExportPage, Record, RecordType, export_page
 from draftroom.domain.workspace.files import MEMORY_FILE, TASKS_FILE, TRACE_FILE, WORKSPACE_FILES
+from draftroom.domain.workspace.formats import load_yaml
 from draftroom.domain.workspace.memory import (
     HUMAN_CHANGE,
     HUMAN_CHANGE_TOOL,
@@ -43,8 +44,10 @@ from draftroom.domain.workspace.reasoning import (
 )
 from draftroom.domain.workspace.resume import Briefing, resume_briefing
 from draftroom.domain.workspace.scaffold import (
+    TEMPLATE_KIND,
     TEMPLATES,
     Scaffolded,
+    Starter,
     check_project,
     scaffold_project,
 )
@@ -67,6 +70,7 @@ __all__ = [
     "PROMPT_PACKS",
     "TASKS_FILE",
     "TEMPLATES",
+    "TEMPLATE_KIND",
     "TRACE_FILE",
     "TRANSITIONS",
     "WORKSPACE_FILES",
@@ -85,6 +89,7 @@ __all__ = [
     "Record",
     "RecordType",
     "Scaffolded",
+    "Starter",
     "Status",
     "Task",
     "TaskPage",
@@ -96,6 +101,7 @@ __all__ = [
     "delete_memory",
     "export_page",
     "list_tasks",
+    "load_yaml",
     "log_reasoning",
     "memory_entries",
     "memory_entry",

@@ -79,6 +79,8 @@ class Edit(Generic[R]):
     result: R
     old: Mapping[str, bytes] = field(default_factory=dict)
     """What the edit read of ``files`` at the head (``b''`` when absent), for the checks."""
+    extra: Sequence[Change] = ()
+    """Other files the same commit writes (a template's), outside the parse cache."""
 
 
 def write_workspace(
@@ -89,6 +91,7 @@ def write_workspace(
     def attempt(head: str) -> tuple[LoggedCommit, R]:
         edit = build(head)
         changes = [Change(path, parsed.data) for path, parsed in edit.files]
+        changes += edit.extra
         logged = commit_and_log(
             call, access, changes, edit.message, expected_head=head, old=edit.old
         )

@@ -9,6 +9,7 @@ workspace belongs to its sandbox, so the named project gets fresh files.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from draftroom.domain.access import BASE_BRANCH, SandboxAccess
 from draftroom.domain.calls import Call
@@ -22,12 +23,18 @@ from draftroom.domain.workspace.files import (
     blob_at,
     write_workspace,
 )
-from draftroom.domain.workspace.memory import MEMORY, memory_entries, memory_entry, new_id
+from draftroom.domain.workspace.memory import (
+    DEFAULT_KIND,
+    MEMORY,
+    memory_entries,
+    memory_entry,
+    new_id,
+)
 from draftroom.domain.workspace.reasoning import parse_trace_file, trace_preamble
 from draftroom.domain.workspace.tasks import TASKS, Task
 from draftroom.domain.workspace.times import now
 from draftroom.errors import InvalidInput, InvalidRequest, WorkspaceFileInvalid
-from draftroom.git import Repository
+from draftroom.git import Change, Repository
 
 MEMORY_HEADER = (
     "# Project memory, kept by draftroom. A YAML list, oldest first; new entries are appended.\n"
@@ -55,6 +62,20 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     ),
 }
 """Built-in templates: the starter tasks each adds to a new task list."""
+TEMPLATE_KIND = "template"
+"""The memory entry kind naming the template (``NAME@VERSION``) a project started from."""
+
+
+@dataclass(frozen=True)
+class Starter:
+    """What a template adds to a new project beside its name and goals: files (written
+    over the branch's files of the same path), tasks (title, description), memories (text, tags), and
+    ``label`` (``NAME@VERSION``), remembered as a ``template`` memory entry."""
+
+    label: str
+    files: tuple[Change, ...] = ()
+    tasks: tuple[tuple[str, str | None], ...] = ()
+    memories: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 class _AlreadyThere(Exception):
@@ -104,16 +125,53 @@ def _inherited_for_another(access: SandboxAccess, head: str, name: str) -> bool:
     )
 
 
+def _memory_file(name: str, goals: list[str], starter: Starter, at: datetime) -> Parsed:
+    parsed = Parsed(MEMORY_HEADER.encode(), (), append_safe=True)
+    taken: set[str] = set()
+    seeds: list[tuple[str, str, tuple[str, ...]]] = [("project", name, ())]
+    seeds += [("goal", goal, ()) for goal in goals]
+    if starter.files or starter.memories or "@" in starter.label:
+        seeds.append((TEMPLATE_KIND, starter.label, ()))
+    seeds += [(DEFAULT_KIND, text, tags) for text, tags in starter.memories]
+    for kind, text, tags in seeds:
+        entry = memory_entry(new_id("m", taken), text, kind, tags, at)
+        taken.add(entry.id)
+        parsed = MEMORY.append(parsed, entry)
+    return parsed
+
+
+def _tasks_file(starter: Starter, at: datetime) -> Parsed:
+    parsed = Parsed(TASKS_HEADER.encode(), (), append_safe=True)
+    taken: set[str] = set()
+    for title, description in starter.tasks:
+        task = Task(
+            new_id("t", taken), title, description=description, created_at=at, updated_at=at
+        )
+        taken.add(task.id)
+        parsed = TASKS.append(parsed, task)
+    return parsed
+
+
 def scaffold_project(
     call: Call,
     access: SandboxAccess,
     project_name: str,
     goals: list[str] | None,
     template: str | None,
+    starter: Starter | None = None,
 ) -> Scaffolded:
-    """Write whichever workspace files are missing, as one commit; nothing when none is."""
-    name, starter = check_project(project_name, template)
+    """Write whichever workspace files are missing, as one commit; nothing when none is.
+
+    With ``starter`` (a resolved template) its files, tasks and memories join that commit,
+    instead of ``template``'s built-in starter tasks.
+    """
+    if starter is None:
+        name, titles = check_project(project_name, template)
+        starter = Starter(template or "default", tasks=tuple((t, None) for t in titles))
+    else:
+        name, _ = check_project(project_name, None)
     goal_lines = [g.strip() for g in goals or [] if g.strip()]
+    seeds = starter
 
     def build(head: str) -> Edit[list[str]]:
         fresh = _inherited_for_another(access, head, name)
@@ -123,25 +181,17 @@ def scaffold_project(
         at = now()
         files: list[tuple[str, Parsed]] = []
         if MEMORY_FILE in missing:
-            parsed = Parsed(MEMORY_HEADER.encode(), (), append_safe=True)
-            taken: set[str] = set()
-            for kind, text in [("project", name), *(("goal", g) for g in goal_lines)]:
-                entry = memory_entry(new_id("m", taken), text, kind, (), at)
-                taken.add(entry.id)
-                parsed = MEMORY.append(parsed, entry)
-            files.append((MEMORY_FILE, parsed))
+            files.append((MEMORY_FILE, _memory_file(name, goal_lines, seeds, at)))
         if TASKS_FILE in missing:
-            parsed = Parsed(TASKS_HEADER.encode(), (), append_safe=True)
-            taken = set()
-            for title in starter:
-                task = Task(new_id("t", taken), title, created_at=at, updated_at=at)
-                taken.add(task.id)
-                parsed = TASKS.append(parsed, task)
-            files.append((TASKS_FILE, parsed))
+            files.append((TASKS_FILE, _tasks_file(seeds, at)))
         if TRACE_FILE in missing:
             data = trace_preamble(name)
             files.append((TRACE_FILE, parse_trace_file("", "", data)))
-        return Edit(files, f"Start project {name}", [p for p, _ in files])
+        # The template's files come with the project's start (its memory file) only, so
+        # resuming never rewrites them; they replace same-named files (main's README.md).
+        extra = list(seeds.files) if MEMORY_FILE in missing else []
+        created = [p for p, _ in files] + [c.path for c in extra]
+        return Edit(files, f"Start project {name}", created, extra=extra)
 
     try:
         logged, created = write_workspace(call, access, build)

@@ -1,0 +1,132 @@
+"""Keeping a bare repository small while it serves: repack, prune, and clear stale locks.
+
+Runs the git CLI, which does this work with the guarantees git gives concurrent writers:
+``repack -A -d --unpack-unreachable`` keeps every object a concurrent commit may still
+reference, as loose objects, and ``prune --expire`` deletes only unreachable loose objects
+older than the grace period (e.g. those a commit refused as a stale head left behind).
+``prune`` and ``prune-packed`` also remove fan-out directories (``objects/8f/``) they
+leave empty, and libgit2 does not retry a loose-object write whose directory vanished
+between its ``mkdir`` and its ``rename``: so each fan-out directory keeps a file git
+ignores (``tmp_obj_draftroom_keep``, refreshed before each run, so never old enough for
+``prune`` to delete) and is never empty. Refs are never packed or rewritten here (no ``pack-refs``, no reflog expiry): those take
+ref locks our writers take too.
+
+Lock files: ``draftroom/locks/*.lock`` are flock files that are never deleted (deleting one
+a process holds breaks the lock). A ``refs/heads/<branch>.lock`` is removed under the
+branch lock (``locks.remove_stale_ref_lock``); any other git ``*.lock`` (``packed-refs``,
+``config``, ``HEAD``, other refs) only when older than ``STALE_LOCK_SECONDS``, far longer
+than git holds one.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from draftroom.errors import DraftroomError
+from draftroom.git.locks import FILE_LOCKS, BranchLocks, remove_stale_ref_lock
+
+PRUNE_EXPIRE = "2.weeks.ago"
+STALE_LOCK_SECONDS = 3600.0
+GIT_TIMEOUT_SECONDS = 3600
+_HEADS = ("refs", "heads")
+_OUR_LOCKS = ("draftroom", "locks")
+KEEP_FILE = "tmp_obj_draftroom_keep"
+"""git skips ``tmp_obj_*`` files (``fsck``, ``prune-packed``), and ``prune`` removes one only
+when older than its expiry."""
+_ENV = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0"}
+
+
+@dataclass(frozen=True)
+class ObjectCounts:
+    loose: int
+    packs: int
+    bytes: int
+    """Loose objects and packs on disk, in bytes."""
+
+
+@dataclass(frozen=True)
+class Repacked:
+    before: ObjectCounts
+    after: ObjectCounts
+
+
+def _git(gitdir: Path, *args: str) -> str:
+    command = ["git", "-c", "safe.directory=*", "-c", "gc.auto=0", f"--git-dir={gitdir}", *args]
+    try:
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=GIT_TIMEOUT_SECONDS,
+            env={**os.environ, **_ENV},
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise DraftroomError(f"git {args[0]} could not run in {gitdir}: {exc}") from None
+    if done.returncode != 0:
+        raise DraftroomError(f"git {args[0]} failed in {gitdir}: {done.stderr.strip()[:500]}")
+    return done.stdout
+
+
+def count_objects(gitdir: Path) -> ObjectCounts:
+    fields = dict(line.split(": ", 1) for line in _git(gitdir, "count-objects", "-v").splitlines())
+    kib = int(fields.get("size", 0)) + int(fields.get("size-pack", 0))
+    return ObjectCounts(int(fields.get("count", 0)), int(fields.get("packs", 0)), kib * 1024)
+
+
+def repack_and_prune(gitdir: Path, expire: str = PRUNE_EXPIRE) -> Repacked:
+    """Pack every object into one pack, keep recent unreachable ones loose, and delete
+    unreachable loose objects older than ``expire``. Safe while others commit."""
+    keep_fanout_dirs(gitdir)
+    before = count_objects(gitdir)
+    _git(gitdir, "repack", "-A", "-d", "-q", f"--unpack-unreachable={expire}")
+    _git(gitdir, "prune", f"--expire={expire}")
+    return Repacked(before, count_objects(gitdir))
+
+
+def keep_fanout_dirs(gitdir: Path) -> None:
+    """Give every ``objects/XX/`` directory a fresh file git ignores, so none is ever empty."""
+    objects = gitdir / "objects"
+    now = time.time()
+    for n in range(256):
+        directory = objects / f"{n:02x}"
+        directory.mkdir(exist_ok=True)
+        keep = directory / KEEP_FILE
+        keep.touch()
+        os.utime(keep, (now, now))
+
+
+def remove_stale_locks(
+    gitdir: Path, max_age: float = STALE_LOCK_SECONDS, locks: BranchLocks = FILE_LOCKS
+) -> list[str]:
+    """Remove the git lock files a crashed process left; the paths removed. A branch's ref
+    lock only under that branch's writer lock (``locks``: across nodes when they share one)."""
+    removed = []
+    for path in sorted(gitdir.rglob("*.lock")):
+        parts = path.relative_to(gitdir).parts
+        if parts[:2] == _OUR_LOCKS or not path.is_file():
+            continue
+        if parts[:2] == _HEADS:
+            branch = "/".join(parts[2:]).removesuffix(".lock")
+            with locks.hold(gitdir, branch):  # no draftroom writer is updating the ref
+                remove_stale_ref_lock(gitdir, branch)  # taking the lock may have already
+            gone = not path.exists()
+        else:
+            gone = _remove_if_older(path, max_age)
+        if gone:
+            removed.append("/".join(parts))
+    return removed
+
+
+def _remove_if_older(path: Path, max_age: float) -> bool:
+    try:
+        if time.time() - path.stat().st_mtime < max_age:
+            return False
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    return True

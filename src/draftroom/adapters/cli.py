@@ -38,12 +38,14 @@ from draftroom.adapters.cli_calls import (
 from draftroom.adapters.cli_merge import merge_app
 from draftroom.adapters.cli_oauth import oauth_app
 from draftroom.adapters.cli_orgs import org_app
+from draftroom.adapters.cli_plugins import plugin_app
 from draftroom.adapters.cli_privacy import privacy_app
 from draftroom.adapters.cli_users import user_app
 from draftroom.adapters.gpt import gpt_setup, oauth_setup
 from draftroom.config import Settings, served_url
 from draftroom.domain.repos import setup_default
 from draftroom.errors import DraftroomError
+from draftroom.tools import build_registry
 from draftroom.tools.toolsets import TOOLSETS, Selection
 
 Toolsets = Annotated[
@@ -68,6 +70,7 @@ app.add_typer(org_app, name="org")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(privacy_app, name="privacy")
+app.add_typer(plugin_app, name="plugin")
 
 
 @app.callback()
@@ -103,6 +106,7 @@ def serve(
     # The app factory (in this process or in each worker) reads the address served from
     # the environment: the schema's `servers` names it unless DRAFTROOM_PUBLIC_URL is set.
     os.environ["DRAFTROOM_HOST"], os.environ["DRAFTROOM_PORT"] = host, str(port)
+    build_registry()  # an installed plugin it cannot serve stops it here, in one line
     services = open_services(data_dir)
     settings = services.settings
     plaintext = setup_default(services)

@@ -56,6 +56,7 @@ from draftroom.errors import (
 )
 from draftroom.tools import Registry, Tool, build_registry
 from draftroom.tools.audit import ExportOutput
+from draftroom.tools.plugin_tools import hidden_tools
 from draftroom.tools.toolsets import ALL, Selection, parse_flag
 from draftroom.tools.validation import RawInput, invalid_request
 
@@ -101,7 +102,7 @@ def create_app(
         return {"status": "ok", "version": __version__}
 
     app.openapi = lambda: gpt_schema(app, settings)  # type: ignore[method-assign]
-    _add_gpt_schema(app, settings, registry)
+    _add_gpt_schema(app, settings, services, registry)
     _add_error_handlers(app, registry)
     _add_request_ids(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
@@ -296,16 +297,24 @@ def _add_admin_schema(
         return gpt_schema(admin, settings)
 
 
-def _add_gpt_schema(app: FastAPI, settings: Settings, registry: Registry) -> None:
+def _add_gpt_schema(
+    app: FastAPI, settings: Settings, services: Services, registry: Registry
+) -> None:
     """``GET /openapi.json[?toolsets=core,workspace&read_only=1]``: the GPT Actions schema,
-    of the selected toolsets only (unknown names are a 400 naming the valid ones)."""
+    of the selected toolsets only (unknown names are a 400 naming the valid ones), without
+    the tools of plugins disabled server-wide."""
 
     @app.get("/openapi.json", include_in_schema=False)
     def openapi(toolsets: str | None = None, read_only: str | None = None) -> dict[str, Any]:
         selection = Selection.parse(toolsets, parse_flag(read_only))
-        if selection == ALL:
+        hidden = hidden_tools(registry, services, None)
+        if selection == ALL and not hidden:
             return app.openapi()
-        ids = {tool.operation_id for tool in registry if selection.offers(tool.name, tool.writes)}
+        ids = {
+            tool.operation_id
+            for tool in registry
+            if selection.offers(tool.name, tool.writes) and tool.name not in hidden
+        }
         return gpt_schema(app, settings, ids)
 
 

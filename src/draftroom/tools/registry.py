@@ -42,6 +42,7 @@ from draftroom.domain.calls import (
 )
 from draftroom.domain.signin import authenticate
 from draftroom.errors import DraftroomError, InsufficientScope, NotFound
+from draftroom.plugins import PluginHost
 from draftroom.tools.idempotency import claim_key, with_idempotency_key
 from draftroom.tools.outcome import Outcome
 from draftroom.tools.toolsets import Selection, toolset_of
@@ -148,6 +149,8 @@ class Tool:
     """The toolset (``tools.toolsets.TOOLSETS``) that lists it."""
     person_scope: Scope | None = None
     """What a signed-in person needs instead of ``scope``: the tool answers with their own."""
+    plugin: str | None = None
+    """The installed plugin that declares it; None for a built-in tool."""
 
     @property
     def path(self) -> str:
@@ -180,9 +183,10 @@ Caller = Principal | Bearer
 
 
 class Registry:
-    def __init__(self) -> None:
+    def __init__(self, plugins: PluginHost | None = None) -> None:
         self._tools: dict[str, Tool] = {}
         self._names: re.Pattern[str] | None = None
+        self.plugins = plugins or PluginHost()  # their hooks run on every call's paths
 
     def add(self, handler: Callable[..., BaseModel]) -> Tool:
         """Register a handler declared with ``@tool``."""
@@ -215,6 +219,11 @@ class Registry:
         self._tools[declared.name] = registered
         self._names = None
         return registered
+
+    def add_built(self, registered: Tool) -> None:
+        """Add a tool built elsewhere (a plugin's); ``plugin_tools`` checked its name is free."""
+        self._tools[registered.name] = registered
+        self._names = None
 
     def __iter__(self) -> Iterator[Tool]:
         return iter(self._tools.values())
@@ -303,6 +312,7 @@ class Registry:
         call = Call(
             services, principal, request_id, tool.name, transport, client=client, progress=progress
         )
+        call.plugins = self.plugins
         call.audit.detail.update(detail or {})
         outcome = Outcome(tool.name, request_id, transport, client, started)
         try:
@@ -316,13 +326,20 @@ class Registry:
             outcome.error = internal
             raise internal from exc
         finally:
-            key = audit_key(services)
-            call.end(
-                lambda session: outcome.audit(session, key, principal, call), failed=outcome.failed
-            )
-            if outcome.claim is not None and outcome.failed:
-                idempotency.release(services, outcome.claim)
-            outcome.report(services, writes=tool.writes, call=call, principal=principal)
+            self._end(tool, call, outcome, principal)
+
+    def _end(self, tool: Tool, call: Call, outcome: Outcome, principal: Principal) -> None:
+        """The audit row, the idempotency claim released on failure, the report."""
+        services = call.services
+        key = audit_key(services)
+        call.end(
+            lambda session: outcome.audit(session, key, principal, call), failed=outcome.failed
+        )
+        if outcome.claim is not None and outcome.failed:
+            idempotency.release(services, outcome.claim)
+        if outcome.error is not None:
+            self.plugins.on_tool_error(call, outcome.error)
+        outcome.report(services, writes=tool.writes, call=call, principal=principal)
 
     def _run(
         self,

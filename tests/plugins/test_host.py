@@ -97,3 +97,22 @@ def test_a_hook_that_does_not_exist_is_refused() -> None:
     plugin = load_plugin("typo", module("typo", requires_api=">=1", before_comit=before_comit))
     with pytest.raises(PluginRefused, match="typo"):
         PluginHost([plugin])
+
+
+def test_more_plugin_tools_than_a_gpt_schema_holds_are_refused() -> None:
+    def declare(number: int) -> object:
+        @tool(f"many.tool{number}", summary="s", description="d")
+        def handler(ctx: PluginContext, body: In) -> Out:
+            return Out(size=number)
+
+        return handler
+
+    tools = {f"tool{n}": declare(n) for n in range(31)}
+    plugin = load_plugin("many", module("many", requires_api=">=1", **tools))
+    with pytest.raises(PluginRefused, match="31 tools, more than the 30"):
+        build_registry(plugins=PluginHost([plugin]))
+
+
+def test_a_tool_description_past_the_gpt_limit_is_refused() -> None:
+    with pytest.raises(ValueError, match="description must be 1 to 300"):
+        tool("size.of", summary="s", description="x" * 301)

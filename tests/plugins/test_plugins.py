@@ -120,6 +120,17 @@ def test_before_commit_policy_refuses_with_its_reason_and_writes_nothing(served:
     assert served.ok("/sandbox/status", {})["head"] == before != head
 
 
+def test_before_commit_sees_what_a_rollback_would_delete(served: Served) -> None:
+    adds = [{"path": "r1.txt", "content": "1"}, {"path": "r2.txt", "content": "2"}]
+    made = served.ok("/git/commit", {"message": "Two files", "changes": adds})
+    refused = served.post(
+        "/git/rollback_commit", {**served.sandbox, "commit_sha": made["commit_sha"]}
+    )
+    assert refused.status_code == 403, refused.text
+    assert "deletes 2 files, more than 1" in refused.json()["error"]["message"]
+    assert served.ok("/sandbox/status", {})["head"] == made["commit_sha"]
+
+
 def test_a_raising_plugin_fails_its_call_and_the_server_stays_up(served: Served) -> None:
     failed = served.post("/flaky/explode", served.sandbox)
     assert failed.status_code == 500

@@ -22,6 +22,8 @@ PROJECT = "draftroom"
 hookimpl = pluggy.HookimplMarker(PROJECT)
 """Marks a plugin module's function as the implementation of the hook of its name."""
 TOOL_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}\.[a-z][a-z0-9_]{0,39}$")
+MAX_TEXT = 300
+"""Longest summary or description: what a GPT's schema import takes."""
 _DECLARATION = "__draftroom_plugin_tool__"
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -58,6 +60,9 @@ def tool(name: str, *, summary: str, description: str, writes: bool = False) -> 
     with ``ctx.commit`` (callers may then send an idempotency key)."""
     if not TOOL_NAME.match(name):
         raise ValueError(f"plugin tool name {name!r} must be group.verb, e.g. wordcount.count")
+    for what, text in (("summary", summary), ("description", description)):
+        if not text.strip() or len(text) > MAX_TEXT:
+            raise ValueError(f"{name}: its {what} must be 1 to {MAX_TEXT} characters (GPT limit)")
 
     def declare(function: F) -> F:
         hints = typing.get_type_hints(function)

@@ -23,6 +23,8 @@ from draftroom.tools.inputs import SandboxInput
 from draftroom.tools.registry import Registry, Tool
 
 PLUGINS_TOOLSET = "plugins"
+MAX_PLUGIN_TOOLS = 30
+"""A GPT imports at most 30 operations: the ``plugins`` toolset alone must fit."""
 logger = logging.getLogger("draftroom.errors")
 
 
@@ -33,6 +35,12 @@ def add_plugin_tools(registry: Registry) -> None:
     naming both.
     """
     host = registry.plugins
+    count = sum(len(p.tools) for p in host.plugins)
+    if count > MAX_PLUGIN_TOOLS:
+        raise PluginRefused(
+            f"the installed plugins declare {count} tools, more than the {MAX_PLUGIN_TOOLS} "
+            "a GPT schema holds; uninstall some of them"
+        )
     for plugin in host.plugins:
         for declared in plugin.tools:
             made = _tool(host, plugin, declared)

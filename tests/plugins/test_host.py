@@ -95,7 +95,7 @@ def test_a_hook_that_does_not_exist_is_refused() -> None:
         return None
 
     plugin = load_plugin("typo", module("typo", requires_api=">=1", before_comit=before_comit))
-    with pytest.raises(PluginRefused, match="typo"):
+    with pytest.raises(PluginRefused, match=r"plugin 'typo'.*before_comit"):
         PluginHost([plugin])
 
 

@@ -138,6 +138,12 @@ def test_a_raising_plugin_fails_its_call_and_the_server_stays_up(served: Served)
     assert error["code"] == "plugin_error"
     assert error["request_id"] == failed.headers["x-request-id"]
     assert "exploded" not in error["message"]  # the traceback stays in the server's log
+    exported = served.cli("audit", "export")
+    assert exported.returncode == 0, exported.stderr
+    rows = [json.loads(line) for line in exported.stdout.splitlines()]
+    row = next(r for r in rows if r["request_id"] == error["request_id"])
+    assert row["tool"] == "flaky.explode" and "plugin_error" in json.dumps(row)
+    assert "exploded" in served.server.log.read_text()  # logged under the request id
     boom = served.post(
         "/files/write", {**served.sandbox, "path": "boom.txt", "content": "x", "message": "b"}
     )

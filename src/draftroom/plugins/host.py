@@ -99,7 +99,8 @@ class PluginHost:
         try:
             self._manager.check_pending()
         except pluggy.PluginValidationError as exc:
-            raise PluginRefused(f"plugin {exc.plugin!r}: {exc}") from exc
+            name = self._manager.get_name(exc.plugin)
+            raise PluginRefused(f"plugin {name!r}: {exc}") from exc
 
     @classmethod
     def discover(cls) -> PluginHost:

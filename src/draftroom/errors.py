@@ -27,7 +27,8 @@ DraftroomError (500 internal_error)
 │   ├── ReadOnlyMode (403 read_only)
 │   ├── ToolsetNotLoaded (403 toolset_not_loaded)
 │   ├── ReadOnlyPath (403 read_only_path)
-│   └── SelfApproval (403 self_approval)
+│   ├── SelfApproval (403 self_approval)
+│   └── CommitRefused (403 commit_refused)
 ├── NotFound (404 not_found)
 │   ├── RepoNotFound (404 repo_not_found)
 │   ├── RefNotFound (404 ref_not_found)
@@ -52,7 +53,8 @@ DraftroomError (500 internal_error)
 │   └── QuotaExceeded (429 quota_exceeded)
 ├── UpstreamUnavailable (502 upstream_unavailable)
 ├── ServiceUnavailable (503 service_unavailable)
-└── MethodNotAllowed (405 method_not_allowed)
+├── MethodNotAllowed (405 method_not_allowed)
+└── PluginError (500 plugin_error)
 """
 
 from __future__ import annotations
@@ -166,6 +168,13 @@ class SelfApproval(Forbidden):
     another reviewer."""
 
     code = "self_approval"
+
+
+class CommitRefused(Forbidden):
+    """A plugin's ``before_commit`` policy refused the change set; ``details`` names the
+    plugin and its reason. Nothing was written."""
+
+    code = "commit_refused"
 
 
 class NotFound(DraftroomError):
@@ -299,3 +308,11 @@ class MethodNotAllowed(DraftroomError):
 
     code = "method_not_allowed"
     status = 405
+
+
+class PluginError(DraftroomError):
+    """An installed plugin raised (its tool or a hook that decides): this call failed, the
+    server goes on. The traceback is logged under the call's request id."""
+
+    code = "plugin_error"
+    status = 500

@@ -17,7 +17,7 @@ from draftroom import store
 from draftroom.adapters.http import create_app
 from draftroom.domain.calls import Call, Services
 from draftroom.tools import build_registry
-from draftroom.tools.registry import tool
+from draftroom.tools.declaration import tool
 from draftroom.tools.versions import LATEST
 from tests.adapters.test_mcp import http_mcp_client, outcome_of, serving
 from tests.support.api import REPO, Api, error, new_key, start_sandbox

@@ -40,11 +40,16 @@ class Server:
         workers: int = 1,
         env: dict[str, str] | None = None,
         args: list[str] | None = None,
+        python: str | Path = sys.executable,
     ) -> None:
         self.data = data
+        self.python = str(python)
+        """The interpreter that serves (a fresh environment's, for the plugin tests)."""
         self.workers = workers
         self.args = args or []
         self.env = {**os.environ, **LIMITS_OFF, **(env or {})}
+        if python != sys.executable:  # its own .pth names the code: no PYTHONPATH
+            self.env.pop("PYTHONPATH", None)
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.log = data.parent / "server.log"
@@ -58,7 +63,7 @@ class Server:
         return (self.data / "admin.key").read_text().strip()
 
     def start(self, timeout: float = 60) -> None:
-        command = [sys.executable, "-m", "draftroom", "serve", "--data-dir", str(self.data)]
+        command = [self.python, "-m", "draftroom", "serve", "--data-dir", str(self.data)]
         command += ["--port", str(self.port), "--workers", str(self.workers), *self.args]
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(

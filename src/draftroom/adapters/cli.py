@@ -41,6 +41,7 @@ from draftroom.adapters.cli_maintenance import maintenance_app
 from draftroom.adapters.cli_merge import merge_app
 from draftroom.adapters.cli_oauth import oauth_app
 from draftroom.adapters.cli_orgs import org_app
+from draftroom.adapters.cli_plugins import plugin_app
 from draftroom.adapters.cli_privacy import privacy_app
 from draftroom.adapters.cli_templates import template_app
 from draftroom.adapters.cli_users import user_app
@@ -49,6 +50,7 @@ from draftroom.adapters.ops_http import announcer, prepare_serving, serve_metric
 from draftroom.config import Settings, served_url
 from draftroom.domain.repos import setup_default
 from draftroom.errors import DraftroomError, NotFound
+from draftroom.tools import build_registry
 from draftroom.tools.toolsets import TOOLSETS, Selection
 from draftroom.tools.versions import LATEST, parse_api
 
@@ -77,6 +79,7 @@ app.add_typer(privacy_app, name="privacy")
 app.add_typer(maintenance_app, name="maintenance")
 app.add_typer(template_app, name="template")
 app.add_typer(api_app, name="api")
+app.add_typer(plugin_app, name="plugin")
 
 
 @app.callback()
@@ -121,6 +124,7 @@ def serve(
     # The app factory (in this process or in each worker) reads the address served from
     # the environment: the schema's `servers` names it unless DRAFTROOM_PUBLIC_URL is set.
     os.environ["DRAFTROOM_HOST"], os.environ["DRAFTROOM_PORT"] = host, str(port)
+    build_registry()  # an installed plugin it cannot serve stops it here, in one line
     services = open_services(data_dir)
     settings = services.settings
     logs = prepare_serving(services)  # logging, and the metrics dir before any metric exists

@@ -58,6 +58,7 @@ from draftroom.errors import (
 )
 from draftroom.tools import Registry, Tool, build_registry
 from draftroom.tools.audit import ExportOutput
+from draftroom.tools.plugin_tools import hidden_tools
 from draftroom.tools.validation import RawInput, invalid_request
 from draftroom.tools.versions import API_VERSIONS
 
@@ -110,7 +111,8 @@ def create_app(
     def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
-    add_gpt_schemas(app, settings.public_url, registry)
+    hidden = lambda: hidden_tools(registry, services, None)  # noqa: E731  plugins disabled server-wide
+    add_gpt_schemas(app, settings.public_url, registry, hidden)
     _add_error_handlers(app, registry)
     _add_request_ids(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)

@@ -49,6 +49,7 @@ from draftroom.adapters.mcp_results import (
 from draftroom.domain.calls import Principal, Progress, Services
 from draftroom.errors import DraftroomError, InsufficientScope
 from draftroom.tools import Registry, Tool
+from draftroom.tools.plugin_tools import hidden_tools
 from draftroom.tools.toolsets import ALL, Selection
 from draftroom.tools.versions import LATEST
 
@@ -184,10 +185,15 @@ class _Handlers:
     ) -> types.ListToolsResult:
         """The tools this principal may call: as over HTTP, admin tools stay unseen by agents."""
         principal, selection = self.principal_of(ctx), self.selection_of(ctx)
+        hidden = hidden_tools(
+            self.registry, self.services, principal.org_id
+        )  # plugins switched off
         visible = [
             self.listed[name]
             for name, tool in self.tools.items()
-            if _may_call(tool, principal) and selection.offers(tool.name, tool.writes)
+            if _may_call(tool, principal)
+            and selection.offers(tool.name, tool.writes)
+            and tool.name not in hidden
         ]
         return types.ListToolsResult(tools=visible)
 

@@ -161,6 +161,12 @@ from draftroom.store.outbox import (
     mark_diverged,
     mark_resolved,
 )
+from draftroom.store.plugins import (
+    PluginSetting,
+    disabled_plugins,
+    plugin_settings,
+    set_plugin_enabled,
+)
 from draftroom.store.privacy import (
     erase_audit_personal_fields,
     forget_person_sign_ins,
@@ -246,6 +252,7 @@ __all__ = [
     "OutboxState",
     "Outcome",
     "PersonRole",
+    "PluginSetting",
     "PublishMode",
     "RepositoryRecord",
     "ReuseToken",
@@ -307,6 +314,7 @@ __all__ = [
     "delete_oauth_grant",
     "delete_org_rows",
     "delete_upstream_credential",
+    "disabled_plugins",
     "due_outbox",
     "enqueue_outbox",
     "erase_audit_personal_fields",
@@ -373,6 +381,7 @@ __all__ = [
     "org_rows",
     "pending_requests",
     "person_audit_pages",
+    "plugin_settings",
     "recent_active_sandboxes",
     "recent_failures",
     "release_delivery",
@@ -381,6 +390,7 @@ __all__ = [
     "revoke_console_sessions",
     "revoke_oauth_tokens",
     "sandboxes_for_user",
+    "set_plugin_enabled",
     "sink_cursors",
     "sqlite_url",
     "tool_counts",

@@ -30,6 +30,7 @@ from draftroom.store.models import (
 )
 from draftroom.store.oauth import OAuthClient, OAuthConsent, OAuthToken
 from draftroom.store.outbox import OutboxEntry
+from draftroom.store.plugins import PluginSetting
 from draftroom.store.upstream import Upstream, UpstreamCredential
 from draftroom.store.webhooks import WebhookDelivery
 
@@ -121,6 +122,7 @@ def delete_org_rows(session: Session, org_id: int) -> None:
         # Its chain and sink positions go with its rows: an org made later starts afresh.
         delete(AuditChainHead).where(AuditChainHead.org_key == org_id),
         delete(AuditSinkCursor).where(AuditSinkCursor.org_key == org_id),
+        delete(PluginSetting).where(PluginSetting.org_key == org_id),
         delete(IdempotencyKey).where(IdempotencyKey.api_key_id.in_(keys)),
         delete(TokenCheckCounter).where(TokenCheckCounter.subject.in_(subjects)),
         delete(ReuseToken).where(ReuseToken.sandbox_id.in_(sandboxes)),

@@ -6,6 +6,7 @@ one, so two registries never share state.
 
 from types import ModuleType
 
+from draftroom.plugins import PluginHost
 from draftroom.tools import (
     admin,
     audit,
@@ -20,6 +21,7 @@ from draftroom.tools import (
     merge,
     oauth,
     orgs,
+    plugin_admin,
     reasoning,
     repo_settings,
     repos,
@@ -34,7 +36,9 @@ from draftroom.tools import (
     users,
     webhooks,
 )
-from draftroom.tools.registry import Registry, Tool, declaration_of, tool
+from draftroom.tools.declaration import declaration_of, tool
+from draftroom.tools.plugin_tools import add_plugin_tools
+from draftroom.tools.registry import Registry, Tool
 
 TOOL_MODULES: tuple[ModuleType, ...] = (
     admin,
@@ -50,6 +54,7 @@ TOOL_MODULES: tuple[ModuleType, ...] = (
     merge,
     oauth,
     orgs,
+    plugin_admin,
     reasoning,
     repo_settings,
     repos,
@@ -67,13 +72,19 @@ TOOL_MODULES: tuple[ModuleType, ...] = (
 """Every module that declares tools, in the order the tool list shows them."""
 
 
-def build_registry(modules: tuple[ModuleType, ...] = TOOL_MODULES) -> Registry:
-    """A new registry holding every tool ``modules`` declare, in declaration order."""
-    registry = Registry()
+def build_registry(
+    modules: tuple[ModuleType, ...] = TOOL_MODULES, plugins: PluginHost | None = None
+) -> Registry:
+    """A new registry holding every tool ``modules`` declare, in declaration order, then the
+    tools of ``plugins`` (default: the installed ones, found now). A plugin that cannot be
+    served (its tool takes a built-in's name, its ``requires_api`` is not met) raises
+    ``PluginRefused``: the server does not start with it."""
+    registry = Registry(plugins if plugins is not None else PluginHost.discover())
     for module in modules:
         for value in vars(module).values():
             if declaration_of(value) is not None and value.__module__ == module.__name__:
                 registry.add(value)
+    add_plugin_tools(registry)
     return registry
 
 
@@ -93,6 +104,7 @@ __all__ = [
     "merge",
     "oauth",
     "orgs",
+    "plugin_admin",
     "reasoning",
     "repo_settings",
     "repos",

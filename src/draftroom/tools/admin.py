@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from draftroom.domain.calls import Call
 from draftroom.domain.merge import lifecycle
 from draftroom.store import MergeRequestStatus, SandboxStatus
+from draftroom.tools.declaration import tool
 from draftroom.tools.inputs import id_page
-from draftroom.tools.registry import tool
 
 ADMIN_PATH = "/admin/sandboxes"
 

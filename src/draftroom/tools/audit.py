@@ -17,7 +17,8 @@ from draftroom.domain.access import find_person
 from draftroom.domain.audit import Format, checkpoint, retain, verify_chains
 from draftroom.domain.calls import Call
 from draftroom.domain.privacy import erase_person
-from draftroom.tools.registry import LOCAL_TRANSPORTS, tool
+from draftroom.tools.declaration import tool
+from draftroom.tools.registry import LOCAL_TRANSPORTS
 
 
 class VerifyInput(BaseModel):

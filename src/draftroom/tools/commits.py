@@ -20,10 +20,10 @@ from draftroom.domain.commits import (
 )
 from draftroom.errors import InvalidInput
 from draftroom.git import Change
+from draftroom.tools.declaration import tool
 from draftroom.tools.inputs import PATH_SEGMENTS, Encoding, SandboxInput, decode_content
 from draftroom.tools.paths import writable_path
 from draftroom.tools.receipts import Written, receipts
-from draftroom.tools.registry import tool
 from draftroom.tools.versions import REPLACED_BY_V2
 
 

@@ -7,8 +7,8 @@ from pydantic import BaseModel, Field
 from draftroom.domain.access import SandboxAccess
 from draftroom.domain.calls import Call
 from draftroom.domain.workspace import resume_briefing
+from draftroom.tools.declaration import tool
 from draftroom.tools.inputs import SandboxInput
-from draftroom.tools.registry import tool
 
 
 class ResumeInput(SandboxInput):

@@ -8,7 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from draftroom.domain.calls import Call, recent_failures, send_test_alert
-from draftroom.tools.registry import tool
+from draftroom.tools.declaration import tool
 
 
 class ErrorsInput(BaseModel):

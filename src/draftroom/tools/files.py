@@ -13,6 +13,7 @@ from draftroom.domain.calls import Call
 from draftroom.domain.commits import commit_and_log
 from draftroom.git import Change
 from draftroom.tools.commits import CommitOutput, CommitWritten, committed, with_receipts
+from draftroom.tools.declaration import tool
 from draftroom.tools.inputs import (
     DIRECTORY_SEGMENTS,
     PATH_SEGMENTS,
@@ -22,7 +23,6 @@ from draftroom.tools.inputs import (
     fit_page,
 )
 from draftroom.tools.paths import NewPath
-from draftroom.tools.registry import tool
 from draftroom.tools.versions import REPLACED_BY_V2
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

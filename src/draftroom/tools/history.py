@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from draftroom.domain.access import BASE_BRANCH, SandboxAccess
 from draftroom.domain.calls import Call
 from draftroom.domain.commits import LOGS_DIR, REVERTS_TRAILER, read_rollbacks, revert_links
+from draftroom.tools.declaration import tool
 from draftroom.tools.inputs import ANSWER_BUDGET, SandboxInput, fit_page
-from draftroom.tools.registry import tool
 
 FILES_PER_COMMIT = 20
 

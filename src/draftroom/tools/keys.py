@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from draftroom.domain.access import create_org_key, org_keys, revoke_org_key
 from draftroom.domain.calls import Call
 from draftroom.store import ApiKey
-from draftroom.tools.registry import tool
+from draftroom.tools.declaration import tool
 
 
 class CreateInput(BaseModel):

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from draftroom.domain.calls import Call
 from draftroom.domain.maintenance import run_maintenance, steps_detail
-from draftroom.tools.registry import tool
+from draftroom.tools.declaration import tool
 
 
 class RunInput(BaseModel):

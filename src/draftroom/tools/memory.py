@@ -17,9 +17,9 @@ from draftroom.domain.workspace import (
     memory_stats,
     query_memory,
 )
+from draftroom.tools.declaration import tool
 from draftroom.tools.inputs import SandboxInput, fit_page
 from draftroom.tools.receipts import Receipt, Written, receipts
-from draftroom.tools.registry import tool
 from draftroom.tools.versions import REPLACED_BY_V2
 
 KIND_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,31}$"

@@ -17,8 +17,8 @@ from draftroom.domain.calls import Call
 from draftroom.domain.merge import MergeRequestView
 from draftroom.domain.merge import requests as merges
 from draftroom.store import MergeRequestStatus
+from draftroom.tools.declaration import tool
 from draftroom.tools.inputs import SandboxInput, id_page
-from draftroom.tools.registry import tool
 
 ADMIN_PATH = "/admin/merge_requests"
 

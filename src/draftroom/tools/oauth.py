@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from draftroom.domain.calls import Call
 from draftroom.domain.signin import add_client, revoke_client
-from draftroom.tools.registry import tool
+from draftroom.tools.declaration import tool
 
 
 class AddInput(BaseModel):

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from draftroom.domain.calls import Call
 from draftroom.domain.orgs import OrgInfo, add_org, delete_org, export_org, list_orgs
-from draftroom.tools.registry import tool
+from draftroom.tools.declaration import tool
 
 SLUG_FIELD = Field(..., min_length=1, max_length=200, description="The org's slug, e.g. acme-ml.")
 

@@ -10,9 +10,9 @@ from draftroom.domain.access import SandboxAccess
 from draftroom.domain.calls import Call
 from draftroom.domain.workspace import Kind, log_reasoning, read_reasoning, reasoning_entries
 from draftroom.errors import InvalidInput
+from draftroom.tools.declaration import tool
 from draftroom.tools.inputs import SandboxInput, fit_page
 from draftroom.tools.receipts import Written, receipts
-from draftroom.tools.registry import tool
 from draftroom.tools.versions import REPLACED_BY_V2
 
 

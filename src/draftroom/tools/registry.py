@@ -20,7 +20,7 @@ import typing
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -42,91 +42,19 @@ from draftroom.domain.calls import (
 )
 from draftroom.domain.signin import authenticate
 from draftroom.errors import DraftroomError, InsufficientScope, NotFound
+from draftroom.plugins import PluginHost
+from draftroom.tools.declaration import HttpMethod, declaration_of
 from draftroom.tools.idempotency import claim_key, with_idempotency_key
 from draftroom.tools.outcome import Outcome
 from draftroom.tools.toolsets import Selection, toolset_of
 from draftroom.tools.validation import Payload, validate
 from draftroom.tools.versions import LATEST, Deprecation
 
-HttpMethod = Literal["GET", "POST"]
 Handler = Callable[[Call, Any, Any], BaseModel]
-H = TypeVar("H", bound=Callable[..., BaseModel])
 LOCAL_TRANSPORTS = frozenset({"cli"})
 """Transports only a person at the server's shell uses: the ones ``local_only`` tools allow."""
 _PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 logger = logging.getLogger("draftroom.errors")  # 500s' tracebacks: callers see a request id
-_DECLARATION = "__draftroom_tool__"
-
-
-@dataclass(frozen=True)
-class Declaration:
-    """What ``@tool`` says about a handler; the registry adds what its annotations say."""
-
-    name: str
-    summary: str
-    description: str
-    scope: Scope = "sandbox"
-    consequential: bool = False
-    writes: bool = False
-    idempotent: bool = False
-    created_status: int | None = None
-    http_method: HttpMethod = "POST"
-    http_path: str | None = None
-    local_only: bool = False
-    reads_archived: bool = False
-    person_scope: Scope | None = None
-    api_version: int = 1
-    deprecated: Deprecation | None = None
-
-
-def tool(
-    name: str,
-    *,
-    summary: str,
-    description: str,
-    scope: Scope = "sandbox",
-    consequential: bool = False,
-    writes: bool = False,
-    idempotent: bool = False,
-    created_status: int | None = None,
-    http_method: HttpMethod = "POST",
-    http_path: str | None = None,
-    local_only: bool = False,
-    reads_archived: bool = False,
-    person_scope: Scope | None = None,
-    api_version: int = 1,
-    deprecated: Deprecation | None = None,
-) -> Callable[[H], H]:
-    """Declare a handler as the tool ``name`` from API version ``api_version`` on (one
-    declaration per tool and version); it is registered by ``build_registry``."""
-    declaration = Declaration(
-        name=name,
-        summary=summary,
-        description=description,
-        scope=scope,
-        consequential=consequential,
-        writes=writes,
-        idempotent=idempotent,
-        created_status=created_status,
-        http_method=http_method,
-        http_path=http_path,
-        local_only=local_only,
-        reads_archived=reads_archived,
-        person_scope=person_scope,
-        api_version=api_version,
-        deprecated=deprecated,
-    )
-
-    def declare(handler: H) -> H:
-        setattr(handler, _DECLARATION, declaration)
-        return handler
-
-    return declare
-
-
-def declaration_of(value: object) -> Declaration | None:
-    found = getattr(value, _DECLARATION, None)
-    return found if isinstance(found, Declaration) else None
 
 
 @dataclass(frozen=True)
@@ -157,6 +85,7 @@ class Tool:
     """What a signed-in person needs instead of ``scope``: the tool answers with their own."""
     api_version: int = 1  # the first API version serving this variant (``tools.versions``)
     deprecated: Deprecation | None = None
+    plugin: str | None = None  # the installed plugin that declares it; None: a built-in
 
     @property
     def path(self) -> str:
@@ -189,9 +118,10 @@ Caller = Principal | Bearer
 
 
 class Registry:
-    def __init__(self) -> None:
+    def __init__(self, plugins: PluginHost | None = None) -> None:
         self._tools: dict[tuple[str, int], Tool] = {}
         self._names: re.Pattern[str] | None = None
+        self.plugins = plugins or PluginHost()  # their hooks run on every call's paths
 
     def add(self, handler: Callable[..., BaseModel]) -> Tool:
         """Register a handler declared with ``@tool``."""
@@ -224,6 +154,11 @@ class Registry:
         self._tools[(declared.name, declared.api_version)] = registered
         self._names = None
         return registered
+
+    def add_built(self, registered: Tool) -> None:
+        """Add a tool built elsewhere (a plugin's); ``plugin_tools`` checked its name is free."""
+        self._tools[registered.name, registered.api_version] = registered
+        self._names = None
 
     def __iter__(self) -> Iterator[Tool]:
         """Version 1: the unversioned paths, the CLI, the tool table."""
@@ -320,6 +255,7 @@ class Registry:
         call = Call(
             services, principal, request_id, tool.name, transport, client=client, progress=progress
         )
+        call.plugins = self.plugins
         call.audit.detail.update(detail or {})
         outcome = Outcome(tool.name, request_id, transport, client, started)
         try:
@@ -333,13 +269,20 @@ class Registry:
             outcome.error = internal
             raise internal from exc
         finally:
-            key = audit_key(services)
-            call.end(
-                lambda session: outcome.audit(session, key, principal, call), failed=outcome.failed
-            )
-            if outcome.claim is not None and outcome.failed:
-                idempotency.release(services, outcome.claim)
-            outcome.report(services, writes=tool.writes, call=call, principal=principal)
+            self._end(tool, call, outcome, principal)
+
+    def _end(self, tool: Tool, call: Call, outcome: Outcome, principal: Principal) -> None:
+        """The audit row, the idempotency claim released on failure, the report."""
+        services = call.services
+        key = audit_key(services)
+        call.end(
+            lambda session: outcome.audit(session, key, principal, call), failed=outcome.failed
+        )
+        if outcome.claim is not None and outcome.failed:
+            idempotency.release(services, outcome.claim)
+        if outcome.error is not None:
+            self.plugins.on_tool_error(call, outcome.error)
+        outcome.report(services, writes=tool.writes, call=call, principal=principal)
 
     def _run(
         self,

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from draftroom.domain.calls import Call
 from draftroom.domain.repos import set_repository
-from draftroom.tools.registry import tool
+from draftroom.tools.declaration import tool
 
 
 class SetInput(BaseModel):

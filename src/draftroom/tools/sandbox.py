@@ -26,8 +26,8 @@ from draftroom.domain.upstream import (
     sandbox_upstream_status,
 )
 from draftroom.domain.workspace import TEMPLATES, Starter, check_project, scaffold_project
+from draftroom.tools.declaration import tool
 from draftroom.tools.inputs import SandboxInput
-from draftroom.tools.registry import tool
 
 
 class InitInput(BaseModel):

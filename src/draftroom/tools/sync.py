@@ -10,8 +10,8 @@ from draftroom.domain.access import SandboxAccess
 from draftroom.domain.calls import Call
 from draftroom.domain.merge import sync as syncing
 from draftroom.errors import InvalidInput
+from draftroom.tools.declaration import tool
 from draftroom.tools.inputs import ANSWER_BUDGET, Encoding, SandboxInput, decode_content
-from draftroom.tools.registry import tool
 
 MAX_RESOLUTIONS = 500
 _ERROR_ROOM = 4_000

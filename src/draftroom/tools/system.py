@@ -10,8 +10,8 @@ from draftroom.domain.access import BASE_BRANCH, SandboxAccess
 from draftroom.domain.audit import tool_counts
 from draftroom.domain.calls import Call
 from draftroom.domain.workspace import RecordType, export_page, workspace_counts
+from draftroom.tools.declaration import tool
 from draftroom.tools.inputs import SandboxInput, fit_page
-from draftroom.tools.registry import tool
 
 
 class WorkspaceMetrics(BaseModel):

@@ -17,9 +17,9 @@ from draftroom.domain.workspace import (
     tasks_of,
     update_task,
 )
+from draftroom.tools.declaration import tool
 from draftroom.tools.inputs import SandboxInput, fit_page
 from draftroom.tools.receipts import Receipt, receipts
-from draftroom.tools.registry import tool
 from draftroom.tools.versions import REPLACED_BY_V2
 
 

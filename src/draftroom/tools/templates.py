@@ -13,8 +13,8 @@ from draftroom.domain.access import SandboxAccess
 from draftroom.domain.calls import Call
 from draftroom.domain.orgs import require_operator
 from draftroom.domain.templates import add_template, fill_sandbox_prompt, list_templates
+from draftroom.tools.declaration import tool
 from draftroom.tools.inputs import SandboxInput
-from draftroom.tools.registry import tool
 
 
 class TemplateListInput(BaseModel):

@@ -8,8 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from draftroom.domain.access import issue_sandbox_token, renew_sandbox_token, revoke_org_token
 from draftroom.domain.calls import Call
+from draftroom.tools.declaration import tool
 from draftroom.tools.inputs import SandboxInput
-from draftroom.tools.registry import tool
 
 
 class RenewInput(SandboxInput):

@@ -37,9 +37,10 @@ TOOLSETS: dict[str, tuple[str, ...]] = {
         "sandbox.renew",
     ),
     "admin": ("admin", "system"),
+    "plugins": (),
 }
 """Toolset -> tool names or groups (``memory`` = every ``memory.*`` tool); a name wins over
-its group."""
+its group. ``plugins`` holds every tool no other toolset names: the installed plugins'."""
 
 
 MAX_TOOLSETS_CHARS = 200
@@ -48,8 +49,7 @@ MAX_TOOLSETS_CHARS = 200
 
 def toolset_of(tool_name: str) -> str:
     """The toolset a tool belongs to: by its own name, else by its group; a tool ``TOOLSETS``
-    does not name is in a toolset of its group's name, listed only when all are (a test
-    keeps every built-in tool named)."""
+    does not name is a plugin's, in ``plugins`` (a test keeps every built-in tool named)."""
     group = tool_name.split(".", 1)[0]
     by_group = None
     for toolset, members in TOOLSETS.items():
@@ -57,7 +57,7 @@ def toolset_of(tool_name: str) -> str:
             return toolset
         if group in members:
             by_group = toolset
-    return by_group or group
+    return by_group or "plugins"
 
 
 def parse_toolsets(text: str | Iterable[str] | None) -> frozenset[str] | None:

@@ -11,9 +11,9 @@ from draftroom.domain.access import SandboxAccess
 from draftroom.domain.calls import Call
 from draftroom.domain.commits import restore as restoring
 from draftroom.errors import InvalidInput
+from draftroom.tools.declaration import tool
 from draftroom.tools.inputs import SandboxInput, fit_page
 from draftroom.tools.receipts import Written, receipts
-from draftroom.tools.registry import tool
 from draftroom.tools.versions import REPLACED_BY_V2
 
 FILES_PER_OPERATION = 20

@@ -23,7 +23,7 @@ from draftroom.domain.upstream import (
     resolve_divergence,
     sync_repository,
 )
-from draftroom.tools.registry import tool
+from draftroom.tools.declaration import tool
 
 
 class AddInput(BaseModel):

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from draftroom.domain.access import Person, add_person, org_people, remove_person, set_person_role
 from draftroom.domain.calls import Call
 from draftroom.store import PersonRole
-from draftroom.tools.registry import tool
+from draftroom.tools.declaration import tool
 
 PATH = "/admin/users"
 

@@ -15,9 +15,11 @@ from datetime import date
 from email.utils import formatdate
 
 from draftroom.errors import InvalidInput
+from draftroom.plugins.versions import SUPPORTED_API_VERSIONS
 
-API_VERSIONS = (1, 2)
-"""Every version served at ``/v<N>/``, oldest first; plugins check ``requires_api`` against it."""
+API_VERSIONS = SUPPORTED_API_VERSIONS
+"""Every version served at ``/v<N>/``, oldest first. Defined beside the plugin API (below the
+tools), which checks a plugin's ``requires_api`` against the same tuple."""
 LATEST = API_VERSIONS[-1]
 """What ``/openapi.json`` and MCP serve unless pinned."""
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from draftroom.domain.calls import Call
 from draftroom.domain.webhooks import webhook_setup
-from draftroom.tools.registry import tool
+from draftroom.tools.declaration import tool
 
 
 class WebhookInput(BaseModel):

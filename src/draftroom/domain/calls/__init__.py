@@ -20,14 +20,18 @@ from draftroom.domain.calls.failures import (
     report_failure,
     send_test_alert,
 )
+from draftroom.domain.calls.plugins import NO_PLUGINS, NoPlugins, PluginHooks
 from draftroom.domain.calls.services import Services
 
 __all__ = [
+    "NO_PLUGINS",
     "AlertSender",
     "AuditFields",
     "Call",
     "FailedCall",
     "FailureCounter",
+    "NoPlugins",
+    "PluginHooks",
     "Principal",
     "Progress",
     "Services",

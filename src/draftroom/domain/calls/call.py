@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from draftroom.domain.calls.plugins import NO_PLUGINS, PluginHooks
 from draftroom.domain.calls.services import Services
 
 
@@ -62,6 +63,8 @@ class Call:
     client: str | None = None
     """The caller's network address (HTTP), for lockouts; None when there is none (stdio)."""
     progress: Progress | None = None
+    plugins: PluginHooks = NO_PLUGINS
+    """The installed plugins' hooks (``Registry.invoke`` passes its own)."""
     _session: Session | None = field(default=None, init=False, repr=False)
 
     @property

@@ -141,6 +141,9 @@ def commit_and_log(
     absent), so the checks do not read those blobs again.
     """
     check_commit(call, access, changes, allow_secrets=allow_secrets, old=old, message=message)
+    call.plugins.before_commit(
+        call, access, [(c.path, None if c.delete else c.data) for c in changes]
+    )
     files = [c.path for c in changes]
     log_change, entry = changelog_change(call, message, files)
     result = access.repo.commit_changes(
@@ -166,6 +169,8 @@ def rollback_commit(
     check_commit_rate(call, access)
     sha = access.repo.resolve(sha)
     files = [f for f in access.repo.commit_files(sha) if not f.startswith(LOGS_DIR + "/")]
+    parents = access.repo.log(sha, limit=1).commits[0].parents
+    call.plugins.before_commit(call, access, _contents(access.repo, parents[:1], files))
 
     def attempt(head: str) -> LoggedCommit:
         at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -217,6 +222,7 @@ def restore_and_log(
                 f"{target[:12]}",
                 head=head,
             )
+        call.plugins.before_commit(call, access, _contents(access.repo, [target], files))
         changelog, entry = changelog_change(call, message, files)
         result = access.repo.restore_tree(
             access.branch,
@@ -235,6 +241,20 @@ def restore_and_log(
 def changed_outside_logs(repo: Repository, old: str, new: str) -> list[str]:
     """Paths that differ between two commits (a rename: both paths), ``.logs/`` left out."""
     return [path for path in repo.changed_files(old, new) if not _in_logs(path)]
+
+
+def _contents(
+    repo: Repository, refs: Sequence[str], paths: Sequence[str]
+) -> list[tuple[str, bytes | None]]:
+    """What ``paths`` hold at the first of ``refs`` (None: absent, or no ref): the change set
+    a revert or restore makes, as ``before_commit`` hooks see it."""
+    found: list[tuple[str, bytes | None]] = []
+    for path in paths:
+        try:
+            found.append((path, repo.read_file(refs[0], path).data if refs else None))
+        except PathNotFound:
+            found.append((path, None))
+    return found
 
 
 def _in_logs(path: str) -> bool:
@@ -322,6 +342,7 @@ def _logged(
     entry: dict[str, Any],
 ) -> LoggedCommit:
     call.audit.commit_sha = result.sha
+    call.plugins.after_commit(call, access, result.sha, files)
     # Push-through to the upstream, if any.
     enqueue_commit(call, result.branch, result.sha, has_upstream=access.has_upstream)
     return LoggedCommit(result.sha, result.branch, files, entry)

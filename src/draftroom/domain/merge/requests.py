@@ -163,7 +163,10 @@ def request_merge(
         old.status = "superseded"
         old.decided_at = store.utc_now()
         old.decision_note = f"superseded by merge request #{request.id}"
-    return view(request)
+    opened = view(request)
+    summary = {"id": request.id, "branch": sandbox.branch, "title": title, "source_sha": head}
+    call.plugins.on_merge_request(call, access, summary)
+    return opened
 
 
 def _find(call: Call, session: Session, merge_request_id: int) -> store.MergeRequest:

@@ -1,8 +1,8 @@
 """Maintenance: one lease row, so only one node runs maintenance at a time, and when the
 last run finished (the schedule's clock, shared by every node).
 
-Revision ID: v0016
-Revises: v0012
+Revision ID: v0014
+Revises: v0013
 Create Date: 2026-12-04
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "v0016"
-down_revision = "v0012"
+revision = "v0014"
+down_revision = "v0013"
 branch_labels = None
 depends_on = None
 

@@ -7,8 +7,11 @@ The lowest domain package: it imports no other.
 from draftroom.domain.calls import idempotency
 from draftroom.domain.calls.alerts import AlertSender
 from draftroom.domain.calls.call import (
+    NO_PLUGINS,
     AuditFields,
     Call,
+    NoPlugins,
+    PluginHooks,
     Principal,
     Progress,
 )
@@ -20,7 +23,6 @@ from draftroom.domain.calls.failures import (
     report_failure,
     send_test_alert,
 )
-from draftroom.domain.calls.plugins import NO_PLUGINS, NoPlugins, PluginHooks
 from draftroom.domain.calls.services import Services
 
 __all__ = [

@@ -171,7 +171,7 @@ def check_story(outcomes: list[Outcome]) -> None:
 async def http_mcp_client(url: str, key: str, mode: str) -> AsyncIterator[Client]:
     """The official client over streamable HTTP, sending ``key`` as a bearer token."""
     async with (
-        httpx2.AsyncClient(headers={"Authorization": f"Bearer {key}"}) as http,
+        httpx2.AsyncClient(headers={"Authorization": f"Bearer {key}"}, timeout=30) as http,
         Client(streamable_http_client(url, http_client=http), mode=mode) as client,
     ):
         yield client

@@ -152,7 +152,9 @@ def test_every_transport_gets_the_same_refusals(tmp_path: Path) -> None:
     key = new_key(services)
 
     async def both() -> tuple[list[Any], list[Any]]:
-        async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {key}"}) as http:
+        async with httpx2.AsyncClient(
+            headers={"Authorization": f"Bearer {key}"}, timeout=30
+        ) as http:
             via_http = await refusals_over(over_http(http, base))()
         async with http_mcp_client(f"{base}/mcp", key, "auto") as client:
             via_mcp = await refusals_over(over_mcp(client))()

@@ -73,6 +73,8 @@ def test_bytes_written_since_sums_successful_calls_of_a_branch_or_a_repo(
                 bytes_written=size,
             )
     with database.session() as session:
-        assert store.bytes_written_since(session, repo="demo", branch="a", since=since) == 15
-        assert store.bytes_written_since(session, repo="demo", since=since) == 22
-        assert store.bytes_written_since(session, repo="other", since=since) == 0
+        assert store.bytes_written_since(session, repo="demo", branch="a", since=since) == (15, 22)
+        assert store.bytes_written_since(session, repo="demo", branch="c", since=since) == (0, 22)
+        assert store.bytes_written_since(session, repo="other", branch="a", since=since) == (0, 0)
+        later = utc_now()
+        assert store.bytes_written_since(session, repo="demo", branch="a", since=later) == (0, 0)

@@ -190,7 +190,7 @@ from draftroom.store.sandboxes import (
     sandboxes_for_user,
 )
 from draftroom.store.timestamps import UTCDateTime, utc_now
-from draftroom.store.token_checks import lock_token_check
+from draftroom.store.token_checks import lock_token_checks
 from draftroom.store.upstream import (
     CredentialKind,
     MainState,
@@ -368,7 +368,7 @@ __all__ = [
     "live_owners",
     "live_reuse_tokens",
     "lock_chain_head",
-    "lock_token_check",
+    "lock_token_checks",
     "maintenance",
     "mark_diverged",
     "mark_human_seen",

@@ -42,18 +42,24 @@ class AuditChainHead(Base):
 
 
 def lock_chain_head(session: Session, org_key: int) -> AuditChainHead:
-    """The head of ``org_key``'s chain, locked until the session commits (created if new)."""
-    touch = update(AuditChainHead).where(AuditChainHead.org_key == org_key)
-    touched = session.execute(touch.values(count=AuditChainHead.count))
-    if not getattr(touched, "rowcount", 0):
+    """The head of ``org_key``'s chain, locked until the session commits (created if new).
+
+    The locking no-op ``UPDATE`` returns the row it locked: one statement on every call."""
+    touch = (
+        update(AuditChainHead)
+        .where(AuditChainHead.org_key == org_key)
+        .values(count=AuditChainHead.count)
+        .returning(AuditChainHead)
+        .execution_options(populate_existing=True)
+    )
+    head = session.scalars(touch).one_or_none()
+    if head is None:
         try:
             with session.begin_nested():
                 session.add(AuditChainHead(org_key=org_key, count=0))
         except IntegrityError:
             pass  # another writer created it first; the update below waits for its lock
-        session.execute(touch.values(count=AuditChainHead.count))
-    head = session.get(AuditChainHead, org_key, populate_existing=True)
-    assert head is not None
+        head = session.scalars(touch).one()
     return head
 
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, cast, exists, func, literal, select
+from sqlalchemy import String, case, cast, exists, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from draftroom.store.models import ApiKey, AuditEvent, Outcome
@@ -102,15 +102,16 @@ def commit_times_since(
 
 
 def bytes_written_since(
-    session: Session, *, repo: str, branch: str | None = None, since: datetime
-) -> int:
-    """File bytes the calls that succeeded on ``repo`` (one ``branch`` of it) wrote after
-    ``since``: one SUM over the (repo, branch, at) index."""
-    where = [AuditEvent.repo == repo, AuditEvent.at > since, AuditEvent.outcome == "ok"]
-    if branch is not None:
-        where.append(AuditEvent.branch == branch)
-    query = select(func.coalesce(func.sum(AuditEvent.bytes_written), 0)).where(*where)
-    return int(session.scalar(query) or 0)
+    session: Session, *, repo: str, branch: str, since: datetime
+) -> tuple[int, int]:
+    """File bytes the calls that succeeded after ``since`` wrote on ``branch`` of ``repo``,
+    and on all of ``repo``: one statement for both daily quotas."""
+    on_branch = case((AuditEvent.branch == branch, AuditEvent.bytes_written), else_=0)
+    query = select(
+        func.coalesce(func.sum(on_branch), 0), func.coalesce(func.sum(AuditEvent.bytes_written), 0)
+    ).where(AuditEvent.repo == repo, AuditEvent.at > since, AuditEvent.outcome == "ok")
+    branch_bytes, repo_bytes = session.execute(query).one()
+    return int(branch_bytes or 0), int(repo_bytes or 0)
 
 
 def recent_failures(session: Session, org_id: int, limit: int) -> Sequence[AuditEvent]:

@@ -2,7 +2,7 @@
 
 Never by client address: every user of one Custom GPT calls from OpenAI's few egress
 addresses, so an address lockout lets one user lock out all. Each check locks the counter of
-every subject before the secret is compared (``store.lock_token_check``) and counts itself
+every subject before the secret is compared (``store.lock_token_checks``) and counts itself
 only when the token was wrong, so of N concurrent wrong tokens exactly ``limit`` are
 compared, the rest are 429 without looking at the secret, and right tokens are never
 refused because others are being checked at the same moment. With ``DRAFTROOM_REDIS_URL`` the
@@ -66,7 +66,7 @@ def failure_check(
     limit = settings.token_failures_before_lockout
     now = utc_now()
     window = timedelta(seconds=settings.token_lockout_seconds)
-    counters = [store.lock_token_check(session, s, now, now - window) for s in subjects]
+    counters = store.lock_token_checks(session, subjects, now, now - window)
     for counter in counters:
         if counter.count >= limit:
             session.rollback()

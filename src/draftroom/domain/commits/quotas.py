@@ -43,10 +43,10 @@ def check_daily_bytes(
         _count_shared(counters, access, quotas, added, today, now)
         call.audit.bytes_written = (call.audit.bytes_written or 0) + added
         return
-    for what, branch, limit in quotas:
-        used = store.bytes_written_since(
-            call.session, repo=access.repo_name, branch=branch, since=today
-        )
+    written = store.bytes_written_since(
+        call.session, repo=access.repo_name, branch=access.branch, since=today
+    )
+    for (what, _, limit), used in zip(quotas, written, strict=True):
         if used + added > limit:
             raise _over_quota(what, used, added, limit, today + DAY, now)
     call.audit.bytes_written = (call.audit.bytes_written or 0) + added

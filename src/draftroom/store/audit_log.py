@@ -109,7 +109,12 @@ def bytes_written_since(
     on_branch = case((AuditEvent.branch == branch, AuditEvent.bytes_written), else_=0)
     query = select(
         func.coalesce(func.sum(on_branch), 0), func.coalesce(func.sum(AuditEvent.bytes_written), 0)
-    ).where(AuditEvent.repo == repo, AuditEvent.at > since, AuditEvent.outcome == "ok")
+    ).where(  # the terms of ix_audit_events_repo_written: reads and failures are not scanned
+        AuditEvent.repo == repo,
+        AuditEvent.at > since,
+        AuditEvent.outcome == "ok",
+        AuditEvent.bytes_written > 0,
+    )
     branch_bytes, repo_bytes = session.execute(query).one()
     return int(branch_bytes or 0), int(repo_bytes or 0)
 

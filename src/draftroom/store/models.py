@@ -25,10 +25,14 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from draftroom.store.timestamps import UTCDateTime, utc_now
+
+WRITTEN = "outcome = 'ok' AND bytes_written > 0"
+"""The audit rows the daily byte quotas sum (``ix_audit_events_repo_written``)."""
 
 Role = Literal["admin", "agent", "person"]
 """A key's role: ``admin`` and ``agent`` service keys, or ``person``: all its person may do."""
@@ -201,6 +205,15 @@ class AuditEvent(Base):
         Index("ix_audit_events_org_id_at", "org_id", "at"),
         Index("ix_audit_events_org_id_id", "org_id", "id"),
         Index("ix_audit_events_request_id", "request_id"),
+        Index(  # the daily byte quotas' sums read only today's writes of one repository
+            "ix_audit_events_repo_written",
+            "repo",
+            "at",
+            "branch",
+            "bytes_written",
+            sqlite_where=text(WRITTEN),
+            postgresql_where=text(WRITTEN),
+        ),
         CheckConstraint("outcome IN ('ok', 'error')", name="outcome"),
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 
 from tests.support.audit import add_audit_event
@@ -71,10 +72,23 @@ def test_bytes_written_since_sums_successful_calls_of_a_branch_or_a_repo(
                 repo="demo",
                 branch=branch,
                 bytes_written=size,
+                org_id=1,
             )
+        add_audit_event(  # the same names in another org: its own quota
+            session,
+            request_id="r",
+            tool="files.write",
+            outcome="ok",
+            duration_ms=1.0,
+            repo="demo",
+            branch="a",
+            bytes_written=1000,
+            org_id=2,
+        )
+    sums = functools.partial(store.bytes_written_since, org_id=1)
     with database.session() as session:
-        assert store.bytes_written_since(session, repo="demo", branch="a", since=since) == (15, 22)
-        assert store.bytes_written_since(session, repo="demo", branch="c", since=since) == (0, 22)
-        assert store.bytes_written_since(session, repo="other", branch="a", since=since) == (0, 0)
+        assert sums(session, repo="demo", branch="a", since=since) == (15, 22)
+        assert sums(session, repo="demo", branch="c", since=since) == (0, 22)
+        assert sums(session, repo="other", branch="a", since=since) == (0, 0)
         later = utc_now()
-        assert store.bytes_written_since(session, repo="demo", branch="a", since=later) == (0, 0)
+        assert sums(session, repo="demo", branch="a", since=later) == (0, 0)

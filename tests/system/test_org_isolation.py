@@ -396,3 +396,31 @@ def test_an_orgs_templates_are_never_seen_or_used_by_another_org(
     foreign = _http(client, init, acme.agent, {**project, "template": "beta-only"})
     masks = ("'beta-only'", "'nothing-here'")
     assert _shape(foreign[1], *masks) == _shape(missing[1], *masks)
+
+
+def test_the_daily_byte_quotas_count_each_orgs_repository_apart(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Two orgs' repositories of the same name: one org's writes never use up the other's."""
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        public_url="https://draftroom.example",
+        secret_key="isolation-test-secret-key-0123456789",
+        max_repo_growth_per_day=20,
+    )
+    services = Services(settings)
+    setup_default(services)
+    with TestClient(create_app(settings, services)) as client:
+        acme, beta = _tenant(client, services, "acme"), _tenant(client, services, "beta")
+
+        def write(org: Tenant, text: str) -> Any:
+            body = {**org.sandbox, "path": "b.txt", "content": text, "message": "Write b.txt"}
+            del body["branch"]
+            headers = {"Authorization": f"Bearer {org.agent}"}
+            return client.post("/files/write", json=body, headers=headers)
+
+        assert write(acme, "x" * 12).status_code == 200  # acme: 4 + 12 of its 20 bytes
+        assert write(beta, "y" * 8).status_code == 200, "beta: 4 + 8 of its own 20"
+        over = write(acme, "z" * 5)  # acme: 16 + 5 > 20
+        assert over.status_code == 413 and over.json()["error"]["details"]["used"] == 16

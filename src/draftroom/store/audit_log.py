@@ -102,14 +102,16 @@ def commit_times_since(
 
 
 def bytes_written_since(
-    session: Session, *, repo: str, branch: str, since: datetime
+    session: Session, *, org_id: int, repo: str, branch: str, since: datetime
 ) -> tuple[int, int]:
-    """File bytes the calls that succeeded after ``since`` wrote on ``branch`` of ``repo``,
-    and on all of ``repo``: one statement for both daily quotas."""
+    """File bytes the calls that succeeded after ``since`` wrote on ``branch`` of ``org_id``'s
+    ``repo``, and on all of that repository (a name is unique only within its org): one
+    statement for both daily quotas."""
     on_branch = case((AuditEvent.branch == branch, AuditEvent.bytes_written), else_=0)
     query = select(
         func.coalesce(func.sum(on_branch), 0), func.coalesce(func.sum(AuditEvent.bytes_written), 0)
     ).where(  # the terms of ix_audit_events_repo_written: reads and failures are not scanned
+        AuditEvent.org_id == org_id,
         AuditEvent.repo == repo,
         AuditEvent.at > since,
         AuditEvent.outcome == "ok",

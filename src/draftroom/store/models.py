@@ -207,6 +207,7 @@ class AuditEvent(Base):
         Index("ix_audit_events_request_id", "request_id"),
         Index(  # the daily byte quotas' sums read only today's writes of one repository
             "ix_audit_events_repo_written",
+            "org_id",
             "repo",
             "at",
             "branch",

@@ -44,7 +44,11 @@ def check_daily_bytes(
         call.audit.bytes_written = (call.audit.bytes_written or 0) + added
         return
     written = store.bytes_written_since(
-        call.session, repo=access.repo_name, branch=access.branch, since=today
+        call.session,
+        org_id=call.principal.org_id,
+        repo=access.repo_name,
+        branch=access.branch,
+        since=today,
     )
     for (what, _, limit), used in zip(quotas, written, strict=True):
         if used + added > limit:

@@ -1,5 +1,5 @@
-"""The daily byte quotas read only the writes: a partial index on (repo, at, branch,
-bytes_written) of the successful calls that wrote bytes, instead of every call of a
+"""The daily byte quotas read only the writes: a partial index on (org_id, repo, at,
+branch, bytes_written) of the successful calls that wrote bytes, instead of every call of a
 repository (issue 23: 5 ms per commit at 10,000 audit rows, growing with the day).
 
 Revision ID: v0015
@@ -23,7 +23,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_audit_events_repo_written",
         "audit_events",
-        ["repo", "at", "branch", "bytes_written"],
+        ["org_id", "repo", "at", "branch", "bytes_written"],
         sqlite_where=sa.text(WRITTEN),
         postgresql_where=sa.text(WRITTEN),
     )

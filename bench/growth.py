@@ -149,7 +149,11 @@ def interleaved(
 
 def sandbox_world(root: Path, size: int) -> InProcess:
     """A data dir with one repository holding ``size`` sandboxes, and an agent key for it."""
-    settings = Settings(data_dir=root / f"sandboxes-{size}", max_commits_per_minute=10**9)
+    settings = Settings(
+        data_dir=root / f"sandboxes-{size}",
+        max_commits_per_minute=10**9,
+        max_sandboxes_per_key=10**9,  # one key holds every sandbox here
+    )
     settings.data_dir.mkdir(parents=True)
     services = Services(settings)
     services.database.migrate()

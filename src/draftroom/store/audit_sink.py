@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import BigInteger, Integer, String, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import BigInteger, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from draftroom.store.leases import claim_row_lease
 from draftroom.store.models import Base
 from draftroom.store.timestamps import UTCDateTime, utc_now
 
@@ -48,19 +48,4 @@ def claim_sink_lease(session: Session, sink_id: str, holder: str, seconds: float
     """Hold the sink's lease for ``seconds`` if it is free, expired or already ours."""
     now = utc_now()
     until = now + timedelta(seconds=seconds)
-    claimed = session.execute(
-        update(AuditSinkLease)
-        .where(
-            AuditSinkLease.sink_id == sink_id,
-            or_(AuditSinkLease.holder == holder, AuditSinkLease.until < now),
-        )
-        .values(holder=holder, until=until)
-    )
-    if getattr(claimed, "rowcount", 0):
-        return True
-    try:
-        with session.begin_nested():
-            session.add(AuditSinkLease(sink_id=sink_id, holder=holder, until=until))
-        return True
-    except IntegrityError:
-        return False  # held by another process
+    return claim_row_lease(session, AuditSinkLease, "sink_id", sink_id, holder, now, until)

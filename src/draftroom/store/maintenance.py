@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import String, delete, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from draftroom.store.console import ConsoleSession
+from draftroom.store.leases import claim_row_lease
 from draftroom.store.models import Base, RepositoryRecord, ReuseToken, Sandbox
 from draftroom.store.oauth import OAuthGrant, OAuthToken
 from draftroom.store.timestamps import UTCDateTime
@@ -31,27 +31,7 @@ class MaintenanceLease(Base):
 
 def claim_lease(session: Session, holder: str, now: datetime, until: datetime) -> bool:
     """Hold the lease until ``until`` if it is free, expired or ours; False if another holds it."""
-    claimed = session.execute(
-        update(MaintenanceLease)
-        .where(
-            MaintenanceLease.name == LEASE,
-            or_(
-                MaintenanceLease.until.is_(None),
-                MaintenanceLease.until < now,
-                MaintenanceLease.holder == holder,
-            ),
-        )
-        .values(holder=holder, until=until)
-        .execution_options(synchronize_session=False)
-    )
-    if getattr(claimed, "rowcount", 0):
-        return True
-    try:
-        with session.begin_nested():
-            session.add(MaintenanceLease(name=LEASE, holder=holder, until=until))
-        return True
-    except IntegrityError:
-        return False  # held by another run
+    return claim_row_lease(session, MaintenanceLease, "name", LEASE, holder, now, until)
 
 
 def release_lease(session: Session, holder: str, finished_at: datetime) -> None:

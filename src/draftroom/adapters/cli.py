@@ -11,6 +11,7 @@ import json
 import os
 import socket
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -124,7 +125,7 @@ def serve(
     # The app factory (in this process or in each worker) reads the address served from
     # the environment: the schema's `servers` names it unless DRAFTROOM_PUBLIC_URL is set.
     os.environ["DRAFTROOM_HOST"], os.environ["DRAFTROOM_PORT"] = host, str(port)
-    build_registry()  # an installed plugin it cannot serve stops it here, in one line
+    registry = build_registry()  # an installed plugin it cannot serve stops it here, in one line
     services = open_services(data_dir)
     settings = services.settings
     logs = prepare_serving(services)  # logging, and the metrics dir before any metric exists
@@ -141,15 +142,19 @@ def serve(
         serve_metrics(services, host, metrics_port)
         announce(f"Metrics on {served_url(host, metrics_port)}/metrics (no auth)")
     os.environ["DRAFTROOM_DATA_DIR"] = str(settings.data_dir.resolve())
-    app_path = "draftroom.adapters.http:app_from_env"
     # X-Forwarded-For is read by the app, only from DRAFTROOM_TRUSTED_PROXIES (uvicorn's own
     # default would believe any process on loopback).
     options: dict[str, Any] = {"proxy_headers": False, "log_config": logs, "log_level": "info"}
-    if workers == 1:
-        uvicorn.run(app_path, factory=True, host=host, port=port, **options)
+    if workers == 1:  # this process serves: its app takes the registry just built
+        from draftroom.adapters.http import app_from_env
+
+        factory = partial(app_from_env, registry)
+        uvicorn.run(factory, factory=True, host=host, port=port, **options)
         return
     from uvicorn.supervisors import Multiprocess
 
+    # Each worker is a new process that imports the factory and builds its own registry.
+    app_path = "draftroom.adapters.http:app_from_env"
     config = uvicorn.Config(
         app_path, factory=True, host=host, port=port, workers=workers, **options
     )

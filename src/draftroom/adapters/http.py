@@ -282,6 +282,7 @@ def _add_request_ids(app: FastAPI) -> None:
     app.add_middleware(RequestIds)
 
 
-def app_from_env() -> FastAPI:
-    """App factory for ``uvicorn --factory`` and multi-worker serving: settings from the environment."""
-    return create_app(Settings())
+def app_from_env(registry: Registry | None = None) -> FastAPI:
+    """App factory for ``uvicorn --factory`` and multi-worker serving: settings from the
+    environment; ``registry``: one ``serve`` already built in this process (else built here)."""
+    return create_app(Settings(), registry=registry)

@@ -5,6 +5,7 @@ data directory in a temporary directory, registers a repository of 5,000 files i
 directories, and lets C concurrent clients (threads, one keep-alive connection and one
 sandbox each) run
 
+0. one client alone, reads then commits (no queueing: the latency and server CPU of one request);
 1. a realistic mix for a fixed time: 60% ``/files/read``, 30% 3-file ``/git/commit``,
    10% ``/memory/query``;
 2. a commit-only stream for the same time;
@@ -261,6 +262,12 @@ class RunResult:
     def rate(self, tool: str | None = None) -> float:
         return self.count(tool) / self.seconds
 
+    def cpu_per_request(self) -> float | None:
+        """Seconds of server CPU per request; None when the run did not measure it."""
+        if not self.server_cpu or not self.count():
+            return None
+        return self.server_cpu / self.count()
+
 
 def start_sandboxes(clients: list[Client], memory: bool) -> tuple[list[float], list[str]]:
     """``/sandbox/init`` for every client at once, then a few memory notes when memory exists;
@@ -500,10 +507,11 @@ class LoadReport:
                 )
             if len(result.latencies) > 1:
                 lines.append(f"| {label} | all | {result.count():,} | {result.rate():,.1f} | | |")
-            if result.server_cpu and result.count():
-                cost = result.server_cpu / result.count() * ms
+            cost = result.cpu_per_request()
+            if cost is not None:
+                only = f" ({next(iter(result.latencies))})" if len(result.latencies) == 1 else ""
                 cpu_lines.append(
-                    f"{label}: {cost:.2f} ms of server CPU per request "
+                    f"{label}{only}: {cost * ms:.2f} ms of server CPU per request "
                     f"({result.server_cpu / result.seconds:.2f} of {os.cpu_count()} cores busy)"
                 )
         init = self.init
@@ -586,8 +594,8 @@ def run_load(
             phases.done("sandboxes")
             alone = max(2.0, seconds / 5)
             single = [
-                drive(pool[:1], (("files.read", 1.0),), alone, seed=3),
-                drive(pool[:1], COMMITS_ONLY, alone, seed=4),
+                drive(pool[:1], (("files.read", 1.0),), alone, seed=3, server=server),
+                drive(pool[:1], COMMITS_ONLY, alone, seed=4, server=server),
             ]
             if on_server:
                 on_server(server, "mix")

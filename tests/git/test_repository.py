@@ -164,7 +164,7 @@ def test_exports_are_complete() -> None:
     public = {name for name in dir(git) if not name.startswith("_")}
     modules = {
         "branches", "bundle", "changeset", "collisions", "commits", "diff", "handle",
-        "housekeeping", "locks", "log", "merge", "objects", "paths", "reading", "refs", "remote",
+        "housekeeping", "locks", "log", "merge", "objects", "packs", "paths", "reading", "refs", "remote",
         "repository", "revert", "sizes", "snapshots", "trailers", "trees", "writing",
     }  # fmt: skip
     assert public - modules == set(exported)

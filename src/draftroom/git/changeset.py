@@ -13,12 +13,13 @@ import pygit2
 
 from draftroom.errors import CommitNotFound, EmptyChangeSet, RefNotFound, StaleHead
 from draftroom.git.collisions import check_collisions
-from draftroom.git.commits import commit_info, move_branch, write_commit
+from draftroom.git.commits import commit_info, move_branch
 from draftroom.git.locks import BranchLocks
 from draftroom.git.objects import Change, CommitResult, Identity
+from draftroom.git.packs import NewObjects
 from draftroom.git.paths import is_within, validate_new_file, validate_new_path, validate_path
 from draftroom.git.refs import branch_head, ensure_writable, resolve_commit
-from draftroom.git.trees import apply_changes, changed_paths
+from draftroom.git.trees import build_tree, changed_paths
 
 
 def validate_changes(changes: Sequence[Change], *, allow_empty: bool = False) -> list[Change]:
@@ -26,7 +27,7 @@ def validate_changes(changes: Sequence[Change], *, allow_empty: bool = False) ->
 
     Only what protects the repository is checked here: a ``Change`` cannot be ambiguous (its
     constructor refuses that), a path twice is refused where the tree is built
-    (``apply_changes``), and a ``path_checked`` path was validated by the caller.
+    (``build_tree``), and a ``path_checked`` path was validated by the caller.
 
     A path written (not deleted) must pass ``validate_new_path``: what a commit adds passes
     ``git fsck --strict`` and checks out on Windows and macOS.
@@ -79,8 +80,13 @@ def commit_changes(
     trailers: Mapping[str, str] | None = None,
     expected_head: str | None = None,
     allow_case_collisions: bool = False,
+    fsync: bool = False,
 ) -> CommitResult:
-    """Commit ``changes`` to ``branch`` atomically; see ``Repository.commit_changes``."""
+    """Commit ``changes`` to ``branch`` atomically; see ``Repository.commit_changes``.
+
+    The new blobs, trees and commit are written as one pack (``packs.NewObjects``), before
+    the branch moves; nothing is written when the change set turns out empty.
+    """
     changes = validate_changes(changes)
     info = commit_info(message, trailers, author, committer)
     ensure_writable(repo, gitdir, branch)
@@ -110,12 +116,14 @@ def commit_changes(
                 rebased = True
         if not allow_case_collisions:
             check_collisions(head.tree, changes)
-        tree = apply_changes(repo, head.tree, changes)
+        new = NewObjects()
+        tree = build_tree(repo, head.tree, changes, new)
         if tree == head.tree_id:
             raise EmptyChangeSet(
                 "nothing changed: the files already have this content", head=str(head.id)
             )
-        sha = write_commit(repo, tree, [head.id], info)
+        sha = new.commit(tree, [head.id], info.author, info.committer, info.message)
+        new.write(gitdir, fsync=fsync)
         move_branch(repo, branch, sha, head.id, "draftroom: commit")
     return CommitResult(
         sha=str(sha), branch=branch, parent=str(head.id), files=paths, rebased=rebased

@@ -12,6 +12,7 @@ from typing import Any, TypeVar, cast
 import pygit2
 from pygit2.enums import Option, RepositoryOpenFlag
 
+from draftroom.git.housekeeping import packs_merged_at
 from draftroom.git.locks import FILE_LOCKS, BranchLocks
 from draftroom.git.sizes import TreeSizes
 
@@ -45,17 +46,26 @@ class Handle:
         self._local = threading.local()
         self._derived: dict[type[Any], Any] = {}
         self._derived_lock = threading.Lock()
+        self._packs_merged = packs_merged_at(gitdir)
+        self._packs_written = 0
         if fsync:
             # libgit2 option, process-global: once on, every repository in this process fsyncs.
             pygit2.option(Option.ENABLE_FSYNC_GITDIR, 1)
 
     @property
     def _repo(self) -> pygit2.Repository:
-        repo: pygit2.Repository | None = getattr(self._local, "repo", None)
-        if repo is None:
+        local = self._local
+        repo: pygit2.Repository | None = getattr(local, "repo", None)
+        if repo is None or local.packs_merged != self._packs_merged:
             repo = pygit2.Repository(str(self.path), RepositoryOpenFlag.NO_SEARCH)
-            self._local.repo = repo
+            local.repo, local.packs_merged = repo, self._packs_merged
         return repo
+
+    def notice_merged_packs(self) -> None:
+        """Reopen this process's libgit2 handles (each thread's, on its next use) once packs
+        were merged, here or by another process: a handle keeps every pack it has seen,
+        deleted ones too, and searches them all for each object it misses. One ``stat``."""
+        self._packs_merged = packs_merged_at(self.path)
 
     def derived(self, kind: type[T], build: Callable[[], T]) -> T:
         """This repository's one ``kind`` of data derived from its objects, built on first use

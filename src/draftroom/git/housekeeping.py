@@ -20,9 +20,12 @@ than git holds one.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +37,7 @@ STALE_LOCK_SECONDS = 3600.0
 GIT_TIMEOUT_SECONDS = 3600
 _HEADS = ("refs", "heads")
 _OUR_LOCKS = ("draftroom", "locks")
+_MERGED = ("draftroom", "packs-merged")
 KEEP_FILE = "tmp_obj_draftroom_keep"
 """git skips ``tmp_obj_*`` files (``fsck``, ``prune-packed``), and ``prune`` removes one only
 when older than its expiry."""
@@ -81,11 +85,69 @@ def count_objects(gitdir: Path) -> ObjectCounts:
 def repack_and_prune(gitdir: Path, expire: str = PRUNE_EXPIRE) -> Repacked:
     """Pack every object into one pack, keep recent unreachable ones loose, and delete
     unreachable loose objects older than ``expire``. Safe while others commit."""
-    keep_fanout_dirs(gitdir)
-    before = count_objects(gitdir)
-    _git(gitdir, "repack", "-A", "-d", "-q", f"--unpack-unreachable={expire}")
-    _git(gitdir, "prune", f"--expire={expire}")
+    with _packs_lock(gitdir, wait=True):
+        keep_fanout_dirs(gitdir)
+        before = count_objects(gitdir)
+        _git(gitdir, "repack", "-A", "-d", "-q", f"--unpack-unreachable={expire}")
+        _git(gitdir, "prune", f"--expire={expire}")
+        _packs_merged(gitdir)
     return Repacked(before, count_objects(gitdir))
+
+
+def pack_count(gitdir: Path) -> int:
+    """Packs in the repository (each commit writes one: ``packs``)."""
+    try:
+        with os.scandir(gitdir / "objects" / "pack") as found:
+            return sum(1 for entry in found if entry.name.endswith(".idx"))
+    except FileNotFoundError:
+        return 0
+
+
+def merge_small_packs(gitdir: Path) -> bool:
+    """Merge the small packs commits wrote, so a pack is at least twice the size of the next
+    smaller one (``git repack -d --geometric=2``: a log of packs, each object rewritten a few
+    times at most); whether it ran (no: another process is repacking). Safe while others
+    commit and read: libgit2 finds an object of a deleted pack in the merged one."""
+    with _packs_lock(gitdir, wait=False) as held:
+        if not held:
+            return False
+        keep_fanout_dirs(gitdir)  # repack -d runs prune-packed
+        _git(gitdir, "-c", "repack.writeBitmaps=false", "repack", "-d", "-q", "--geometric=2")
+        _packs_merged(gitdir)
+    return True
+
+
+def packs_merged_at(gitdir: Path) -> int:
+    """When packs were last merged or repacked here (ns; 0: never): each process then
+    reopens its libgit2 handles (``Handle.notice_merged_packs``), which otherwise keep
+    every deleted pack in their list."""
+    try:
+        return gitdir.joinpath(*_MERGED).stat().st_mtime_ns
+    except FileNotFoundError:
+        return 0
+
+
+def _packs_merged(gitdir: Path) -> None:
+    marker = gitdir.joinpath(*_MERGED)
+    marker.touch()
+    os.utime(marker)
+
+
+@contextmanager
+def _packs_lock(gitdir: Path, *, wait: bool) -> Iterator[bool]:
+    """One repack of a repository at a time on this machine; yields whether it is held."""
+    path = gitdir.joinpath(*_OUR_LOCKS, "packs.lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)
 
 
 def keep_fanout_dirs(gitdir: Path) -> None:

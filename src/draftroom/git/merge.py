@@ -211,6 +211,7 @@ def commit_merge(
     target_branch: str,
     *,
     locks: BranchLocks,
+    fsync: bool = False,
     message: str,
     author: Identity | None = None,
     trailers: Mapping[str, str] | None = None,
@@ -244,7 +245,7 @@ def commit_merge(
         merged = _merged_tree(repo, base, source, target, resolver, where)
         tree = _keep_names(repo, merged, target.tree, keep)
         if extra:
-            tree = apply_changes(repo, repo[tree].peel(pygit2.Tree), extra)
+            tree = apply_changes(repo, repo[tree].peel(pygit2.Tree), extra, fsync=fsync)
         parents = [target.id] if squash else [target.id, source.id]
         sha = write_commit(repo, tree, parents, info)
         move_branch(repo, target_branch, sha, target.id, "draftroom: merge")

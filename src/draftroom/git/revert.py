@@ -41,6 +41,7 @@ def revert_commit(
     sha: str,
     *,
     locks: BranchLocks,
+    fsync: bool = False,
     message: str | None = None,
     trailers: Mapping[str, str] | None = None,
     extra_changes: Sequence[Change] = (),
@@ -79,7 +80,8 @@ def revert_commit(
                 paths=paths,
             )
         tree = index.write_tree(repo)
-        return _finish(repo, branch, head, tree, extra, info, f"commit {full} is already undone")
+        done = f"commit {full} is already undone"
+        return _finish(repo, branch, head, tree, extra, info, done, fsync)
 
 
 def restore_tree(
@@ -89,6 +91,7 @@ def restore_tree(
     to_ref: str,
     *,
     locks: BranchLocks,
+    fsync: bool = False,
     message: str,
     trailers: Mapping[str, str] | None = None,
     extra_changes: Sequence[Change] = (),
@@ -104,7 +107,7 @@ def restore_tree(
         head = branch_head(repo, branch)
         check_expected(repo, branch, head, expected_head)
         reason = f"branch {branch!r} already has the tree of {to_ref!r}"
-        return _finish(repo, branch, head, target.tree_id, extra, info, reason)
+        return _finish(repo, branch, head, target.tree_id, extra, info, reason, fsync)
 
 
 def _with_entry(
@@ -130,13 +133,14 @@ def _finish(
     extra: list[Change],
     info: CommitInfo,
     nothing: str,
+    fsync: bool,
 ) -> CommitResult:
     if tree == head.tree_id and not extra:
         raise EmptyChangeSet(f"nothing changed: {nothing}", head=str(head.id))
     if extra:
         base = repo[tree]
         assert isinstance(base, pygit2.Tree)
-        tree = apply_changes(repo, base, extra)
+        tree = apply_changes(repo, base, extra, fsync=fsync)
     if tree == head.tree_id:
         raise EmptyChangeSet(f"nothing changed: {nothing}", head=str(head.id))
     new_tree = repo[tree]

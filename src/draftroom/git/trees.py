@@ -1,13 +1,15 @@
 """Building and comparing git trees without a working tree or index.
 
-``apply_changes`` rewrites only the trees on the way to a changed path and reuses every
-other subtree by oid, which is what keeps a commit cheap in a large repository. Must never
-read or write the filesystem outside the object database.
+``build_tree`` makes only the trees on the way to a changed path and reuses every other
+subtree by oid, which is what keeps a commit cheap in a large repository; it makes them in
+memory (``packs.NewObjects``), so a commit writes its objects as one pack. Must never read
+or write the filesystem outside the object database.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Union
 
 import pygit2
@@ -15,6 +17,7 @@ from pygit2.enums import FileMode, ObjectType
 
 from draftroom.errors import InvalidInput, InvalidPath, PathNotFound
 from draftroom.git.objects import Change
+from draftroom.git.packs import NewObjects, tree_entries
 
 _Node = dict[str, Union["_Node", Change]]
 _FILE_MODES = (FileMode.BLOB, FileMode.BLOB_EXECUTABLE, FileMode.LINK)
@@ -39,9 +42,24 @@ def is_tree(obj: pygit2.Object | None) -> bool:
 
 
 def apply_changes(
-    repo: pygit2.Repository, tree: pygit2.Tree | None, changes: Sequence[Change]
+    repo: pygit2.Repository,
+    tree: pygit2.Tree | None,
+    changes: Sequence[Change],
+    *,
+    fsync: bool = False,
 ) -> pygit2.Oid:
-    """Write the tree that results from applying ``changes`` to ``tree``; return its oid.
+    """Write the tree that results from applying ``changes`` to ``tree`` (one pack); its oid."""
+    new = NewObjects()
+    oid = build_tree(repo, tree, changes, new)
+    new.write(Path(repo.path), fsync=fsync)
+    return oid
+
+
+def build_tree(
+    repo: pygit2.Repository, tree: pygit2.Tree | None, changes: Sequence[Change], new: NewObjects
+) -> pygit2.Oid:
+    """The tree that results from applying ``changes`` to ``tree``, made in ``new`` (not
+    written: the caller writes it, with its commit, as one pack).
 
     Directories left empty by deletes are pruned, as git cannot store them.
     """
@@ -71,57 +89,54 @@ def apply_changes(
                 path=change.path,
             )
         node[leaf] = change
-    oid = _apply(repo, tree, root, "")
-    return oid if oid is not None else repo.TreeBuilder().write()
+    oid = _apply(repo, new, tree.id if tree is not None else None, root, "")
+    return oid if oid is not None else new.tree({})
 
 
 def _apply(
-    repo: pygit2.Repository, tree: pygit2.Tree | None, node: _Node, prefix: str
+    repo: pygit2.Repository, new: NewObjects, tree: pygit2.Oid | None, node: _Node, prefix: str
 ) -> pygit2.Oid | None:
-    builder = repo.TreeBuilder(tree) if tree is not None else repo.TreeBuilder()
+    entries = tree_entries(repo, tree)
     for name, item in node.items():
         path = prefix + name
-        existing = entry(tree, name) if tree is not None else None
+        key = name.encode()
+        existing = entries.get(key)
         if isinstance(item, dict):
-            if existing is not None and not is_tree(existing):
+            if existing is not None and existing[0] != FileMode.TREE:
                 raise InvalidPath(
                     f"cannot write under {path!r}: it is a file; delete it first",
                     path=path,
                 )
-            subtree = existing if isinstance(existing, pygit2.Tree) else None
-            oid = _apply(repo, subtree, item, path + "/")
+            subtree = pygit2.Oid(raw=existing[1]) if existing is not None else None
+            oid = _apply(repo, new, subtree, item, path + "/")
             if oid is not None:
-                builder.insert(name, oid, FileMode.TREE)
+                entries[key] = (FileMode.TREE, oid.raw)
             elif existing is not None:
-                builder.remove(name)
+                del entries[key]
         elif item.delete:
             if existing is None:
                 raise PathNotFound(
                     f"cannot delete {path!r}: no such file; list the tree to see what exists",
                     path=path,
                 )
-            builder.remove(name)
+            del entries[key]
         else:
-            _write_file(repo, builder, name, path, existing, item)
-    if len(builder) == 0:
+            entries[key] = _file_entry(new, path, existing, item)
+    if not entries:
         return None
-    return builder.write()
+    return new.tree(entries)
 
 
-def _write_file(
-    repo: pygit2.Repository,
-    builder: pygit2.TreeBuilder,
-    name: str,
-    path: str,
-    existing: pygit2.Object | None,
-    change: Change,
-) -> None:
-    if is_tree(existing):
+def _file_entry(
+    new: NewObjects, path: str, existing: tuple[int, bytes] | None, change: Change
+) -> tuple[int, bytes]:
+    """The ``(filemode, raw id)`` entry ``change`` leaves at ``path``."""
+    if existing is not None and existing[0] == FileMode.TREE:
         raise InvalidPath(
             f"cannot write file {path!r}: it is a directory; choose another path",
             path=path,
         )
-    old_mode = existing.filemode if existing is not None else None
+    old_mode = existing[0] if existing is not None else None
     if change.executable is None:
         mode = old_mode if old_mode in _FILE_MODES else FileMode.BLOB
         if mode == FileMode.LINK and change.data is not None:
@@ -131,15 +146,13 @@ def _write_file(
     else:
         mode = FileMode.BLOB_EXECUTABLE if change.executable else FileMode.BLOB
     if change.data is not None:
-        oid = repo.create_blob(change.data)
-    elif existing is not None:
-        oid = existing.id
-    else:
+        return int(mode), new.blob(bytes(change.data)).raw
+    if existing is None:
         raise PathNotFound(
             f"cannot change the mode of {path!r}: no such file; pass data to create it",
             path=path,
         )
-    builder.insert(name, oid, mode)
+    return int(mode), existing[1]
 
 
 def changed_paths(old: pygit2.Tree | None, new: pygit2.Tree | None, prefix: str = "") -> list[str]:

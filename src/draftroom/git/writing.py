@@ -4,11 +4,21 @@ atomic under the branch's writer lock (see ``changeset``, ``revert`` and ``merge
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 
+from draftroom.errors import DraftroomError
 from draftroom.git import changeset, merge, revert
 from draftroom.git.handle import Handle
+from draftroom.git.housekeeping import merge_small_packs, pack_count
 from draftroom.git.objects import Change, CommitResult, Identity, MergeResult, Resolver
+
+PACK_LIMIT = 50
+"""Packs a repository may hold before a commit merges the small ones: a lookup that misses
+searches every pack (``packs``: each commit writes one)."""
+CHECK_PACKS_EVERY = 10
+"""Commits (in this process) between two counts of the packs."""
+logger = logging.getLogger("draftroom.git")
 
 
 class Writing(Handle):
@@ -24,12 +34,13 @@ class Writing(Handle):
         expected_head: str | None = None,
     ) -> CommitResult:
         """Commit ``changes`` atomically; rebase onto a moved head when no path overlaps."""
-        return changeset.commit_changes(
+        result = changeset.commit_changes(
             self._repo,
             self.path,
             branch,
             changes,
             locks=self.locks,
+            fsync=self.fsync,
             message=message,
             author=author,
             committer=committer,
@@ -37,6 +48,21 @@ class Writing(Handle):
             expected_head=expected_head,
             allow_case_collisions=self.allow_case_collisions,
         )
+        self._merge_packs_when_many()
+        return result
+
+    def _merge_packs_when_many(self) -> None:
+        """Each commit wrote a pack: every ``CHECK_PACKS_EVERY`` commits, merge the small
+        ones once there are more than ``PACK_LIMIT``. The commit has landed whatever happens
+        here; a merge that fails is logged and tried again later (maintenance repacks too)."""
+        self._packs_written += 1
+        if self._packs_written % CHECK_PACKS_EVERY or pack_count(self.path) <= PACK_LIMIT:
+            return
+        try:
+            if merge_small_packs(self.path):
+                self.notice_merged_packs()
+        except DraftroomError as exc:
+            logger.warning("could not merge the packs of %s: %s", self.path, exc)
 
     def revert_commit(
         self,
@@ -58,6 +84,7 @@ class Writing(Handle):
             branch,
             sha,
             locks=self.locks,
+            fsync=self.fsync,
             message=message,
             trailers=trailers,
             extra_changes=extra_changes,
@@ -84,6 +111,7 @@ class Writing(Handle):
             branch,
             to_ref,
             locks=self.locks,
+            fsync=self.fsync,
             message=message,
             trailers=trailers,
             extra_changes=extra_changes,
@@ -137,6 +165,7 @@ class Writing(Handle):
             source_ref,
             target_branch,
             locks=self.locks,
+            fsync=self.fsync,
             message=message,
             author=author,
             trailers=trailers,

@@ -89,7 +89,7 @@ def test_stale_git_locks_go_and_live_or_own_locks_stay(api: Api, services: Servi
         [f"demo: refs/heads/{sb['branch']}.lock", "demo: packed-refs.lock"]
     )
     assert fresh.exists() and not ref_lock.exists() and not packed.exists()
-    assert sorted((repo / "draftroom" / "locks").glob("*.lock")) == own
+    assert set(own) <= set((repo / "draftroom" / "locks").glob("*.lock"))  # none deleted
     fresh.unlink()
     write(api, sb, "b.txt", "b\n")  # the branch moves again
 

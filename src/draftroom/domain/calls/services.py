@@ -45,7 +45,8 @@ class Services:
             self.counters = SharedCounters(url, settings.redis_key_prefix)
 
     def git(self, path: str | Path) -> Repository:
-        """The engine for a registered repository, opened once per process."""
+        """The engine for a registered repository, opened once per process (its libgit2
+        handles reopened when another process merged its packs)."""
         key = Path(path)
         with self._lock:
             repo = self._repos.get(key)
@@ -57,7 +58,8 @@ class Services:
                     locks=self.branch_locks,
                 )
                 self._repos[key] = repo
-            return repo
+        repo.notice_merged_packs()
+        return repo
 
     def component(self, kind: type[T], build: Callable[[], T] | None = None) -> T:
         """This process's one ``kind`` (e.g. the GitHub installation-token cache), built on

@@ -116,7 +116,7 @@ class Server:
         return [int(pid) for pid in out.stdout.split()]
 
     def cpu_seconds(self) -> float:
-        """CPU time (user + system) the server's processes have used so far.
+        """CPU time (user + system) the server's processes and their children have used.
 
         On a shared machine wall-clock figures swing with the neighbours' load; the CPU a
         request costs the server does not, so the report gives both.
@@ -127,7 +127,9 @@ class Server:
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
+            # utime, stime and the waited-for children's (fields 14-17): a worker runs
+            # ``git repack`` to merge small packs, and that CPU is the server's too
+            total += sum(int(field) for field in fields[11:15])
         return total / os.sysconf("SC_CLK_TCK")
 
 

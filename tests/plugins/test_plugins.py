@@ -251,17 +251,18 @@ def test_plugin_list_shows_plugins_their_tools_and_versions(served: Served) -> N
 
 def test_a_disabled_plugin_is_not_listed_and_its_tools_answer_404(served: Served) -> None:
     base = served.server.base
+    served.ok("/files/write", {"path": "off.txt", "content": "gamma delta", "message": "off"})
     assert served.cli("plugin", "disable", "wordcount").returncode == 0
     try:
         assert (
             "/wordcount/count" not in httpx.get(base + "/openapi.json", timeout=30).json()["paths"]
         )
-        called = served.post("/wordcount/count", {**served.sandbox, "path": "a.txt"})
+        called = served.post("/wordcount/count", {**served.sandbox, "path": "off.txt"})
         assert called.status_code == 404, called.text
         assert "\tdisabled\t" in served.cli("plugin", "list").stdout
     finally:
         assert served.cli("plugin", "enable", "wordcount").returncode == 0
-    assert served.ok("/wordcount/count", {"path": "a.txt"})["words"] == 2
+    assert served.ok("/wordcount/count", {"path": "off.txt"})["words"] == 2
 
 
 def test_a_plugin_disabled_for_one_org_is_hidden_there_only(served: Served) -> None:

@@ -15,6 +15,8 @@ from draftroom import store
 from draftroom.domain.calls import Services
 
 Format = Literal["jsonl", "csv"]
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a CSV cell as a formula (OWASP's list)."""
 COLUMNS = (
     "id", "at", "org", "user", "key_id", "tool", "repo", "branch", "status", "code",
     "commit_sha", "request_id", "duration_ms", "prev_hash", "hash",
@@ -62,9 +64,19 @@ def encode(records: Iterator[dict[str, Any]], format: Format) -> Iterator[str]:
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for record in records:
-        writer.writerow({k: "" if v is None else v for k, v in record.items()})
+        writer.writerow({key: _cell(value) for key, value in record.items()})
         if buffer.tell() > 64 * 1024:
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell: empty for None; text a spreadsheet would run as a formula (a caller's
+    branch ``=HYPERLINK(...)`` in a refused call's row) gets a leading ``'``."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value

@@ -61,7 +61,8 @@ def encode(records: Iterator[dict[str, Any]], format: Format) -> Iterator[str]:
             yield json.dumps(record, separators=(",", ":")) + "\n"
         return
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    # RFC 4180's CRLF: then a cell holding a carriage return is quoted too
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for record in records:
         writer.writerow({key: _cell(value) for key, value in record.items()})

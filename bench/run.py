@@ -1,4 +1,4 @@
-"""The benchmark entry point: git store, growth, HTTP load and the console pages.
+"""The benchmark entry point: git store, growth, HTTP load, the console pages, a profile.
 
 Not a test. Run ``./dev bench`` (or ``.venv/bin/python bench/run.py``); ``FULL_RUN`` and
 ``QUICK_RUN`` below say how long it takes, and the section written says how long this run
@@ -13,6 +13,8 @@ took, step by step. It runs
    one clone per client with ``git add -A && git commit``; every acknowledged commit checked;
 4. ``bench/console.py``: the console's pages at 10,000 sandboxes, signed in over HTTP
    (``./dev bench console`` runs it alone and only prints);
+5. ``bench/breakdown.py``: where one ``git.commit`` and one ``files.read`` spend their
+   time, step by step (a profile, for the targets missed);
 
 checks the figures against issue 23's targets (server CPU and p50 per ``/git/commit`` and
 per ``/files/read`` with one client alone; commits/s, the ratio to a working tree per client
@@ -36,6 +38,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import breakdown
 import console
 import growth
 import load
@@ -194,6 +197,7 @@ def section(
     pages: list[console.Result],
     goals: list[Target],
     steps: load.Phases,
+    profiles: list[breakdown.Profile],
 ) -> str:
     command = "./dev bench" + (" --quick" if quick else "")
     lines = [
@@ -225,6 +229,14 @@ def section(
         "### Console pages (bench/console.py)",
         "",
         console.table(pages),
+        "",
+        "### Where a call's time goes (bench/breakdown.py)",
+        "",
+        "One sandbox, the calls' path minus HTTP, under `cProfile` (which slows Python "
+        "code: read the shares; bench/load.py gives the real CPU per call). Steps nest: "
+        "the database row counts the statements of every step above it.",
+        "",
+        breakdown.table(profiles),
         "",
         "### Git store (bench/git_commit.py" + (" --quick" if quick else "") + ")",
         "",
@@ -280,20 +292,23 @@ def main(argv: list[str] | None = None) -> None:
     steps = load.Phases()
     host = machine()
     print(f"machine: {host}", flush=True)
-    print("1/4 git store (bench/git_commit.py) ...", flush=True)
+    print("1/5 git store (bench/git_commit.py) ...", flush=True)
     git = git_store(args.quick)
     steps.done("git store")
-    print(f"2/4 growth (bench/growth.py) ... [{steps}]", flush=True)
+    print(f"2/5 growth (bench/growth.py) ... [{steps}]", flush=True)
     rows = growth.run_growth(args.quick)
     steps.done("growth")
-    print(f"3/4 HTTP load (bench/load.py) ... [{steps}]", flush=True)
+    print(f"3/5 HTTP load (bench/load.py) ... [{steps}]", flush=True)
     report = load.run_load(args.clients, seconds, args.workers)
     steps.done("HTTP load")
-    print(f"4/4 console (bench/console.py) ... [{steps}]", flush=True)
+    print(f"4/5 console (bench/console.py) ... [{steps}]", flush=True)
     pages = console.run_console(20 if args.quick else 50)
     steps.done("console")
+    print(f"5/5 where a call's time goes (bench/breakdown.py) ... [{steps}]", flush=True)
+    profiles = breakdown.profile(100 if args.quick else 300)
+    steps.done("breakdown")
     goals = targets(report, rows, pages)
-    text = section(args.quick, host, git, report, rows, pages, goals, steps)
+    text = section(args.quick, host, git, report, rows, pages, goals, steps, profiles)
     print(text)
     for problem in report.problems()[:50]:
         print("problem:", problem)

@@ -23,14 +23,19 @@ from draftroom.store import Database, Org, sqlite_url
 
 _ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
 # Writes one org and holds the transaction until told to commit ("commit" on stdin), then
-# stays alive (its connection open) until stdin closes.
+# stays alive (its connection open) until stdin closes. With "fork", forks a child that
+# sleeps on (and prints its pid) while the transaction is held.
 _HOLDER = """
-import sys
+import multiprocessing, sys, time
 from draftroom.store import Database, Org
 db = Database(sys.argv[1])
 with db.session() as session:
     session.add(Org(name="holder"))
     session.flush()
+    if sys.argv[2:] == ["fork"]:
+        child = multiprocessing.get_context("fork").Process(target=time.sleep, args=(600,))
+        child.start()
+        print(child.pid, flush=True)
     print("holding", flush=True)
     sys.stdin.readline()
 print("committed", flush=True)
@@ -74,17 +79,20 @@ def _without_busy_handler(database: Database) -> Database:
 class _Holder:
     """A write transaction held open, in this process or another, until ``commit()``."""
 
-    def __init__(self, url: str, elsewhere: bool) -> None:
+    def __init__(self, url: str, elsewhere: bool, fork_a_child: bool = False) -> None:
         self.process: subprocess.Popen[str] | None = None
         self.session: Session | None = None
+        self.child_pid = 0
         if elsewhere:
             self.process = subprocess.Popen(
-                [sys.executable, "-c", _HOLDER, url],
+                [sys.executable, "-c", _HOLDER, url, *(["fork"] if fork_a_child else [])],
                 env=_ENV,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 text=True,
             )
+            if fork_a_child:
+                self.child_pid = int(self._line())
             assert self._line() == "holding"
         else:
             self.session = Database(url).new_session()
@@ -117,8 +125,8 @@ class _Holder:
 
 
 @contextmanager
-def _holding(url: str, elsewhere: bool) -> Iterator[_Holder]:
-    holder = _Holder(url, elsewhere)
+def _holding(url: str, elsewhere: bool, fork_a_child: bool = False) -> Iterator[_Holder]:
+    holder = _Holder(url, elsewhere, fork_a_child)
     try:
         yield holder
     finally:
@@ -233,6 +241,17 @@ def test_a_holder_killed_mid_transaction_blocks_no_one(url: str) -> None:
         _add_org(database, "after")
     with database.session() as session:
         assert session.scalars(select(Org.name)).all() == ["after"]
+
+
+@pytest.mark.slow
+def test_a_holder_killed_with_a_forked_child_alive_blocks_no_one(url: str) -> None:
+    """The child inherits the lock file's descriptor; it must not keep the dead one's lock."""
+    with _holding(url, elsewhere=True, fork_a_child=True) as holder:
+        try:
+            holder.kill()
+            assert _add_org(Database(url, lock_timeout=2), "after") > 0
+        finally:
+            os.kill(holder.child_pid, signal.SIGKILL)
 
 
 def test_the_writer_lock_file_is_private(url: str, tmp_path: Path) -> None:

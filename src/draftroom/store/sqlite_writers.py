@@ -8,7 +8,8 @@ poller per process, at most 2 ms apart), and keeps both until its transaction en
 
 SQLite stays the real lock: the queue only orders writers, so a process that does not use it
 (the git CLI, an older draftroom) is still correct, only slower. The kernel drops a dead
-process's ``flock``; the lock file is never deleted. Reads never wait here.
+process's ``flock`` (a forked child closes its inherited descriptor, so it cannot keep its
+parent's); the lock file is never deleted. Reads never wait here.
 """
 
 from __future__ import annotations
@@ -64,16 +65,18 @@ class WriterQueue:
             raise
 
     def release(self) -> None:
-        if self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-        self._writers.release()
+        try:
+            if self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._writers.release()
 
     def _lock_file(self, deadline: float) -> None:
         """Only the thread holding ``_writers`` gets here: one poller per process. A
         blocking flock would wake sooner but cannot time out."""
         fd = self._open()
         if fd is None:
-            return  # no lock file (read-only directory): SQLite alone orders processes
+            return  # no lock file (read-only directory...): SQLite alone orders processes
         pause = _FIRST_POLL
         while True:
             try:
@@ -87,7 +90,7 @@ class WriterQueue:
 
     def _open(self) -> int | None:
         if self._fd is None:
-            with contextlib.suppress(PermissionError, FileNotFoundError):
+            with contextlib.suppress(OSError):
                 self._fd = os.open(self.lock_file, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         return self._fd
 
@@ -140,10 +143,10 @@ class QueuedConnection(sqlite3.Connection):
     def __init__(
         self, *args: Any, writer_queue: WriterQueue, writer_timeout: float, **kwargs: Any
     ) -> None:
-        super().__init__(*args, **kwargs)
         self._queue = writer_queue
         self._timeout = writer_timeout
-        self._queued = False
+        self._queued_by: int | None = None  # the pid that joined: a forked copy never leaves
+        super().__init__(*args, **kwargs)
 
     def __del__(self) -> None:
         self._leave_queue()  # dropped without close(): never keep the queue forever
@@ -179,20 +182,21 @@ class QueuedConnection(sqlite3.Connection):
             self._leave_queue()
 
     def join_queue(self, sql: str) -> None:
-        if not self._queued and writes(sql):
+        if self._queued_by is None and writes(sql):
             self._queue.acquire(self._timeout)
-            self._queued = True
+            self._queued_by = os.getpid()
 
     def leave_queue_if_done(self) -> None:
         """After a statement or the transaction's end: an autocommit write, a commit or a
         rollback (SQLite's own, on some errors, too) leaves the queue."""
-        if self._queued and not self.in_transaction:
+        if self._queued_by is not None and not self.in_transaction:
             self._leave_queue()
 
     def _leave_queue(self) -> None:
-        if self._queued:
-            self._queued = False
-            self._queue.release()
+        if self._queued_by is not None:
+            queued_here, self._queued_by = self._queued_by == os.getpid(), None
+            if queued_here:
+                self._queue.release()
 
 
 class QueuedCursor(sqlite3.Cursor):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from draftroom.store.branch_locks import AdvisoryBranchLocks
+from draftroom.store.sqlite_writers import QueuedConnection, writer_queue
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 # Any constant shared by every draftroom process; serialises migrations on PostgreSQL.
@@ -31,33 +32,42 @@ def sqlite_url(path: str | Path) -> str:
     return f"sqlite+pysqlite:///{Path(path).resolve()}"
 
 
-def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    try:
-        # busy_timeout first: switching to WAL needs a lock another process may hold.
-        cursor.execute("PRAGMA busy_timeout=10000")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-    finally:
-        cursor.close()
+def _configure_sqlite(lock_timeout: float) -> Callable[[Any, Any], None]:
+    def configure(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            # busy_timeout first: switching to WAL needs a lock another process may hold.
+            cursor.execute(f"PRAGMA busy_timeout={round(lock_timeout * 1000)}")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        finally:
+            cursor.close()
+
+    return configure
 
 
-def _private_sqlite_file(url: str) -> None:
-    """Create the SQLite file mode 0600 before SQLite does (it would use the umask, often
-    0644): it holds key hashes and the audit log. SQLite gives its -wal and -shm files the
-    database file's mode; existing files are narrowed to 0600 too."""
+def _sqlite_file(url: str) -> Path | None:
+    """The database file of a SQLite URL; None for in-memory and ``file:`` URI databases."""
     path = make_url(url).database
     if not path or path == ":memory:" or path.startswith("file:"):
-        return
-    database = Path(path)
+        return None
+    return Path(path)
+
+
+def _private_sqlite_file(database: Path) -> None:
+    """Create the SQLite file mode 0600 before SQLite does (it would use the umask, often
+    0644): it holds key hashes and the audit log. SQLite gives its -wal and -shm files the
+    database file's mode; existing files (and the writer queue's lock file) are narrowed to
+    0600 too."""
     if not database.parent.is_dir():
         return  # SQLite will refuse to open it, with its own message
     # O_EXCL: never open (and close) a file this process may already use: closing any
     # descriptor of it drops SQLite's POSIX locks held through the others.
     with contextlib.suppress(FileExistsError):
         os.close(os.open(database, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
-    for name in (database, Path(f"{path}-wal"), Path(f"{path}-shm")):
+    siblings = (f"{database}-wal", f"{database}-shm", f"{database}.writer")
+    for name in (database, *map(Path, siblings)):
         # missing, or another user's file (SQLite decides whether it can use it)
         with contextlib.suppress(FileNotFoundError, PermissionError):
             if name.stat().st_mode & 0o077:
@@ -65,18 +75,25 @@ def _private_sqlite_file(url: str) -> None:
 
 
 class Database:
-    """One engine plus the sessions and migrations that use it; build one per process."""
+    """One engine plus the sessions and migrations that use it; build one per process.
 
-    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+    ``lock_timeout``: how long a SQLite writer waits for the write lock (its turn in the
+    writer queue, then SQLite's busy_timeout) before "database is locked"."""
+
+    def __init__(self, url: str, *, lock_timeout: float = 10.0, **engine_kwargs: Any) -> None:
         if url.startswith("sqlite"):
-            _private_sqlite_file(url)
             connect_args = dict(engine_kwargs.pop("connect_args", {}))
             # Sessions hop between threads (FastAPI's thread pool); pooling keeps them apart.
             connect_args.setdefault("check_same_thread", False)
+            if (database := _sqlite_file(url)) is not None:
+                _private_sqlite_file(database)
+                connect_args["factory"] = QueuedConnection
+                connect_args["writer_queue"] = writer_queue(database)
+                connect_args["writer_timeout"] = lock_timeout
             engine_kwargs["connect_args"] = connect_args
         self.engine: Engine = create_engine(url, **engine_kwargs)
         if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _configure_sqlite)
+            event.listen(self.engine, "connect", _configure_sqlite(lock_timeout))
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.branch_locks: AdvisoryBranchLocks | None = None
         """Per-branch writer locks across nodes on PostgreSQL; None on SQLite (file locks)."""

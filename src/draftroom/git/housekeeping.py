@@ -1,6 +1,8 @@
 """Keeping a bare repository small while it serves: repack, prune, and clear stale locks.
 
-Runs the git CLI, which does this work with the guarantees git gives concurrent writers:
+Maintenance repacks everything (``repack_and_prune``); between its runs the committing
+workers merge the small packs each commit writes (``merge_small_packs``), one repack of a
+repository at a time. Runs the git CLI, which does this work with the guarantees git gives concurrent writers:
 ``repack -A -d --unpack-unreachable`` keeps every object a concurrent commit may still
 reference, as loose objects, and ``prune --expire`` deletes only unreachable loose objects
 older than the grace period (e.g. those a commit refused as a stale head left behind).
@@ -128,9 +130,7 @@ def packs_merged_at(gitdir: Path) -> int:
 
 
 def _packs_merged(gitdir: Path) -> None:
-    marker = gitdir.joinpath(*_MERGED)
-    marker.touch()
-    os.utime(marker)
+    gitdir.joinpath(*_MERGED).touch()
 
 
 @contextmanager

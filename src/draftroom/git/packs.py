@@ -9,7 +9,8 @@ Kill -9 safe like git's own packs: both files are written under temporary names,
 renamed first and the index last, so readers (libgit2 finds a new ``pack-*.idx`` when a
 lookup misses) see a pack whole or not at all; a leftover ``tmp_pack_*`` is garbage that
 ``git gc`` removes. The caller moves the branch only after ``write`` returned, so every
-acknowledged commit's objects are on disk first. Small packs are merged by ``compact``.
+acknowledged commit's objects are on disk first. Small packs are merged by
+``housekeeping.merge_small_packs``.
 """
 
 from __future__ import annotations
@@ -39,9 +40,6 @@ class NewObjects:
 
     def __init__(self) -> None:
         self._objects: dict[bytes, tuple[bytes, bytes]] = {}  # raw id -> (kind, content)
-
-    def __len__(self) -> int:
-        return len(self._objects)
 
     def add(self, kind: bytes, content: bytes) -> pygit2.Oid:
         """Hash ``content`` as a git object of ``kind`` and keep it; its id."""
@@ -156,10 +154,10 @@ def _write_file(directory: Path, prefix: str, data: bytes, final: Path, fsync: b
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
+            os.fchmod(out.fileno(), 0o444)  # read-only, as git leaves its packs
             if fsync:
                 out.flush()
                 os.fsync(out.fileno())
-        os.chmod(temporary, 0o444)
         os.replace(temporary, final)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

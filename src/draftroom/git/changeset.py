@@ -67,6 +67,34 @@ def expected_commit(repo: pygit2.Repository, branch: str, expected_head: str) ->
         ) from None
 
 
+def _rebases(
+    repo: pygit2.Repository, branch: str, head: pygit2.Commit, expected_head: str, paths: list[str]
+) -> bool:
+    """Whether committing on ``head`` rebases a change made at ``expected_head``; raise
+    ``StaleHead`` when ``head`` no longer contains it or the commits since touched ``paths``."""
+    if expected_head == str(head.id):
+        return False
+    base = expected_commit(repo, branch, expected_head)
+    if base.id == head.id:
+        return False
+    if not repo.descendant_of(head.id, base.id):
+        raise StaleHead(
+            f"branch {branch!r} no longer contains {expected_head}; read its head and retry",
+            head=str(head.id),
+            paths=[],
+        )
+    touched = touched_since(repo, base, head)
+    overlap = [p for p in paths if any(is_within(p, t) for t in touched)]
+    if overlap:
+        raise StaleHead(
+            f"branch {branch!r} moved and changed {', '.join(overlap)}; "
+            "read those files again at the new head and retry",
+            head=str(head.id),
+            paths=overlap,
+        )
+    return True
+
+
 def commit_changes(
     repo: pygit2.Repository,
     gitdir: Path,
@@ -93,27 +121,7 @@ def commit_changes(
     paths = sorted(change.path for change in changes)
     with locks.hold(gitdir, branch):
         head = branch_head(repo, branch)
-        rebased = False
-        if expected_head is not None and expected_head != str(head.id):
-            base = expected_commit(repo, branch, expected_head)
-            if base.id != head.id:
-                if not repo.descendant_of(head.id, base.id):
-                    raise StaleHead(
-                        f"branch {branch!r} no longer contains {expected_head}; "
-                        "read its head and retry",
-                        head=str(head.id),
-                        paths=[],
-                    )
-                touched = touched_since(repo, base, head)
-                overlap = [p for p in paths if any(is_within(p, t) for t in touched)]
-                if overlap:
-                    raise StaleHead(
-                        f"branch {branch!r} moved and changed {', '.join(overlap)}; "
-                        "read those files again at the new head and retry",
-                        head=str(head.id),
-                        paths=overlap,
-                    )
-                rebased = True
+        rebased = expected_head is not None and _rebases(repo, branch, head, expected_head, paths)
         if not allow_case_collisions:
             check_collisions(head.tree, changes)
         new = NewObjects()

@@ -48,9 +48,8 @@ BENCH = Path(__file__).resolve().parent
 DOC = BENCH.parent / "docs" / "benchmarks.md"
 START, END = "<!-- bench:run start -->", "<!-- bench:run end -->"
 FULL_RUN, QUICK_RUN = "about 3 minutes", "about 2 minutes"
-"""From runs on the 2-core machine: a full run took 120 s when quiet, before the console step
-(about 40 s alone) joined it; a quick run took 169 s at load average 5 to 7, its git store step
-41 s where the full run's took 8 s when quiet."""
+"""From runs on the 2-core machine: a full run took 158 s when quiet (2026-12-04, every step
+included); a quick run took 169 s at load average 5 to 7."""
 
 
 @dataclass
